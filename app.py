@@ -1,0 +1,48 @@
+"""fullfunnel: the entry point. Page config, the shared filters (bound to the URL), navigation."""
+from pathlib import Path
+
+import streamlit as st
+
+from fullfunnel import FullfunnelError, db, ui
+from fullfunnel.i18n import register, t
+
+HERE = Path(__file__).parent
+
+# (file in pages/, url path, icon, en title, ru title) — a page appears once its file exists.
+PAGES = [
+    ("overview.py", "overview", ":material/dashboard:", "Overview", "Обзор"),
+    ("funnel.py", "funnel", ":material/filter_alt:", "Funnel", "Воронка"),
+    ("channels.py", "channels", ":material/campaign:", "Channels", "Каналы"),
+    ("traffic.py", "traffic", ":material/language:", "Traffic", "Трафик"),
+    ("roi.py", "roi", ":material/payments:", "ROI", "Окупаемость"),
+    ("kpis.py", "kpis", ":material/flag:", "Marketer KPIs", "KPI маркетолога"),
+    ("products.py", "products", ":material/inventory_2:", "Products", "Товары"),
+    ("sales_team.py", "sales-team", ":material/groups:", "Sales team", "Отдел продаж"),
+    ("weekly.py", "weekly", ":material/co_present:", "Weekly meeting", "Планёрка"),
+    ("import.py", "import", ":material/upload_file:", "Import", "Импорт"),
+    ("data_health.py", "data-health", ":material/health_and_safety:", "Data health", "Качество данных"),
+]
+register({f"page.{url}": {"en": en, "ru": ru} for _, url, _, en, ru in PAGES})
+
+st.set_page_config(page_title="fullfunnel", page_icon=":material/filter_alt:", layout="wide")
+
+try:
+    state = ui.sidebar_filters()
+    lang = state.lang
+except db.DatabaseMissing:
+    lang = "en"
+    state = None
+    st.warning(t("app.no_db", lang, path=db.db_path()))
+except FullfunnelError as e:
+    st.error(str(e))
+    st.stop()
+
+pages = [
+    st.Page(str(HERE / "pages" / file), title=t(f"page.{url}", lang), icon=icon, url_path=url,
+            default=(url == "overview"))
+    for file, url, icon, _, _ in PAGES
+    if (HERE / "pages" / file).exists() and (state is not None or file == "import.py")
+]
+if not pages:
+    st.stop()
+st.navigation(pages).run()

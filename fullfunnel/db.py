@@ -1,0 +1,228 @@
+"""The DuckDB file: where it is, its versioned schema, named queries with bound parameters, and safe writes.
+
+Concurrency design. DuckDB lets one process write a file, and a writing process blocks every other
+process even from reading. So nobody ever writes the live file in place: `writer()` copies it,
+lets the caller change the copy in one transaction, checkpoints, and atomically renames the copy over
+the live path. Readers (`Reader`) open the file read-only and notice the new inode on their next
+query; a query that is already running finishes on the old snapshot. A failed write deletes the copy,
+so the live database is untouched.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+import pandas as pd
+
+from fullfunnel import FullfunnelError
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = ROOT / "queries"
+DEFAULT_DB = ROOT / "data" / "fullfunnel.duckdb"
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_COMMENT = re.compile(r"--[^\n]*")
+
+
+class DatabaseMissing(FullfunnelError):
+    pass
+
+
+class SchemaTooNew(FullfunnelError):
+    pass
+
+
+def db_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The database to use: the explicit path, else $FULLFUNNEL_DB, else data/fullfunnel.duckdb."""
+    return Path(explicit or os.environ.get("FULLFUNNEL_DB") or DEFAULT_DB).expanduser().resolve()
+
+
+# ---------------------------------------------------------------- schema
+
+
+def schema_files() -> list[tuple[int, Path]]:
+    """queries/schema/NNNN_name.sql, in version order."""
+    out = []
+    for p in sorted((QUERIES / "schema").glob("[0-9][0-9][0-9][0-9]_*.sql")):
+        out.append((int(p.name[:4]), p))
+    return out
+
+
+SCHEMA_VERSION = max(v for v, _ in schema_files())
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The schema version stored in the database; 0 for an empty file."""
+    has_meta = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'ff_meta'"
+    ).fetchone()[0]
+    if not has_meta:
+        return 0
+    row = con.execute("select value from ff_meta where key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _check_not_newer(version: int, path: Path | str) -> None:
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"The database {path} was written by a newer fullfunnel (schema version {version}; "
+            f"this one knows up to {SCHEMA_VERSION}). Update fullfunnel to open it."
+        )
+
+
+def migrate(con: duckdb.DuckDBPyConnection, path: Path | str = "") -> int:
+    """Bring a read-write connection's schema up to date, one migration per transaction."""
+    current = schema_version(con)
+    _check_not_newer(current, path)
+    for version, file in schema_files():
+        if version <= current:
+            continue
+        con.execute("begin transaction")
+        try:
+            con.execute(file.read_text(encoding="utf-8"))
+            con.execute(
+                "insert or replace into ff_meta values ('schema_version', ?)", [str(version)]
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+    return SCHEMA_VERSION
+
+
+# ---------------------------------------------------------------- writing
+
+
+@contextmanager
+def writer(path: str | os.PathLike | None = None, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a private copy of the database; swapped in only if the block succeeds.
+
+    fresh=True starts from an empty database instead of a copy (the demo builds this way).
+    """
+    live = db_path(path)
+    live.parent.mkdir(parents=True, exist_ok=True)
+    lock = open(live.with_name(live.name + ".lock"), "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time; readers are never blocked
+    tmp = live.with_name(f".{live.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        tmp.unlink(missing_ok=True)
+        if live.exists() and not fresh:
+            shutil.copyfile(live, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            migrate(con, live)
+            yield con
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(tmp, live)
+    finally:
+        tmp.unlink(missing_ok=True)
+        lock.close()
+
+
+def ensure_schema(path: str | os.PathLike | None = None) -> None:
+    """Upgrade an older database file in place (via `writer`); refuse a newer one."""
+    live = db_path(path)
+    if not live.exists():
+        raise DatabaseMissing(
+            f"There is no database at {live}. Create the demo with `python -m fullfunnel demo` "
+            "or import your files with `python -m fullfunnel import`."
+        )
+    con = duckdb.connect(str(live), read_only=True)
+    try:
+        version = schema_version(con)
+    finally:
+        con.close()
+    _check_not_newer(version, live)
+    if version < SCHEMA_VERSION:
+        with writer(live):
+            pass
+
+
+def create_empty(path: str | os.PathLike | None = None) -> Path:
+    """Create a database with the current schema and nothing in it (or upgrade an existing one)."""
+    live = db_path(path)
+    with writer(live):
+        pass
+    return live
+
+
+# ---------------------------------------------------------------- reading
+
+
+def query_text(name: str) -> str:
+    """The SQL of queries/<name>.sql; names are fixed identifiers, never user input."""
+    if not re.fullmatch(r"[a-z0-9_]+(/[a-z0-9_]+)*", name):
+        raise ValueError(f"bad query name {name!r}")
+    return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Exactly the parameters the SQL uses (DuckDB refuses extras); a missing one is a bug."""
+    used = set(_PARAM.findall(_COMMENT.sub("", sql)))
+    missing = used - params.keys()
+    if missing:
+        raise KeyError(f"query needs parameters {sorted(missing)}")
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items() if k in used}
+
+
+class Reader:
+    """Read-only access to the live database for one process; follows atomic swaps by `writer`."""
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = db_path(path)
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._stamp: tuple[int, int] | None = None
+
+    def stamp(self) -> tuple[int, int]:
+        """Identity of the file now on disk: changes whenever a write lands."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            raise DatabaseMissing(
+                f"There is no database at {self.path}. Create the demo with `python -m fullfunnel demo` "
+                "or import your files with `python -m fullfunnel import`."
+            ) from None
+        return (st.st_ino, st.st_mtime_ns)
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            stamp = self.stamp()
+            if self._con is None or stamp != self._stamp:
+                con = duckdb.connect(str(self.path), read_only=True)
+                version = schema_version(con)
+                if version != SCHEMA_VERSION:
+                    con.close()
+                    _check_not_newer(version, self.path)
+                    ensure_schema(self.path)  # older file: upgrade it, then open the new one
+                    stamp = self.stamp()
+                    con = duckdb.connect(str(self.path), read_only=True)
+                # The old connection is left to the garbage collector: a query still running on it
+                # finishes on the snapshot it started with.
+                self._con, self._stamp = con, stamp
+            return self._con
+
+    def sql(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        cur = self.connection().cursor()
+        try:
+            return cur.execute(sql, bind(sql, params or {})).df()
+        finally:
+            cur.close()
+
+    def query(self, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run queries/<name>.sql with bound parameters; one fresh cursor per call."""
+        return self.sql(query_text(name), params)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+            self._con = None

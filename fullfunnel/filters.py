@@ -1,0 +1,79 @@
+"""The shared filter state (period, grain, comparison, channels) and the bound parameters it yields."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Callable
+
+import pandas as pd
+
+from fullfunnel import periods
+from fullfunnel.periods import Period
+
+Run = Callable[[str, dict[str, Any]], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What every page and every `report` is asked for; everything else is derived from it."""
+
+    period: Period
+    grain: str = "day"
+    compare: str = "previous"
+    channels: tuple[str, ...] = ()
+    tz: str = "UTC"
+    currency: str = "RUB"
+
+    def __post_init__(self):
+        if self.grain not in periods.GRAINS:
+            periods.bucket_start(self.period.start, self.grain)  # raises the user-facing error
+        periods.comparison(self.period, self.compare, self.grain)  # validates compare
+
+    @property
+    def comparison_period(self) -> Period | None:
+        return periods.comparison(self.period, self.compare, self.grain)
+
+    def shifted(self, period: Period) -> "Filters":
+        return replace(self, period=period)
+
+    def params(self, **extra: Any) -> dict[str, Any]:
+        """Bound parameters for queries/*.sql: $from, $to, $grain, $tz, $channels, $currency, ..."""
+        return {
+            "from": self.period.start,
+            "to": self.period.end,
+            "grain": self.grain,
+            "tz": self.tz,
+            "channels": list(self.channels),
+            "currency": self.currency,
+            **extra,
+        }
+
+
+def settings(run: Run) -> dict[str, str]:
+    """The settings table as a dict."""
+    df = run("meta/settings", {})
+    return dict(zip(df["key"], df["value"]))
+
+
+def default_currency(run: Run, setting: str | None = None) -> str:
+    """The report currency: the setting, else the one most money was recorded in, else RUB."""
+    if setting:
+        return setting
+    df = run("meta/currencies", {})
+    return str(df["currency"].iloc[0]) if len(df) else "RUB"
+
+
+def build(run: Run, preset: str = "last_30_days", start=None, end=None, grain: str = "day",
+          compare: str = "previous", channels=(), tz: str | None = None,
+          currency: str | None = None) -> Filters:
+    """Filters from user choices, filling the time zone and currency from the database settings."""
+    conf = settings(run)
+    tz = periods.business_tz(tz or conf.get("business_tz"))
+    if preset == "custom" or start or end:
+        today = periods.today_in(tz)
+        start = start or periods.preset_range("last_30_days", today).start
+        end = end or today
+        period = Period(start, end)
+    else:
+        period = periods.preset_range(preset, periods.today_in(tz))
+    return Filters(period=period, grain=grain, compare=compare, channels=tuple(channels), tz=tz,
+                   currency=default_currency(run, currency or conf.get("currency")))

@@ -1,0 +1,68 @@
+"""Numbers, money, percentages and dates formatted for the UI language (METRICS.md "money")."""
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, get_currency_symbol
+
+_LOCALE = {"en": "en_US", "ru": "ru_RU"}
+# Symbols users expect whatever the UI language (babel's English symbol for RUB is "RUB").
+_SYMBOLS = {"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "BYN": "Br", "UAH": "₴", "GBP": "£", "CNY": "¥"}
+DASH = "—"
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def number(x, lang: str, digits: int = 0) -> str:
+    """1 234 567 (ru) / 1,234,567 (en); '—' for a missing value."""
+    if _missing(x):
+        return DASH
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(round(float(x), digits), format=pattern, locale=_LOCALE[lang])
+
+
+def symbol(currency: str, lang: str) -> str:
+    return _SYMBOLS.get(currency) or get_currency_symbol(currency, locale=_LOCALE[lang])
+
+
+def money(x, currency: str, lang: str, digits: int = 0) -> str:
+    """1 234 567 ₽ (ru) / ₽1,234,567 (en)."""
+    if _missing(x):
+        return DASH
+    sign = "-" if float(x) < 0 else ""
+    body = number(abs(float(x)), lang, digits)
+    sym = symbol(currency, lang)
+    return f"{sign}{body}\u00a0{sym}" if lang == "ru" else f"{sign}{sym}{body}"
+
+
+def pct(x, lang: str, digits: int = 1, signed: bool = False) -> str:
+    """A value already in percent: 12,3 % (ru) / 12.3% (en); '—' when missing."""
+    if _missing(x):
+        return DASH
+    body = number(abs(float(x)), lang, digits)
+    sign = ("+" if float(x) > 0 else "-" if float(x) < 0 else "") if signed else ("-" if float(x) < 0 else "")
+    return f"{sign}{body}\u00a0%" if lang == "ru" else f"{sign}{body}%"
+
+
+def day(d: date, lang: str) -> str:
+    """29.11.2026 (ru) / Nov 29, 2026 (en)."""
+    if d is None:
+        return DASH
+    return format_date(d, format="dd.MM.yyyy" if lang == "ru" else "medium", locale=_LOCALE[lang])
+
+
+def value(x, unit: str, lang: str, currency: str = "RUB") -> str:
+    """Format by unit: 'money', 'pct', 'count', 'ratio' (two decimals), 'days', 'seconds'."""
+    if unit == "money":
+        return money(x, currency, lang)
+    if unit == "pct":
+        return pct(x, lang)
+    if unit == "ratio":
+        return number(x, lang, 2)
+    if unit == "days":
+        return number(x, lang, 1)
+    return number(x, lang)

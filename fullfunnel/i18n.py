@@ -1,0 +1,78 @@
+"""Russian and English UI text. Each area registers its own strings; `t(key, lang)` looks them up."""
+from __future__ import annotations
+
+LANGS = ("en", "ru")
+DEFAULT_LANG = "en"
+
+_STRINGS: dict[str, dict[str, str]] = {}
+
+
+def register(strings: dict[str, dict[str, str]]) -> None:
+    """Add {key: {"en": ..., "ru": ...}}; both languages are required so nothing shows half-translated."""
+    for key, texts in strings.items():
+        missing = [lang for lang in LANGS if lang not in texts]
+        if missing:
+            raise ValueError(f"string {key!r} lacks {missing}")
+        _STRINGS[key] = texts
+
+
+def t(key: str, lang: str, **fmt) -> str:
+    """The text for key in lang (English as a fallback language), formatted with **fmt."""
+    texts = _STRINGS.get(key)
+    if texts is None:
+        return key
+    text = texts.get(lang) or texts[DEFAULT_LANG]
+    return text.format(**fmt) if fmt else text
+
+
+def pick_lang(locale: str | None) -> str:
+    """The UI language for a browser locale such as 'ru-RU': Russian for ru, English otherwise."""
+    if locale and locale.lower().split("-")[0].split("_")[0] == "ru":
+        return "ru"
+    return DEFAULT_LANG
+
+
+register({
+    # app and navigation
+    "app.title": {"en": "fullfunnel", "ru": "fullfunnel"},
+    "app.filters": {"en": "Filters", "ru": "Фильтры"},
+    "app.language": {"en": "Language", "ru": "Язык"},
+    "app.period": {"en": "Period", "ru": "Период"},
+    "app.from": {"en": "From", "ru": "С"},
+    "app.to": {"en": "To", "ru": "По"},
+    "app.grain": {"en": "Grain", "ru": "Шаг"},
+    "app.compare": {"en": "Compare with", "ru": "Сравнить с"},
+    "app.channels": {"en": "Channels", "ru": "Каналы"},
+    "app.channels_all": {"en": "All channels", "ru": "Все каналы"},
+    "app.db": {"en": "Database: {path}", "ru": "База данных: {path}"},
+    "app.tz": {"en": "Time zone: {tz} · currency: {currency}", "ru": "Часовой пояс: {tz} · валюта: {currency}"},
+    "app.no_db": {
+        "en": "There is no database at {path} yet. Create the demo with `python -m fullfunnel demo` or import your files.",
+        "ru": "Базы данных {path} пока нет. Создайте демо командой `python -m fullfunnel demo` или импортируйте свои файлы.",
+    },
+    "app.period_shown": {"en": "{period} vs {comparison}", "ru": "{period} против {comparison}"},
+    "app.no_comparison": {"en": "{period}, no comparison", "ru": "{period}, без сравнения"},
+    "app.bad_range": {"en": "The end date is before the start date.", "ru": "Дата окончания раньше даты начала."},
+    # presets
+    "preset.today": {"en": "Today", "ru": "Сегодня"},
+    "preset.yesterday": {"en": "Yesterday", "ru": "Вчера"},
+    "preset.last_7_days": {"en": "Last 7 days", "ru": "Последние 7 дней"},
+    "preset.last_30_days": {"en": "Last 30 days", "ru": "Последние 30 дней"},
+    "preset.this_week": {"en": "This week", "ru": "Эта неделя"},
+    "preset.last_week": {"en": "Last week", "ru": "Прошлая неделя"},
+    "preset.this_month": {"en": "This month", "ru": "Этот месяц"},
+    "preset.last_month": {"en": "Last month", "ru": "Прошлый месяц"},
+    "preset.this_quarter": {"en": "This quarter", "ru": "Этот квартал"},
+    "preset.this_year": {"en": "This year", "ru": "Этот год"},
+    "preset.custom": {"en": "Custom dates", "ru": "Свои даты"},
+    "grain.day": {"en": "Day", "ru": "День"},
+    "grain.week": {"en": "Week", "ru": "Неделя"},
+    "grain.month": {"en": "Month", "ru": "Месяц"},
+    "compare.previous": {"en": "Previous period", "ru": "Предыдущий период"},
+    "compare.year_ago": {"en": "Year ago", "ru": "Год назад"},
+    "compare.none": {"en": "No comparison", "ru": "Без сравнения"},
+    "chart.incomplete": {"en": "incomplete", "ru": "неполный"},
+    "chart.bucket": {"en": "Period", "ru": "Период"},
+    "chart.value": {"en": "Value", "ru": "Значение"},
+    "common.no_change": {"en": "—", "ru": "—"},
+})

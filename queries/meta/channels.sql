@@ -1,0 +1,18 @@
+-- One row per channel known anywhere in the data (leads, spend, sessions, traffic), alphabetical.
+-- Columns: channel
+with
+all_channels as (
+    select distinct channel from leads
+    union
+    select distinct channel from spend
+    union
+    select distinct channel from sessions
+    union
+    select distinct channel from traffic where channel <> ''
+),
+
+final as (
+    select channel from all_channels where channel is not null order by channel
+)
+
+select * from final

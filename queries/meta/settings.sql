@@ -1,0 +1,3 @@
+-- One row per setting.
+-- Columns: key, value
+select key, value from settings order by key

@@ -1,0 +1,93 @@
+-- One row per headline metric for one period, cash view: what happened in the period
+-- (spend on its date, sessions started, leads created, deals won by closed_at).
+-- Parameters: $from, $to (dates, inclusive, business time zone); $tz (IANA zone);
+--   $channels (varchar[]; empty = all channels); $currency (money in other currencies is left
+--   out, rows without a currency count as $currency).
+-- Columns: metric (spend, sessions, leads, target_leads, won_deals, revenue, romi_pct),
+--   value (double; null when that kind of data was never imported), position (display order)
+with
+flt as (
+    select $channels::varchar[] as channels,
+),
+
+presence as (
+    select
+        (select count(*) from spend) > 0 as has_spend,
+        (select count(*) from sessions) > 0 as has_sessions,
+        (select count(*) from traffic) > 0 as has_traffic,
+        (select count(*) from leads) > 0 as has_leads,
+        (select count(*) from deals) > 0 as has_deals,
+),
+
+spend_in as (
+    select coalesce(sum(s.spend), 0)::double as spend_amount,
+    from spend as s, flt
+    where s.date between $from and $to
+      and (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
+      and coalesce(s.currency, $currency) = $currency
+),
+
+sessions_in as (
+    select count(*)::double as sessions_n,
+    from sessions as s, flt
+    where timezone($tz, s.started_at)::date between $from and $to
+      and (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
+),
+
+traffic_in as (
+    select coalesce(sum(t.sessions), 0)::double as sessions_n,
+    from traffic as t, flt
+    where t.date between $from and $to
+      and (len(flt.channels) = 0 or list_contains(flt.channels, t.channel))
+),
+
+leads_in as (
+    select
+        count(*)::double as leads_n,
+        count(*) filter (where l.qualification = 'junk')::double as junk_n,
+    from leads as l, flt
+    where timezone($tz, l.created_at)::date between $from and $to
+      and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
+),
+
+won_in as (
+    select
+        count(*)::double as won_n,
+        coalesce(sum(d.amount) filter (where coalesce(d.currency, $currency) = $currency), 0)::double
+            as revenue_amount,
+    from deals as d
+    left join leads as l on l.lead_id = d.lead_id
+    cross join flt
+    where d.status = 'won'
+      and timezone($tz, d.closed_at)::date between $from and $to
+      and (len(flt.channels) = 0 or list_contains(flt.channels, coalesce(l.channel, 'unknown')))
+),
+
+final as (
+    select 1 as position, 'spend' as metric,
+        case when p.has_spend then sp.spend_amount end as value,
+    from presence as p, spend_in as sp
+    union all
+    select 2, 'sessions',
+        case when p.has_sessions then se.sessions_n when p.has_traffic then tr.sessions_n end,
+    from presence as p, sessions_in as se, traffic_in as tr
+    union all
+    select 3, 'leads', case when p.has_leads then li.leads_n end,
+    from presence as p, leads_in as li
+    union all
+    select 4, 'target_leads', case when p.has_leads then li.leads_n - li.junk_n end,
+    from presence as p, leads_in as li
+    union all
+    select 5, 'won_deals', case when p.has_deals then w.won_n end,
+    from presence as p, won_in as w
+    union all
+    select 6, 'revenue', case when p.has_deals then w.revenue_amount end,
+    from presence as p, won_in as w
+    union all
+    select 7, 'romi_pct',
+        case when p.has_spend and p.has_deals and sp.spend_amount > 0
+            then 100.0 * (w.revenue_amount - sp.spend_amount) / sp.spend_amount end,
+    from presence as p, spend_in as sp, won_in as w
+)
+
+select metric, value, position from final order by position
