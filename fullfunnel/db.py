@@ -21,7 +21,7 @@ from typing import Any, Iterator
 import duckdb
 import pandas as pd
 
-from fullfunnel import FullfunnelError
+from fullfunnel import FullfunnelError, rollups
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
@@ -118,6 +118,7 @@ def writer(path: str | os.PathLike | None = None, fresh: bool = False) -> Iterat
         try:
             migrate(con, live)
             yield con
+            rollups.refresh(con)  # pre-aggregates for big sites; a no-op when their inputs are unchanged
             con.execute("checkpoint")
         finally:
             con.close()
@@ -193,25 +194,39 @@ class Reader:
             ) from None
         return (st.st_ino, st.st_mtime_ns)
 
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        # ATTACH into a private in-memory instance rather than duckdb.connect(path): DuckDB caches
+        # instances by path within a process, which would keep serving the replaced file.
+        con = duckdb.connect(":memory:")
+        quoted = str(self.path).replace("'", "''")
+        con.execute(f"attach '{quoted}' as ff (read_only)")
+        con.execute("use ff")
+        return con
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = self.connection().cursor()
+        cur.execute("use ff")  # cursors start in the default catalog
+        return cur
+
     def connection(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
             stamp = self.stamp()
             if self._con is None or stamp != self._stamp:
-                con = duckdb.connect(str(self.path), read_only=True)
+                con = self._open()
                 version = schema_version(con)
                 if version != SCHEMA_VERSION:
                     con.close()
                     _check_not_newer(version, self.path)
                     ensure_schema(self.path)  # older file: upgrade it, then open the new one
                     stamp = self.stamp()
-                    con = duckdb.connect(str(self.path), read_only=True)
+                    con = self._open()
                 # The old connection is left to the garbage collector: a query still running on it
                 # finishes on the snapshot it started with.
                 self._con, self._stamp = con, stamp
             return self._con
 
     def sql(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-        cur = self.connection().cursor()
+        cur = self.cursor()
         try:
             return cur.execute(sql, bind(sql, params or {})).df()
         finally:

@@ -1,0 +1,40 @@
+"""Numbers, money, percentages and dates as each language writes them."""
+from datetime import date
+
+from fullfunnel import fmt
+from fullfunnel.i18n import pick_lang, t
+
+NB = "\u00a0"
+
+
+def test_money_per_language():
+    assert fmt.money(1234567, "RUB", "en") == "₽1,234,567"
+    ru = fmt.money(1234567, "RUB", "ru")
+    assert ru.replace("\u202f", " ").replace(NB, " ") == "1 234 567 ₽"
+    assert fmt.money(-1500, "USD", "en") == "-$1,500"
+
+
+def test_percent_and_missing_values():
+    assert fmt.pct(12.345, "en") == "12.3%"
+    assert fmt.pct(12.345, "ru") == f"12,3{NB}%"
+    assert fmt.pct(5, "en", signed=True) == "+5.0%"
+    assert fmt.pct(None, "en") == fmt.DASH
+    assert fmt.number(float("nan"), "ru") == fmt.DASH
+
+
+def test_dates():
+    assert fmt.day(date(2026, 11, 29), "ru") == "29.11.2026"
+    assert fmt.day(date(2026, 11, 29), "en") == "Nov 29, 2026"
+
+
+def test_language_from_browser_locale():
+    assert pick_lang("ru-RU") == "ru"
+    assert pick_lang("ru") == "ru"
+    assert pick_lang("en-US") == "en"
+    assert pick_lang("de-DE") == "en"
+    assert pick_lang(None) == "en"
+
+
+def test_translations_exist_in_both_languages():
+    assert t("preset.last_week", "ru") == "Прошлая неделя"
+    assert t("preset.last_week", "en") == "Last week"
