@@ -28,20 +28,18 @@ st.set_page_config(page_title="fullfunnel", page_icon=":material/filter_alt:", l
 
 try:
     state = ui.sidebar_filters()
-    lang = state.lang
-except db.DatabaseMissing:
-    lang = "en"
-    state = None
-    st.warning(t("app.no_db", lang, path=db.db_path()))
-except FullfunnelError as e:
+except FullfunnelError as e:  # e.g. a database from a newer fullfunnel
     st.error(str(e))
     st.stop()
+lang = state.lang
+if state.filters is None:
+    st.warning(t("app.no_db", lang, path=db.db_path()))
 
 pages = [
     st.Page(str(HERE / "pages" / file), title=t(f"page.{url}", lang), icon=icon, url_path=url,
-            default=(url == "overview"))
+            default=(url == "overview"))  # the default page lives at the root URL
     for file, url, icon, _, _ in PAGES
-    if (HERE / "pages" / file).exists() and (state is not None or file == "import.py")
+    if (HERE / "pages" / file).exists() and (state.filters is not None or file == "import.py")
 ]
 if not pages:
     st.stop()

@@ -43,6 +43,7 @@ register({
     "app.grain": {"en": "Grain", "ru": "Шаг"},
     "app.compare": {"en": "Compare with", "ru": "Сравнить с"},
     "app.channels": {"en": "Channels", "ru": "Каналы"},
+    "app.currency": {"en": "Currency", "ru": "Валюта"},
     "app.channels_all": {"en": "All channels", "ru": "Все каналы"},
     "app.db": {"en": "Database: {path}", "ru": "База данных: {path}"},
     "app.tz": {"en": "Time zone: {tz} · currency: {currency}", "ru": "Часовой пояс: {tz} · валюта: {currency}"},

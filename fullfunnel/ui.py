@@ -19,7 +19,7 @@ from fullfunnel.i18n import LANGS, pick_lang, t
 
 @dataclass(frozen=True)
 class State:
-    filters: Filters
+    filters: Filters | None  # None when there is no database yet
     lang: str
 
 
@@ -70,46 +70,100 @@ def _labels(prefix: str, lang: str):
     return lambda key: t(f"{prefix}.{key}", lang)
 
 
+URL_KEYS = ("lang", "period", "from", "to", "grain", "compare", "channels", "currency")
+DEFAULT_PRESET = "last_30_days"
+
+
+def _seed(key: str, default, parse=str, valid=None) -> None:
+    """Give a filter widget its first value from the URL (else the default), once per session."""
+    if key in st.session_state:
+        return
+    raw = st.query_params.get(key)
+    value = default
+    if raw not in (None, ""):
+        try:
+            parsed = parse(raw)
+            if valid is None or parsed in valid:
+                value = parsed
+        except (ValueError, FullfunnelError):
+            pass  # a mangled URL falls back to the default rather than failing the page
+    st.session_state[key] = value
+
+
+def _sync_url(values: dict[str, str | None]) -> None:
+    """Write the filter state into the URL (defaults left out) so a reload or a shared link reproduces it."""
+    qp = st.query_params
+    for key, value in values.items():
+        if value is None:
+            if key in qp:
+                del qp[key]
+        elif qp.get(key) != value:
+            qp[key] = value
+
+
 def sidebar_filters() -> State:
-    """Draw the shared filters (bound to the URL) and remember them for the page about to run."""
+    """Draw the shared filters, seeded from and written back to the URL, and remember them for the page."""
     sb = st.sidebar
     default_lang = pick_lang(st.context.locale)
-    lang = sb.selectbox(
-        "Language / Язык", LANGS, index=LANGS.index(default_lang), key="lang", bind="query-params",
-        format_func=lambda x: {"en": "English", "ru": "Русский"}[x],
-    )
-    run_plain = lambda name, params: run(name, params)  # noqa: E731
-    conf_tz = periods.business_tz(_settings().get("business_tz"))
+    _seed("lang", default_lang, valid=LANGS)
+    lang = sb.selectbox("Language / Язык", LANGS, key="lang",
+                        format_func=lambda x: {"en": "English", "ru": "Русский"}[x])
+    try:
+        settings = _settings()
+    except db.DatabaseMissing:  # nothing to filter yet; the Import page can still create the database
+        s = State(filters=None, lang=lang)
+        st.session_state["_ff_state"] = s
+        return s
+    conf_tz = periods.business_tz(settings.get("business_tz"))
     today = periods.today_in(conf_tz)
-    preset = sb.selectbox(
-        t("app.period", lang), periods.PRESETS, index=periods.PRESETS.index("last_30_days"),
-        key="period", bind="query-params", format_func=_labels("preset", lang),
-    )
+
+    _seed("period", DEFAULT_PRESET, valid=periods.PRESETS)
+    preset = sb.selectbox(t("app.period", lang), periods.PRESETS, key="period",
+                          format_func=_labels("preset", lang))
     start = end = None
     if preset == "custom":
-        default = periods.preset_range("last_30_days", today)
+        default = periods.preset_range(DEFAULT_PRESET, today)
+        _seed("from", default.start, parse=periods.parse_date)
+        _seed("to", default.end, parse=periods.parse_date)
         c1, c2 = sb.columns(2)
-        start = c1.date_input(t("app.from", lang), value=default.start, key="from", bind="query-params",
-                              format="DD.MM.YYYY" if lang == "ru" else "YYYY-MM-DD")
-        end = c2.date_input(t("app.to", lang), value=default.end, key="to", bind="query-params",
-                            format="DD.MM.YYYY" if lang == "ru" else "YYYY-MM-DD")
+        date_fmt = "DD.MM.YYYY" if lang == "ru" else "YYYY-MM-DD"
+        start = c1.date_input(t("app.from", lang), key="from", format=date_fmt)
+        end = c2.date_input(t("app.to", lang), key="to", format=date_fmt)
         if end < start:
             sb.error(t("app.bad_range", lang))
             end = start
-    grain = sb.radio(
-        t("app.grain", lang), periods.GRAINS, index=0, key="grain", bind="query-params",
-        format_func=_labels("grain", lang), horizontal=True,
-    )
-    compare = sb.selectbox(
-        t("app.compare", lang), periods.COMPARES, index=0, key="compare", bind="query-params",
-        format_func=_labels("compare", lang),
-    )
-    channels = sb.multiselect(
-        t("app.channels", lang), channel_options(), key="channels", bind="query-params",
-        placeholder=t("app.channels_all", lang),
-    )
-    f = build(run_plain, preset=preset, start=start, end=end, grain=grain, compare=compare,
-              channels=channels, tz=conf_tz)
+
+    _seed("grain", "day", valid=periods.GRAINS)
+    grain = sb.radio(t("app.grain", lang), periods.GRAINS, key="grain", format_func=_labels("grain", lang),
+                     horizontal=True)
+    _seed("compare", "previous", valid=periods.COMPARES)
+    compare = sb.selectbox(t("app.compare", lang), periods.COMPARES, key="compare",
+                           format_func=_labels("compare", lang))
+    options = channel_options()
+    _seed("channels", [], parse=lambda raw: [c for c in raw.split(",") if c in options])
+    channels = sb.multiselect(t("app.channels", lang), options, key="channels",
+                              placeholder=t("app.channels_all", lang))
+
+    currencies = run("meta/currencies", {})["currency"].tolist()
+    currency = None
+    main_currency = _settings().get("currency") or (currencies[0] if currencies else None)
+    if len(currencies) > 1:  # never add two currencies: the user picks the one to report in
+        cur_options = sorted(set(currencies) | {main_currency})
+        _seed("currency", main_currency, valid=cur_options)
+        currency = sb.selectbox(t("app.currency", lang), cur_options, key="currency")
+
+    f = build(run, preset=preset, start=start, end=end, grain=grain, compare=compare,
+              channels=channels, tz=conf_tz, currency=currency)
+    _sync_url({
+        "lang": lang if lang != default_lang else None,
+        "period": preset if preset != DEFAULT_PRESET else None,
+        "from": start.isoformat() if start else None,
+        "to": end.isoformat() if end else None,
+        "grain": grain if grain != "day" else None,
+        "compare": compare if compare != "previous" else None,
+        "channels": ",".join(channels) if channels else None,
+        "currency": currency if currency and currency != main_currency else None,
+    })
     sb.caption(t("app.tz", lang, tz=f.tz, currency=f.currency))
     s = State(filters=f, lang=lang)
     st.session_state["_ff_state"] = s
@@ -125,8 +179,23 @@ def channel_options() -> list[str]:
     return run("meta/channels", {})["channel"].tolist()
 
 
+def _leave_old_style_pages() -> None:
+    """Make sure app.py (filters + st.navigation) runs, even when a page URL is the first request.
+
+    Streamlit treats a folder named pages/ as old-style multipage navigation until st.navigation is
+    first called in the process; a bookmarked /channels opened right after start-up would then run
+    the page alone. Switch the process to st.navigation and rerun, which runs app.py first.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def state() -> State:
     """The filters and language chosen in the sidebar for this run."""
+    _leave_old_style_pages()
     s = st.session_state.get("_ff_state")
     if s is None:  # a page run on its own (tests): draw the filters first
         s = sidebar_filters()

@@ -30,6 +30,7 @@ register({
                          "ru": "ROMI = (выручка − расход) / расход."},
     "ov.help.change": {"en": "Change = (current − previous) / previous; “—” when the previous value is 0.",
                        "ru": "Изменение = (текущее − прошлое) / прошлое; «—», если прошлое равно 0."},
+    "ov.exact": {"en": "Exact value: {value}", "ru": "Точное значение: {value}"},
     "ov.previous": {"en": "Comparison period: {value}", "ru": "Период сравнения: {value}"},
     "ov.missing.spend": {"en": "No ad spend imported yet — import a Google Ads, Yandex Direct or Meta Ads report.",
                          "ru": "Расходы ещё не загружены — импортируйте отчёт Google Ads, Яндекс Директ или Meta Ads."},
@@ -69,7 +70,8 @@ for part in rows:
             if note not in notes:
                 notes.append(note)
             continue
-        value = fmt.value(r["value"], UNITS[m], lang, f.currency)
+        value = fmt.value(r["value"], UNITS[m], lang, f.currency, compact=True)
+        help_text += "\n\n" + t("ov.exact", lang, value=fmt.value(r["value"], UNITS[m], lang, f.currency))
         prev = None
         if f.comparison_period is not None:
             prev = t("ov.previous", lang, value=fmt.value(r["previous"], UNITS[m], lang, f.currency))
@@ -91,3 +93,18 @@ c2.altair_chart(
                        lang, f.grain, today, f.period, title=t("ov.trend_money", lang, currency=f.currency)),
     width="stretch",
 )
+
+# ---------------------------------------------------------------- channel alerts (same as the Channels page)
+from fullfunnel.charts import channels as channel_charts  # noqa: E402
+from fullfunnel.reports.channels import alerts as channel_alerts  # noqa: E402
+
+register({
+    "ov.alerts": {"en": "Channel alerts", "ru": "Тревоги по каналам"},
+    "ov.alerts_more": {"en": "Details on the Channels page", "ru": "Подробнее на странице «Каналы»"},
+})
+_alerts = channel_alerts(ui.run, f)
+if _alerts:
+    st.subheader(t("ov.alerts", lang))
+    for _a in _alerts:
+        st.warning(channel_charts.alert_markdown(_a, lang, f.currency), icon=":material/warning:")
+    st.page_link("pages/channels.py", label=t("ov.alerts_more", lang), icon=":material/campaign:")

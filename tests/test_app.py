@@ -58,7 +58,7 @@ def test_overview_shows_the_headline_numbers(monkeypatch, tiny_db):
     metrics = {m.label: m for m in at.metric}
     assert metrics["Leads"].value == "5"
     assert metrics["Revenue"].value == "₽16,000"
-    assert metrics["ROMI"].value == "300.0%"
+    assert metrics["ROMI"].value == "300%"
     assert metrics["Leads"].delta == "+150.0%"
     assert metrics["Ad spend"].delta == "+166.7%"
 

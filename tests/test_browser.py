@@ -25,7 +25,8 @@ def page_urls() -> list[tuple[str, str]]:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES":
             pairs = [(e.elts[0].value, e.elts[1].value) for e in node.value.elts]
     existing = set(app_pages())
-    return [(f, url) for f, url in pairs if f in existing]
+    # the first page is the default one: it lives at the root URL
+    return [(f, "" if i == 0 else url) for i, (f, url) in enumerate(pairs) if f in existing]
 
 
 def free_port() -> int:
@@ -40,7 +41,7 @@ def free_port() -> int:
 def demo_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("browser") / "demo.duckdb"
     subprocess.run([sys.executable, "-m", "fullfunnel", "demo", "--db", str(path), "--days", "120",
-                    "--scale", "0.02"], cwd=ROOT, check=True, capture_output=True)
+                    "--scale", "0.05"], cwd=ROOT, check=True, capture_output=True)
     return path
 
 
@@ -110,7 +111,7 @@ def test_every_page_opens_without_an_error(server, page, file, url):
 
 
 def test_overview_draws_its_charts_and_numbers(server, page):
-    page.goto(f"{server}/overview")
+    page.goto(f"{server}/")
     settle(page)
     page.wait_for_selector("[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart']", timeout=30_000)
     charts = page.query_selector_all("[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart']")
@@ -121,7 +122,7 @@ def test_overview_draws_its_charts_and_numbers(server, page):
 
 
 def test_filter_state_round_trips_through_the_url(server, page):
-    page.goto(f"{server}/overview?grain=week&lang=ru&period=last_month")
+    page.goto(f"{server}/?grain=week&lang=ru&period=last_month")
     settle(page)
     assert page.locator("h1").first.inner_text() == "Обзор"
     week = page.get_by_role("radio", name="Неделя")

@@ -38,3 +38,10 @@ def test_language_from_browser_locale():
 def test_translations_exist_in_both_languages():
     assert t("preset.last_week", "ru") == "Прошлая неделя"
     assert t("preset.last_week", "en") == "Last week"
+
+
+def test_compact_money_for_cards():
+    assert fmt.compact_money(10_042_500, "RUB", "en") == "₽10.04M"
+    assert fmt.compact_money(10_042_500, "RUB", "ru").replace(NB, " ") == "10,04 млн ₽"
+    assert fmt.compact_money(950_000, "RUB", "en") == "₽950,000"
+    assert fmt.value(976.24, "pct", "en", compact=True) == "976%"
