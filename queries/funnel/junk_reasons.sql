@@ -1,0 +1,28 @@
+-- One row per junk reason among the non-target leads created in the period (METRICS.md "Leads").
+-- A junk lead without a reason has junk_reason null.
+-- Parameters: $from, $to (dates, inclusive, business time zone); $tz; $channels (varchar[]; empty = all).
+-- Columns: junk_reason, leads_n (junk leads with that reason), share_pct (leads_n / all junk leads
+--   of the period × 100); most frequent reason first
+with
+flt as (
+    select $channels::varchar[] as channels,
+),
+
+junk as (
+    select nullif(trim(l.junk_reason), '') as junk_reason,
+    from leads as l, flt
+    where l.qualification = 'junk'
+      and timezone($tz, l.created_at)::date between $from and $to
+      and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
+),
+
+final as (
+    select
+        junk_reason,
+        count(*) as leads_n,
+        100.0 * count(*) / sum(count(*)) over () as share_pct,
+    from junk
+    group by junk_reason
+)
+
+select * from final order by leads_n desc, junk_reason nulls last

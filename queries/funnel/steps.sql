@@ -1,0 +1,288 @@
+-- One row per full-funnel row (METRICS.md "Deals and the funnel"), top to bottom, for the whole
+-- selection or per channel: impressions → clicks → sessions → leads → target leads → each open
+-- stage of the pipeline → won. Rows whose kind of data was never imported are left out (not zero).
+-- Marketing rows (impressions, clicks from spend; sessions from raw sessions, else daily traffic)
+-- are counted by their own date in both views. Leads and target leads are leads created in the period.
+-- Deal rows ("reached stage k"):
+--   won deal → every open stage and won; open deal → every open stage up to the furthest of
+--   (stages entered in the history, its current stage); lost deal with history → every open stage
+--   up to the furthest one it entered before being lost; lost deal without history (no deal_stages
+--   rows at all) → the first stage only. Stage order is stages.position of the pipeline.
+--   Cohort view: deals of the leads created in the period (a deal without a lead: by its own
+--   created_at), wherever they are now. Cash view: a deal counts in stage k when the date it reached
+--   k — its earliest entry into k or any later stage (won = closed_at) — falls in the period.
+--   Without any open stage in `stages`, the deal rows are one row 'deals' (every deal) and 'won'.
+-- Parameters: $from, $to (dates, inclusive, business time zone); $tz; $channels (varchar[]; empty =
+--   all; a deal's channel is its lead's, 'unknown' without a lead); $view ('cohort' or 'cash');
+--   $pipeline (varchar or null = the pipeline with most deals); $by_channel (boolean: one funnel per
+--   channel active in the period instead of one for the selection).
+-- Columns: channel (null unless $by_channel), step (impressions, clicks, sessions, leads,
+--   target_leads, a stage name or 'deals', won), side ('marketing' or 'sales'), step_order (int),
+--   count_n, step_conversion_pct (count / previous shown row × 100; null on the first row or when
+--   the previous row is 0), overall_conversion_pct (count / first shown row × 100),
+--   drop_off_n (previous shown row − count; null on the first row)
+with
+flt as (
+    select $channels::varchar[] as channels,
+),
+
+mode as (
+    select $by_channel::boolean as by_channel, $view::varchar as view,
+),
+
+presence as (
+    select
+        exists (select 1 from leads) as has_leads,
+        exists (select 1 from leads where qualification is not null) as has_qualification,
+        exists (select 1 from deals) as has_deals,
+        exists (select 1 from sessions) as raw_sessions,
+),
+
+pipe as (
+    select coalesce(
+        $pipeline::varchar,
+        (select d.pipeline from deals as d group by d.pipeline order by count(*) desc, d.pipeline limit 1),
+        ''
+    ) as pipeline,
+),
+
+known_stages as (
+    select s.stage, s.position, s.kind,
+    from stages as s, pipe
+    where s.pipeline = pipe.pipeline
+),
+
+open_stages as (
+    select stage, position, from known_stages where kind = 'open'
+    union all
+    select 'deals', 0,
+    where not exists (select 1 from known_stages where kind = 'open')
+),
+
+ranked_stages as (
+    select stage, position, row_number() over (order by position, stage) as stage_rank,
+    from open_stages
+),
+
+bounds as (
+    select min(position) as first_pos, max(position) as last_pos, from open_stages
+),
+
+-- marketing rows -------------------------------------------------------------------------------
+
+spend_kinds as (
+    select
+        case when m.by_channel then s.channel else '' end as grp,
+        bool_or(s.impressions is not null) as has_impressions,
+        bool_or(s.clicks is not null) as has_clicks,
+    from spend as s, flt, mode as m
+    where (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
+    group by 1
+),
+
+spend_in as (
+    select
+        case when m.by_channel then s.channel else '' end as grp,
+        coalesce(sum(s.impressions), 0)::bigint as impressions_n,
+        coalesce(sum(s.clicks), 0)::bigint as clicks_n,
+    from spend as s, flt, mode as m
+    where s.date between $from and $to
+      and (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
+    group by 1
+),
+
+sessions_kinds as (
+    select distinct case when m.by_channel then s.channel else '' end as grp,
+    from sessions as s, flt, mode as m
+    where (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
+    union
+    select distinct case when m.by_channel then t.channel else '' end,
+    from traffic as t, flt, mode as m, presence as p
+    where not p.raw_sessions
+      and (len(flt.channels) = 0 or list_contains(flt.channels, t.channel))
+),
+
+sessions_in as (
+    select case when m.by_channel then s.channel else '' end as grp, count(*)::bigint as sessions_n,
+    from sessions as s, flt, mode as m
+    where timezone($tz, s.started_at)::date between $from and $to
+      and (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
+    group by 1
+    union all
+    select case when m.by_channel then t.channel else '' end, sum(t.sessions)::bigint,
+    from traffic as t, flt, mode as m, presence as p
+    where not p.raw_sessions
+      and t.date between $from and $to
+      and (len(flt.channels) = 0 or list_contains(flt.channels, t.channel))
+    group by 1
+),
+
+-- leads ----------------------------------------------------------------------------------------
+
+lead_counts as (
+    select
+        case when m.by_channel then l.channel else '' end as grp,
+        count(*) as leads_n,
+        count(*) filter (where l.qualification is distinct from 'junk') as target_n,
+    from leads as l, flt, mode as m
+    where timezone($tz, l.created_at)::date between $from and $to
+      and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
+    group by 1
+),
+
+-- deals ----------------------------------------------------------------------------------------
+
+deal_base as (
+    select
+        d.deal_id, d.created_at, d.status, d.stage, d.closed_at,
+        coalesce(l.channel, 'unknown') as channel,
+        timezone($tz, coalesce(l.created_at, d.created_at))::date as cohort_date,
+    from deals as d
+    join pipe on d.pipeline = pipe.pipeline
+    left join leads as l on l.lead_id = d.lead_id
+    cross join flt
+    where (len(flt.channels) = 0 or list_contains(flt.channels, coalesce(l.channel, 'unknown')))
+),
+
+history as (
+    select ds.deal_id, ds.entered_at, ks.kind, ks.position,
+    from deal_stages as ds
+    join deal_base as b on b.deal_id = ds.deal_id
+    left join known_stages as ks on ks.stage = ds.stage
+),
+
+deal_history as (
+    select
+        deal_id,
+        max(position) filter (where kind = 'open') as max_open_pos,
+        min(entered_at) filter (where kind = 'won') as won_entered_at,
+    from history
+    group by deal_id
+),
+
+deal_reach as (
+    select
+        b.*,
+        h.deal_id is not null as has_history,
+        case
+            when b.status = 'won' then bd.last_pos
+            when b.status = 'lost' and h.deal_id is null then bd.first_pos
+            when b.status = 'lost' then coalesce(h.max_open_pos, bd.first_pos)
+            else greatest(coalesce(h.max_open_pos, bd.first_pos), coalesce(cur.position, bd.first_pos))
+        end as reached_pos,
+        case when b.status = 'won' then coalesce(b.closed_at, h.won_entered_at, b.created_at) end as won_at,
+    from deal_base as b
+    cross join bounds as bd
+    left join deal_history as h on h.deal_id = b.deal_id
+    left join open_stages as cur on cur.stage = b.stage
+),
+
+-- dated moments a deal was at (or past) a position; the won moment is past every open stage
+events as (
+    select deal_id, position as pos, entered_at as event_at, from history where kind = 'open'
+    union all
+    select deal_id, 2147483647, entered_at, from history where kind = 'won'
+    union all
+    select deal_id, 2147483647, won_at, from deal_reach where won_at is not null
+    union all
+    select deal_id, reached_pos, created_at, from deal_reach where not has_history
+),
+
+deal_steps as (
+    select r.deal_id, r.channel, r.cohort_date, s.stage as step,
+        coalesce(min(e.event_at), r.created_at) as reached_at,
+    from deal_reach as r
+    join open_stages as s on s.position <= r.reached_pos
+    left join events as e on e.deal_id = r.deal_id and e.pos >= s.position
+    group by r.deal_id, r.channel, r.cohort_date, s.stage, r.created_at
+    union all
+    select deal_id, channel, cohort_date, 'won', won_at,
+    from deal_reach
+    where status = 'won'
+),
+
+deal_counts as (
+    select
+        case when m.by_channel then ds.channel else '' end as grp,
+        ds.step,
+        count(distinct ds.deal_id) as deals_n,
+    from deal_steps as ds, mode as m
+    where case
+        when m.view = 'cash' then timezone($tz, ds.reached_at)::date between $from and $to
+        else ds.cohort_date between $from and $to
+    end
+    group by 1, 2
+),
+
+-- assembling -----------------------------------------------------------------------------------
+
+groups as (
+    select '' as grp, from mode where not by_channel
+    union
+    select grp, from spend_in, mode where by_channel
+    union
+    select grp, from sessions_in, mode where by_channel
+    union
+    select grp, from lead_counts, mode where by_channel
+    union
+    select grp, from deal_counts, mode where by_channel
+),
+
+step_rows as (
+    select g.grp, 'impressions' as step, 'marketing' as side, 1 as step_order,
+        coalesce(si.impressions_n, 0) as count_n,
+    from groups as g
+    join spend_kinds as k on k.grp = g.grp and k.has_impressions
+    left join spend_in as si on si.grp = g.grp
+    union all
+    select g.grp, 'clicks', 'marketing', 2, coalesce(si.clicks_n, 0),
+    from groups as g
+    join spend_kinds as k on k.grp = g.grp and k.has_clicks
+    left join spend_in as si on si.grp = g.grp
+    union all
+    select g.grp, 'sessions', 'marketing', 3, coalesce(se.sessions_n, 0),
+    from groups as g
+    join sessions_kinds as k on k.grp = g.grp
+    left join sessions_in as se on se.grp = g.grp
+    union all
+    select g.grp, 'leads', 'marketing', 4, coalesce(lc.leads_n, 0),
+    from groups as g
+    cross join presence as p
+    left join lead_counts as lc on lc.grp = g.grp
+    where p.has_leads
+    union all
+    select g.grp, 'target_leads', 'marketing', 5, coalesce(lc.target_n, 0),
+    from groups as g
+    cross join presence as p
+    left join lead_counts as lc on lc.grp = g.grp
+    where p.has_leads and p.has_qualification
+    union all
+    select g.grp, rs.stage, 'sales', 10 + rs.stage_rank::integer, coalesce(dc.deals_n, 0),
+    from groups as g
+    cross join presence as p
+    cross join ranked_stages as rs
+    left join deal_counts as dc on dc.grp = g.grp and dc.step = rs.stage
+    where p.has_deals
+    union all
+    select g.grp, 'won', 'sales', 1000000, coalesce(dc.deals_n, 0),
+    from groups as g
+    cross join presence as p
+    left join deal_counts as dc on dc.grp = g.grp and dc.step = 'won'
+    where p.has_deals
+),
+
+final as (
+    select
+        case when m.by_channel then r.grp end as channel,
+        r.step,
+        r.side,
+        r.step_order,
+        r.count_n::bigint as count_n,
+        100.0 * r.count_n / nullif(lag(r.count_n) over w, 0) as step_conversion_pct,
+        100.0 * r.count_n / nullif(first_value(r.count_n) over w, 0) as overall_conversion_pct,
+        (lag(r.count_n) over w - r.count_n)::bigint as drop_off_n,
+    from step_rows as r, mode as m
+    window w as (partition by r.grp order by r.step_order)
+)
+
+select * from final order by channel nulls first, step_order

@@ -1,0 +1,65 @@
+"""The funnel page in Streamlit's AppTest on the hand-made pipeline of tests/test_funnel.py."""
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from fullfunnel import db
+
+from test_funnel import FUNNEL_SQL
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def funnel_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("funnel_page") / "funnel.duckdb"
+    with db.writer(path, fresh=True) as con:
+        con.execute(FUNNEL_SQL)
+    return path
+
+
+def open_funnel(monkeypatch, path, **widgets) -> AppTest:
+    monkeypatch.setenv("FULLFUNNEL_DB", str(path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    widgets = {"period": "custom", "from": date(2026, 11, 2), "to": date(2026, 11, 8), **widgets}
+    for key, value in widgets.items():
+        at.session_state[key] = value
+    at.switch_page("pages/funnel.py")
+    return at.run()
+
+
+def test_funnel_table_and_notes(monkeypatch, funnel_db):
+    at = open_funnel(monkeypatch, funnel_db)
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    assert at.title[0].value == "Funnel"
+    table = at.dataframe[0].value
+    assert table["Step"].tolist() == ["Impressions", "Clicks", "Sessions", "Leads", "Target leads",
+                                      "New", "Meeting", "Proposal", "Won"]
+    assert table["Count"].tolist() == ["2,000", "150", "90", "8", "4", "4", "3", "2", "1"]
+    assert table["% of previous"].tolist()[-1] == "50.0%"
+    assert table["Comparison period"].tolist()[3] == "2"
+    assert table["Change"].tolist()[3] == "+300.0%"      # leads (8 − 2) / 2
+    captions = " ".join(c.value for c in at.caption)
+    assert "still maturing" in captions and "by their own date" in captions
+    assert any("no stage history" in w.value for w in at.warning)   # D4: lost without history
+
+
+def test_drill_down_lists_the_deals_and_offers_csv(monkeypatch, funnel_db):
+    at = open_funnel(monkeypatch, funnel_db, drill_step="Meeting")
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    picker = next(s for s in at.selectbox if s.label == "Row")
+    assert picker.value == "Meeting"
+    items = next(d.value for d in at.dataframe if "item_id" in d.value.columns)
+    assert sorted(items["item_id"]) == ["D1", "D2", "D7"]
+    buttons = at.get("download_button")
+    assert len(buttons) == 1 and "Download CSV" in buttons[0].proto.label
+
+
+def test_cash_view_and_russian(monkeypatch, funnel_db):
+    at = open_funnel(monkeypatch, funnel_db, view="cash", lang="ru")
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    assert at.title[0].value == "Воронка"
+    table = at.dataframe[0].value
+    assert table["Количество"].tolist()[5:] == ["4", "4", "3", "1"]
