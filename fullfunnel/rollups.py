@@ -1,0 +1,130 @@
+"""Pre-aggregated tables built at import time (inside `db.writer`, right before the checkpoint).
+
+`traffic_rollup` (queries/schema/0003_traffic_rollup.sql) holds one row per business day × channel
+× landing page × visitor, so every traffic number of METRICS.md "Web traffic" is a sum over it.
+Distinct visitors over any period stay exact and need no distinct count: each row carries the
+visitor's previous active day (overall, in its channel, on its landing page), and a visitor is
+counted once for [from, to] on the row of its first active day there (previous active day < from).
+Measured at 10 million sessions by `python -m fullfunnel.bench_traffic`. It is rebuilt
+only when what it is built from changed: sessions, leads (a lead marks its visitor's session of the
+same day as converted when the export has no `converted` flag) or the business time zone.
+"""
+from __future__ import annotations
+
+import duckdb
+
+from fullfunnel import periods
+
+ROLLUP_VERSION = "2"
+SIGNATURE_KEY = "traffic_rollup_signature"
+
+# Day is the session start in the business time zone ($tz). Bounce and engagement follow
+# METRICS.md; a session converted when its export flag says so, or (flag missing) when its visitor
+# left a lead on the same day.
+_BUILD = """
+insert into traffic_rollup
+with
+keys as (
+    select visitor_id, (row_number() over (order by visitor_id))::integer as visitor_key,
+    from (select distinct visitor_id from sessions)
+),
+
+lead_days as (
+    select distinct visitor_id, timezone($tz, created_at)::date as day,
+    from leads
+    where visitor_id is not null
+),
+
+marked as (
+    select
+        timezone($tz, s.started_at)::date as day,
+        s.channel,
+        coalesce(s.landing_page, '') as landing_page,
+        s.visitor_id,
+        s.pageviews,
+        s.duration_s,
+        coalesce(s.converted, ld.visitor_id is not null) as converted,
+    from sessions as s
+    left join lead_days as ld
+        on s.converted is null
+        and ld.visitor_id = s.visitor_id
+        and ld.day = timezone($tz, s.started_at)::date
+),
+
+grouped as (
+    select
+        m.day,
+        m.channel,
+        m.landing_page,
+        k.visitor_key,
+        count(*)::integer as sessions_n,
+        sum(m.pageviews)::bigint as pageviews_n,
+        sum(m.duration_s)::bigint as duration_s,
+        count(*) filter (where m.pageviews <= 1 and m.duration_s < 15)::integer as bounces_metrica_n,
+        count(*) filter (where not (m.duration_s >= 10 or m.pageviews >= 2 or m.converted))::integer
+            as bounces_ga4_n,
+        count(*) filter (where m.converted)::integer as converted_n,
+    from marked as m
+    join keys as k on k.visitor_id = m.visitor_id
+    group by all
+),
+
+lagged as (
+    -- rows in day order per visitor: the row before the first row of a day is the last row of the
+    -- visitor's previous active day, so lag(day) is that day on exactly one row per day
+    select
+        *,
+        lag(day) over (partition by visitor_key order by day, channel, landing_page) as lag_any,
+        lag(day) over (partition by visitor_key, channel order by day, landing_page) as lag_channel,
+        lag(day) over (partition by visitor_key, landing_page order by day, channel) as lag_landing,
+    from grouped
+)
+
+select
+    day, channel, landing_page, visitor_key, sessions_n, pageviews_n, duration_s,
+    bounces_metrica_n, bounces_ga4_n, converted_n,
+    case when lag_any is distinct from day then coalesce(lag_any, date '1900-01-01') else day end,
+    case when lag_channel is distinct from day then coalesce(lag_channel, date '1900-01-01') else day end,
+    case when lag_landing is distinct from day then coalesce(lag_landing, date '1900-01-01') else day end,
+from lagged
+order by day, channel, landing_page
+"""
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute(
+        "select count(*) from information_schema.tables where table_name = ?", [name]).fetchone()[0])
+
+
+def rollup_tz(con: duckdb.DuckDBPyConnection) -> str:
+    """The business time zone the rollup days are in: the setting, else the machine's default."""
+    row = con.execute("select value from settings where key = 'business_tz'").fetchone()
+    return periods.business_tz(row[0] if row and row[0] else None)
+
+
+def signature(con: duckdb.DuckDBPyConnection, tz: str) -> str:
+    """What the rollup is built from, cheaply: row counts and newest import ids, and the zone."""
+    s_n, s_max, s_sum, unflagged = con.execute(
+        "select count(*), coalesce(max(import_id), -1), coalesce(sum(pageviews), 0), "
+        "count(*) filter (where converted is null) from sessions").fetchone()
+    leads = "-"
+    if unflagged:  # leads only matter for sessions whose export had no conversion flag
+        leads = "{}|{}".format(*con.execute(
+            "select count(*), coalesce(max(import_id), -1) from leads where visitor_id is not null").fetchone())
+    return f"v{ROLLUP_VERSION}|{tz}|{s_n}|{s_max}|{s_sum}|{unflagged}|{leads}"
+
+
+def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
+    """Rebuild the rollups if their inputs changed since the last build; True when it rebuilt."""
+    if not _has_table(con, "traffic_rollup"):
+        return False
+    tz = rollup_tz(con)
+    sig = signature(con, tz)
+    row = con.execute("select value from ff_meta where key = ?", [SIGNATURE_KEY]).fetchone()
+    if not force and row and row[0] == sig:
+        return False
+    con.execute("delete from traffic_rollup")
+    if con.execute("select count(*) from sessions").fetchone()[0]:
+        con.execute(_BUILD, {"tz": tz})
+    con.execute("insert or replace into ff_meta values (?, ?)", [SIGNATURE_KEY, sig])
+    return True

@@ -1,0 +1,135 @@
+-- Channel leaderboard (METRICS.md "Channels", "Leads", "Clients, revenue, money"), cash view:
+-- one row per channel — or per channel × campaign when $by_campaign — with anything in the period.
+-- Leads counted on created_at; spend on its date; revenue = won deals by closed_at, credited to
+-- the channel/campaign of the deal's lead ('unknown' without a lead); a new client = a client whose
+-- first won deal or first order (ever) falls in the period, credited to that deal's lead (or the
+-- order's channel).
+-- Parameters: $from, $to (dates, inclusive, business time zone); $tz; $channels (varchar[];
+--   empty = all); $currency (other currencies left out, null currency counts as $currency);
+--   $by_campaign (boolean).
+-- Columns: channel, campaign ('' = no campaign; '' for every row unless $by_campaign), leads,
+--   target_leads, junk_leads, junk_pct, spend (in $currency), cpl, target_cpl, new_clients,
+--   cac (cost per new client), won_deals, revenue (in $currency), romi_pct,
+--   lead_to_client_pct (new clients / leads)
+with
+flt as (
+    select $channels::varchar[] as channels,
+),
+
+lead_keys as (
+    select
+        l.lead_id,
+        l.channel,
+        case when $by_campaign then coalesce(l.campaign, '') else '' end as campaign,
+    from leads as l
+),
+
+leads_in as (
+    select
+        l.channel,
+        case when $by_campaign then coalesce(l.campaign, '') else '' end as campaign,
+        count(*) as leads_n,
+        count(*) filter (where l.qualification = 'junk') as junk_n,
+    from leads as l
+    where timezone($tz, l.created_at)::date between $from and $to
+    group by all
+),
+
+spend_in as (
+    select
+        s.channel,
+        case when $by_campaign then s.campaign else '' end as campaign,
+        sum(s.spend)::double as spend_amount,
+    from spend as s
+    where s.date between $from and $to
+      and coalesce(s.currency, $currency) = $currency
+    group by all
+),
+
+won_in as (
+    select
+        coalesce(k.channel, 'unknown') as channel,
+        coalesce(k.campaign, '') as campaign,
+        count(*) as won_n,
+        coalesce(sum(d.amount) filter (where coalesce(d.currency, $currency) = $currency), 0)::double
+            as revenue_amount,
+    from deals as d
+    left join lead_keys as k on k.lead_id = d.lead_id
+    where d.status = 'won'
+      and timezone($tz, d.closed_at)::date between $from and $to
+    group by all
+),
+
+purchases as (
+    select
+        coalesce(d.client_id, 'deal:' || d.deal_id) as client_key,
+        d.closed_at as bought_at,
+        0 as kind_order,
+        coalesce(k.channel, 'unknown') as channel,
+        coalesce(k.campaign, '') as campaign,
+    from deals as d
+    left join lead_keys as k on k.lead_id = d.lead_id
+    where d.status = 'won' and d.closed_at is not null
+    union all
+    select
+        o.client_id,
+        o.ordered_at,
+        1,
+        coalesce(o.channel, k.channel, 'unknown'),
+        coalesce(k.campaign, ''),
+    from orders as o
+    left join deals as d on d.deal_id = o.deal_id
+    left join lead_keys as k on k.lead_id = d.lead_id
+),
+
+first_purchase as (
+    select
+        client_key,
+        arg_min(channel, (bought_at, kind_order)) as channel,
+        arg_min(campaign, (bought_at, kind_order)) as campaign,
+        min(bought_at) as first_at,
+    from purchases
+    group by client_key
+),
+
+new_clients_in as (
+    select channel, campaign, count(*) as new_clients_n,
+    from first_purchase
+    where timezone($tz, first_at)::date between $from and $to
+    group by all
+),
+
+keys as (
+    select channel, campaign from leads_in
+    union select channel, campaign from spend_in
+    union select channel, campaign from won_in
+    union select channel, campaign from new_clients_in
+),
+
+final as (
+    select
+        k.channel,
+        k.campaign,
+        coalesce(l.leads_n, 0)::bigint as leads,
+        coalesce(l.leads_n - l.junk_n, 0)::bigint as target_leads,
+        coalesce(l.junk_n, 0)::bigint as junk_leads,
+        100.0 * l.junk_n / nullif(l.leads_n, 0) as junk_pct,
+        coalesce(s.spend_amount, 0)::double as spend,
+        s.spend_amount / nullif(l.leads_n, 0) as cpl,
+        s.spend_amount / nullif(l.leads_n - l.junk_n, 0) as target_cpl,
+        coalesce(n.new_clients_n, 0)::bigint as new_clients,
+        s.spend_amount / nullif(n.new_clients_n, 0) as cac,
+        coalesce(w.won_n, 0)::bigint as won_deals,
+        coalesce(w.revenue_amount, 0)::double as revenue,
+        100.0 * (coalesce(w.revenue_amount, 0) - s.spend_amount) / nullif(s.spend_amount, 0) as romi_pct,
+        100.0 * coalesce(n.new_clients_n, 0) / nullif(l.leads_n, 0) as lead_to_client_pct,
+    from keys as k
+    cross join flt
+    left join leads_in as l on l.channel = k.channel and l.campaign = k.campaign
+    left join spend_in as s on s.channel = k.channel and s.campaign = k.campaign
+    left join won_in as w on w.channel = k.channel and w.campaign = k.campaign
+    left join new_clients_in as n on n.channel = k.channel and n.campaign = k.campaign
+    where len(flt.channels) = 0 or list_contains(flt.channels, k.channel)
+)
+
+select * from final order by leads desc, spend desc, channel, campaign
