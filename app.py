@@ -24,6 +24,7 @@ PAGES = [
 ]
 register({f"page.{url}": {"en": en, "ru": ru} for _, url, _, en, ru in PAGES})
 
+ui.leave_old_style_pages()
 st.set_page_config(page_title="fullfunnel", page_icon=":material/filter_alt:", layout="wide")
 
 try:

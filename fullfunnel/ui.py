@@ -179,12 +179,13 @@ def channel_options() -> list[str]:
     return run("meta/channels", {})["channel"].tolist()
 
 
-def _leave_old_style_pages() -> None:
+def leave_old_style_pages() -> None:
     """Make sure app.py (filters + st.navigation) runs, even when a page URL is the first request.
 
     Streamlit treats a folder named pages/ as old-style multipage navigation until st.navigation is
-    first called in the process; a bookmarked /channels opened right after start-up would then run
-    the page alone. Switch the process to st.navigation and rerun, which runs app.py first.
+    first called in the process: the first run after start-up would run a deep-linked page alone,
+    and widgets made during that run get other ids, so the first click would reset the filters.
+    Switch the process to st.navigation and rerun before any widget is drawn.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
@@ -195,7 +196,7 @@ def _leave_old_style_pages() -> None:
 
 def state() -> State:
     """The filters and language chosen in the sidebar for this run."""
-    _leave_old_style_pages()
+    leave_old_style_pages()
     s = st.session_state.get("_ff_state")
     if s is None:  # a page run on its own (tests): draw the filters first
         s = sidebar_filters()

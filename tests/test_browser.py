@@ -102,6 +102,17 @@ def errors_on(pg) -> list[str]:
     return [e.inner_text()[:300] for e in pg.query_selector_all("[data-testid='stException']")]
 
 
+def test_first_click_after_start_up_keeps_the_other_filters(server, page):
+    # Defined first so it runs against a freshly started server: the first run of a process is the
+    # one that could lose widget state.
+    page.goto(f"{server}/?period=last_month")
+    settle(page)
+    page.get_by_text("Week", exact=True).click()
+    settle(page)
+    assert "grain=week" in page.url and "period=last_month" in page.url
+    assert page.get_by_role("radio", name="Week").is_checked()
+
+
 @pytest.mark.parametrize("file,url", page_urls())
 def test_every_page_opens_without_an_error(server, page, file, url):
     page.goto(f"{server}/{url}")
