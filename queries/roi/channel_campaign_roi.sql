@@ -1,0 +1,390 @@
+-- End-to-end ROI ("сквозная аналитика"): one row per channel (or channel × campaign when
+-- $by = 'campaign'), per bucket of $grain when $bucketed (else one bucket starting at $from),
+-- plus one row per bucket with channel 'total' whose additive columns are the sums of the rows and
+-- whose ratios are computed from those sums.
+--
+-- Spend, impressions, clicks count on their own date; sessions on their start; leads on their
+-- creation, under their own channel. Won deals, new clients, revenue and gross profit are
+-- attributed by $attribution (METRICS.md "Attribution"):
+--   last_non_direct  the lead's own channel unless it is 'direct'; then the client's most recent
+--                    earlier touch within 90 days whose channel is neither 'direct' nor 'unknown'
+--                    (none: stays direct);
+--   first            the client's earliest touch up to the lead (ties: the lead itself, then leads
+--                    before sessions);
+--   linear           an equal share to each distinct channel the client touched in the 90 days up
+--                    to the lead; a channel's share is split equally over its distinct campaigns,
+--                    so campaign rows always add up to their channel row.
+-- A client's touches are their leads (leads.client_id) and the sessions of the visitors those
+-- leads name (sessions.visitor_id = leads.visitor_id); the won deal's own lead is always one of
+-- them, so with no history every model gives the lead's own channel. Deals without a lead have
+-- channel 'unknown', touched at the deal's creation.
+-- Deals count by $view: 'cohort' = won deals whose lead was created in the period (lead-less
+-- deals: deal created in the period); 'cash' = won deals closed in the period.
+-- Gross profit of a deal = revenue − cost of goods: the summed cost of its orders (orders.deal_id;
+-- an order line without cost counts at its revenue × (1 − $margin_pct / 100)); deals without
+-- orders: revenue × $margin_pct / 100.
+-- New client: the deal is the client's first won deal and no order of theirs came earlier.
+--
+-- Parameters: $from, $to (dates, inclusive, business time zone); $tz; $grain ('day', 'week',
+--   'month'; whitelisted by the caller); $bucketed (boolean); $by ('channel' | 'campaign');
+--   $attribution ('last_non_direct' | 'first' | 'linear'); $view ('cohort' | 'cash');
+--   $margin_pct (double, 0…100); $channels (varchar[]; empty = all; applied to the row's channel);
+--   $currency (money in other currencies is left out: a spend row in another currency with its
+--   impressions and clicks too, so CPC and CTR stay consistent; a deal's amount and an order's
+--   cost — the deal still counts as won; rows without a currency count as $currency).
+-- Columns: bucket (date), channel, campaign ('' when $by = 'channel'), spend ($currency),
+--   impressions, clicks, ctr_pct, cpc ($currency), sessions, leads, target_leads,
+--   won_deals (attributed; fractional under linear), new_clients (same), revenue ($currency),
+--   gross_profit ($currency), cpl, cpo, cac ($currency), romi_pct, profit_romi_pct, roas (ratio),
+--   drr_pct — every money ratio null when the row has no spend (organic: nothing to pay back) or its
+--   denominator is 0; is_total (boolean)
+with
+flt as (
+    select $channels::varchar[] as channels,
+),
+
+opt as (
+    select
+        $by::varchar as by_level,
+        $attribution::varchar as model,
+        $view::varchar as view_kind,
+        $bucketed::boolean as bucketed,
+        $grain::varchar as grain,
+        $from::date as from_day,
+        $to::date as to_day,
+        $margin_pct::double / 100.0 as margin,
+),
+
+-- ------------------------------------------------------------------ won deals in the period
+
+deal_orders as (
+    select
+        o.deal_id,
+        sum(coalesce(o.cost::double, o.revenue::double * (1 - opt.margin))) as cogs_amount,
+    from orders as o, opt
+    where o.deal_id is not null
+      and coalesce(o.currency, $currency) = $currency
+    group by o.deal_id
+),
+
+won_all as (
+    select
+        d.deal_id,
+        d.closed_at,
+        coalesce(d.client_id, l.client_id, 'deal:' || d.deal_id) as client_key,
+        coalesce(d.client_id, l.client_id) as client_id,
+        l.lead_id,
+        coalesce(l.channel, 'unknown') as own_channel,
+        coalesce(l.campaign, '') as own_campaign,
+        coalesce(l.created_at, d.created_at) as anchor_at,
+        case
+            when opt.view_kind = 'cohort' then timezone($tz, coalesce(l.created_at, d.created_at))::date
+            else timezone($tz, d.closed_at)::date
+        end as day,
+        case when coalesce(d.currency, $currency) = $currency then coalesce(d.amount, 0)::double else 0 end
+            as revenue_amount,
+        coalesce(d.currency, $currency) = $currency as in_currency,
+        row_number() over (
+            partition by coalesce(d.client_id, l.client_id, 'deal:' || d.deal_id)
+            order by d.closed_at nulls last, d.deal_id
+        ) as client_deal_n,
+    from deals as d
+    left join leads as l on l.lead_id = d.lead_id
+    cross join opt
+    where d.status = 'won'
+),
+
+won_in as (
+    select
+        w.*,
+        case
+            when not w.in_currency then 0.0
+            when o.deal_id is not null then w.revenue_amount - o.cogs_amount
+            else w.revenue_amount * opt.margin
+        end as profit_amount,
+        (
+            w.client_deal_n = 1
+            and not exists (
+                select 1 from orders as o2
+                where o2.client_id = w.client_id
+                  and o2.ordered_at < w.closed_at
+                  and o2.deal_id is distinct from w.deal_id
+            )
+        ) as is_new_client,
+    from won_all as w
+    cross join opt
+    left join deal_orders as o on o.deal_id = w.deal_id
+    where w.day between opt.from_day and opt.to_day
+),
+
+-- ------------------------------------------------------------------ touches of the won deals' clients
+
+won_clients as (
+    select distinct w.client_id, from won_in as w where w.client_id is not null
+),
+
+client_visitors as (
+    select distinct l.visitor_id, l.client_id,
+    from leads as l
+    semi join won_clients as wc on wc.client_id = l.client_id
+    where l.visitor_id is not null
+),
+
+touches as (
+    select
+        l.client_id,
+        l.created_at as touched_at,
+        0 as kind_order,
+        l.lead_id as touch_id,
+        l.channel,
+        coalesce(l.campaign, '') as campaign,
+    from leads as l
+    semi join won_clients as wc on wc.client_id = l.client_id
+    union all
+    select
+        vc.client_id,
+        s.started_at,
+        1,
+        s.session_id,
+        s.channel,
+        coalesce(s.campaign, ''),
+    from sessions as s
+    inner join client_visitors as vc on vc.visitor_id = s.visitor_id
+),
+
+-- ------------------------------------------------------------------ attribution
+
+deal_touches as (
+    select
+        w.deal_id,
+        t.channel,
+        t.campaign,
+        t.touched_at,
+        t.kind_order,
+        t.touch_id,
+        false as is_own,
+        t.touched_at >= w.anchor_at - interval 90 day as in_window,
+    from won_in as w
+    inner join touches as t on t.client_id = w.client_id
+    where t.touched_at <= w.anchor_at
+      and not (t.kind_order = 0 and t.touch_id = w.lead_id)
+    union all
+    select w.deal_id, w.own_channel, w.own_campaign, w.anchor_at, -1, '', true, true,
+    from won_in as w
+),
+
+first_touch as (
+    select deal_id, channel, campaign, 1.0::double as share,
+    from (
+        select
+            dt.*,
+            row_number() over (
+                partition by dt.deal_id order by dt.touched_at, dt.kind_order, dt.touch_id
+            ) as rn,
+        from deal_touches as dt
+    )
+    where rn = 1
+),
+
+last_non_direct_candidates as (
+    select
+        dt.deal_id,
+        dt.channel,
+        dt.campaign,
+        row_number() over (
+            partition by dt.deal_id order by dt.touched_at desc, dt.kind_order, dt.touch_id
+        ) as rn,
+    from deal_touches as dt
+    inner join won_in as w on w.deal_id = dt.deal_id
+    where w.own_channel = 'direct'
+      and not dt.is_own
+      and dt.in_window
+      and dt.channel not in ('direct', 'unknown')
+),
+
+last_non_direct as (
+    select
+        w.deal_id,
+        coalesce(c.channel, w.own_channel) as channel,
+        case when c.channel is null then w.own_campaign else c.campaign end as campaign,
+        1.0::double as share,
+    from won_in as w
+    left join last_non_direct_candidates as c on c.deal_id = w.deal_id and c.rn = 1
+),
+
+linear_touches as (
+    select distinct dt.deal_id, dt.channel, dt.campaign,
+    from deal_touches as dt
+    where dt.in_window
+),
+
+linear as (
+    select
+        lt.deal_id,
+        lt.channel,
+        lt.campaign,
+        1.0 / count(distinct lt.channel) over (partition by lt.deal_id)
+            / count(*) over (partition by lt.deal_id, lt.channel) as share,
+    from linear_touches as lt
+),
+
+shares as (
+    select a.*, from last_non_direct as a, opt where opt.model = 'last_non_direct'
+    union all
+    select a.*, from first_touch as a, opt where opt.model = 'first'
+    union all
+    select a.*, from linear as a, opt where opt.model = 'linear'
+),
+
+-- ------------------------------------------------------------------ facts, one row per source row
+
+spend_facts as (
+    select
+        s.date as day,
+        s.channel,
+        s.campaign,
+        s.spend as spend_amount,               -- decimal: sums stay exact to the kopeck
+        coalesce(s.impressions, 0) as impressions_n,
+        coalesce(s.clicks, 0) as clicks_n,
+    from spend as s, opt
+    where s.date between opt.from_day and opt.to_day
+      and coalesce(s.currency, $currency) = $currency
+),
+
+has_sessions as (
+    select count(*) > 0 as yes, from sessions
+),
+
+session_facts as (
+    select
+        timezone($tz, s.started_at)::date as day,
+        s.channel,
+        coalesce(s.campaign, '') as campaign,
+        1 as sessions_n,
+    from sessions as s, opt
+    where timezone($tz, s.started_at)::date between opt.from_day and opt.to_day
+    union all
+    -- daily aggregates stand in only when no raw sessions were imported
+    select
+        t.date,
+        coalesce(nullif(t.channel, ''), 'unknown'),
+        t.campaign,
+        t.sessions,
+    from traffic as t, opt, has_sessions as h
+    where not h.yes
+      and t.date between opt.from_day and opt.to_day
+),
+
+lead_facts as (
+    select
+        timezone($tz, l.created_at)::date as day,
+        l.channel,
+        coalesce(l.campaign, '') as campaign,
+        1 as leads_n,
+        case when l.qualification = 'junk' then 0 else 1 end as target_n,
+    from leads as l, opt
+    where timezone($tz, l.created_at)::date between opt.from_day and opt.to_day
+),
+
+deal_facts as (
+    select
+        w.day,
+        sh.channel,
+        sh.campaign,
+        sh.share as won_n,
+        case when w.is_new_client then sh.share else 0 end as new_clients_n,
+        sh.share * w.revenue_amount as revenue_amount,
+        sh.share * w.profit_amount as profit_amount,
+    from won_in as w
+    inner join shares as sh on sh.deal_id = w.deal_id
+),
+
+facts as (
+    select day, channel, campaign, spend_amount, impressions_n, clicks_n,
+        0 as sessions_n, 0 as leads_n, 0 as target_n,
+        0.0 as won_n, 0.0 as new_clients_n, 0.0 as revenue_amount, 0.0 as profit_amount,
+    from spend_facts
+    union all
+    select day, channel, campaign, 0::decimal(18, 2), 0, 0, sessions_n, 0, 0, 0, 0, 0, 0, from session_facts
+    union all
+    select day, channel, campaign, 0, 0, 0, 0, leads_n, target_n, 0, 0, 0, 0, from lead_facts
+    union all
+    select day, channel, campaign, 0, 0, 0, 0, 0, 0, won_n, new_clients_n, revenue_amount, profit_amount,
+    from deal_facts
+),
+
+keyed as (
+    select
+        case when opt.bucketed then date_trunc(opt.grain, f.day)::date else opt.from_day end as bucket,
+        f.channel,
+        case when opt.by_level = 'campaign' then coalesce(f.campaign, '') else '' end as campaign,
+        f.* exclude (day, channel, campaign),
+    from facts as f, opt, flt
+    where len(flt.channels) = 0 or list_contains(flt.channels, f.channel)
+),
+
+-- every bucket of the period gets a total row, even an empty one (charts need the gaps as zeros)
+all_buckets as (
+    select distinct
+        case when opt.bucketed then date_trunc(opt.grain, r.d::date)::date else opt.from_day end as bucket,
+    from opt, range(opt.from_day, opt.to_day + interval 1 day, interval 1 day) as r(d)
+),
+
+sums as (
+    select
+        k.bucket,
+        k.channel,
+        k.campaign,
+        grouping(k.channel) = 1 as is_total,
+        sum(k.spend_amount)::double as spend,
+        sum(k.impressions_n)::bigint as impressions,
+        sum(k.clicks_n)::bigint as clicks,
+        sum(k.sessions_n)::bigint as sessions,
+        sum(k.leads_n)::bigint as leads,
+        sum(k.target_n)::bigint as target_leads,
+        sum(k.won_n)::double as won_deals,
+        sum(k.new_clients_n)::double as new_clients,
+        sum(k.revenue_amount)::double as revenue,
+        sum(k.profit_amount)::double as gross_profit,
+    from keyed as k
+    group by grouping sets ((k.bucket, k.channel, k.campaign), (k.bucket))
+),
+
+with_empty_totals as (
+    select * from sums
+    union all
+    select b.bucket, null, null, true, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    from all_buckets as b
+    where not exists (select 1 from sums as s where s.is_total and s.bucket = b.bucket)
+),
+
+final as (
+    select
+        s.bucket,
+        case when s.is_total then 'total' else s.channel end as channel,
+        case when s.is_total then '' else s.campaign end as campaign,
+        s.spend,
+        s.impressions,
+        s.clicks,
+        case when s.impressions > 0 then 100.0 * s.clicks / s.impressions end as ctr_pct,
+        case when s.clicks > 0 and s.spend > 0 then s.spend / s.clicks end as cpc,
+        s.sessions,
+        s.leads,
+        s.target_leads,
+        s.won_deals,
+        s.new_clients,
+        s.revenue,
+        s.gross_profit,
+        case when s.leads > 0 and s.spend > 0 then s.spend / s.leads end as cpl,
+        case when s.won_deals > 0 and s.spend > 0 then s.spend / s.won_deals end as cpo,
+        case when s.new_clients > 0 and s.spend > 0 then s.spend / s.new_clients end as cac,
+        case when s.spend > 0 then 100.0 * (s.revenue - s.spend) / s.spend end as romi_pct,
+        case when s.spend > 0 then 100.0 * (s.gross_profit - s.spend) / s.spend end as profit_romi_pct,
+        case when s.spend > 0 then s.revenue / s.spend end as roas,
+        case when s.revenue > 0 and s.spend > 0 then 100.0 * s.spend / s.revenue end as drr_pct,
+        s.is_total,
+    from with_empty_totals as s
+)
+
+select * from final
+order by bucket, is_total, spend desc, revenue desc, leads desc, channel, campaign

@@ -1,0 +1,28 @@
+"""The ROI page in a real browser on a demo database: cards, table and both charts drawn, and the
+attribution model and the campaign view switched by clicking, without an error."""
+from test_browser import browser, demo_db, errors_on, page, server, settle  # noqa: F401  (fixtures)
+
+CHARTS = "[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart']"
+
+
+def test_roi_page_draws_and_switches_model(server, page):  # noqa: F811
+    page.goto(f"{server}/roi")
+    settle(page)
+    assert errors_on(page) == []
+    page.wait_for_selector(CHARTS, timeout=30_000)
+    assert len(page.query_selector_all(CHARTS)) == 2
+    metrics = page.query_selector_all("[data-testid='stMetric']")
+    assert len(metrics) == 8 and all(m.inner_text().strip() for m in metrics)
+    assert page.query_selector("[data-testid='stDataFrame']") is not None
+    assert "last non-direct touch" in page.inner_text("[data-testid='stAlert']")
+
+    page.get_by_text("Linear", exact=True).first.click()
+    settle(page)
+    assert errors_on(page) == []
+    assert "Attribution: linear" in page.inner_text("[data-testid='stAlert']")
+
+    page.get_by_text("Show campaigns", exact=True).first.click()
+    settle(page)
+    assert errors_on(page) == []
+    page.wait_for_selector(CHARTS, timeout=30_000)
+    assert len(page.query_selector_all(CHARTS)) == 2
