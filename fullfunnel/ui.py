@@ -101,6 +101,30 @@ def _sync_url(values: dict[str, str | None]) -> None:
             qp[key] = value
 
 
+def url_choice(widget, label: str, options, key: str, default, **kwargs):
+    """A page's own choice widget (st.segmented_control, st.radio, st.selectbox…) kept in the URL.
+
+    The URL holds the option's code (`?view=cash`), not its translated label, so links survive a
+    language switch; a value the page doesn't offer falls back to the default.
+    """
+    _seed(key, default, valid=list(options))
+    if widget.__name__ == "segmented_control":
+        kwargs.setdefault("required", True)
+    value = widget(label, options, key=key, **kwargs)
+    if value is None:  # a cleared single-choice control means the default
+        value = default
+    _sync_url({key: str(value) if value != default else None})
+    return value
+
+
+def url_flag(widget, label: str, key: str, default: bool = False, **kwargs) -> bool:
+    """A page's own on/off widget (st.toggle, st.checkbox) kept in the URL as 1/0."""
+    _seed(key, default, parse=lambda raw: raw == "1")
+    value = bool(widget(label, key=key, **kwargs))
+    _sync_url({key: ("1" if value else "0") if value != default else None})
+    return value
+
+
 def sidebar_filters() -> State:
     """Draw the shared filters, seeded from and written back to the URL, and remember them for the page."""
     sb = st.sidebar

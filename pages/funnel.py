@@ -204,10 +204,10 @@ def label(step: str) -> str:
 
 
 top = st.columns([2, 2, 3])
-view = top[0].segmented_control(
-    t("fn.view", lang), rep.VIEWS, default="cohort", required=True, key="view", bind="query-params",
+view = ui.url_choice(
+    top[0].segmented_control, t("fn.view", lang), rep.VIEWS, key="view", default="cohort",
     format_func=lambda v: t(f"fn.view.{v}", lang), help=t("fn.view.help", lang),
-) or "cohort"
+)
 pipes = rep.pipelines(ui.run)
 pipeline = None
 if len(pipes) > 1:

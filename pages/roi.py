@@ -173,14 +173,14 @@ st.title(t("roi.title", lang))
 
 # ---------------------------------------------------------------- options
 c1, c2, c3, c4 = st.columns([4, 2, 2, 2], vertical_alignment="bottom")
-model = c1.segmented_control(
-    t("roi.model", lang), R.MODELS, default="last_non_direct", key="roi_model", bind="query-params",
-    format_func=lambda m: t(f"roi.model.{m}", lang), help=t("roi.model_help", lang), required=True,
-) or "last_non_direct"
-view = c2.segmented_control(
-    t("roi.view", lang), R.VIEWS, default="cohort", key="roi_view", bind="query-params",
-    format_func=lambda v: t(f"roi.view.{v}", lang), help=t("roi.view_help", lang), required=True,
-) or "cohort"
+model = ui.url_choice(
+    c1.segmented_control, t("roi.model", lang), R.MODELS, key="model", default="last_non_direct",
+    format_func=lambda m: t(f"roi.model.{m}", lang), help=t("roi.model_help", lang),
+)
+view = ui.url_choice(
+    c2.segmented_control, t("roi.view", lang), R.VIEWS, key="view", default="cohort",
+    format_func=lambda v: t(f"roi.view.{v}", lang), help=t("roi.view_help", lang),
+)
 try:
     setting_margin, margin_source = R.margin_pct(ui.run)
 except R.BadMargin as e:
@@ -188,7 +188,7 @@ except R.BadMargin as e:
     setting_margin, margin_source = R.DEFAULT_MARGIN_PCT, "default"
 margin = c3.number_input(t("roi.margin", lang), min_value=0.0, max_value=100.0, value=float(setting_margin),
                          step=5.0, format="%.0f", key="roi_margin", help=t("roi.margin_help", lang))
-show_campaigns = c4.toggle(t("roi.campaigns", lang), key="roi_campaigns", bind="query-params")
+show_campaigns = ui.url_flag(c4.toggle, t("roi.campaigns", lang), key="campaigns")
 
 st.caption(ui.period_caption(s) + " · " + t(f"roi.{view}_note", lang))
 st.info(t(f"roi.model_says.{model}", lang), icon=":material/alt_route:")

@@ -83,3 +83,27 @@ def test_missing_database_is_a_sentence_not_a_traceback(monkeypatch, tmp_path):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
     assert "There is no database" in at.warning[0].value
+
+
+def test_filters_and_page_choices_come_from_the_url(monkeypatch, tiny_db):
+    monkeypatch.setenv("FULLFUNNEL_DB", str(tiny_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update({"period": "custom", "from": "2026-11-01", "to": "2026-11-07", "grain": "week",
+                            "channels": "yandex_direct,no_such_channel", "view": "cash", "model": "linear"})
+    at.switch_page("pages/roi.py").run()
+    assert not at.exception
+    assert at.selectbox(key="period").value == "custom"
+    assert at.date_input(key="from").value == date(2026, 11, 1)
+    assert at.radio(key="grain").value == "week"
+    assert at.multiselect(key="channels").value == ["yandex_direct"]  # unknown channels are dropped
+    assert at.session_state["view"] == "cash" and at.session_state["model"] == "linear"
+
+
+def test_a_mangled_url_falls_back_to_defaults(monkeypatch, tiny_db):
+    monkeypatch.setenv("FULLFUNNEL_DB", str(tiny_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update({"period": "custom", "from": "31.02.2026", "grain": "fortnight", "view": "<script>"})
+    at.switch_page("pages/funnel.py").run()
+    assert not at.exception
+    assert at.radio(key="grain").value == "day"
+    assert at.session_state["view"] == "cohort"

@@ -56,7 +56,7 @@ def test_page_shows_totals_model_and_table(monkeypatch, roi_db):
 
 
 def test_page_linear_with_campaigns_in_russian(monkeypatch, roi_db):
-    at = open_roi(monkeypatch, roi_db, roi_model="linear", roi_campaigns=True, lang="ru")
+    at = open_roi(monkeypatch, roi_db, model="linear", campaigns=True, lang="ru")
     assert not at.exception, at.exception[0].message if at.exception else ""
     assert any("линейная" in i.value for i in at.info)
     table = at.dataframe[0].value
