@@ -1,0 +1,264 @@
+"""Products, the daily product report: totals, bestsellers, the products worth promoting, revenue by product."""
+import pandas as pd
+import streamlit as st
+
+from fullfunnel import fmt, ui
+from fullfunnel.charts import products as charts
+from fullfunnel.i18n import register, t
+from fullfunnel.reports import products as R
+
+register({
+    "pr.title": {"en": "Products", "ru": "Товары"},
+    "pr.note": {"en": "Orders by the day they were placed, in {currency} only.",
+                "ru": "Заказы — по дню оформления, только в {currency}."},
+    "pr.missing": {
+        "en": "No orders imported yet. Import an orders export on the Import page — one row per order line: "
+              "order_id, ordered_at, client_id, product, revenue, and if you have them quantity, cost, deal_id, "
+              "channel, currency. With cost, gross profit and margin are exact.",
+        "ru": "Заказы ещё не загружены. Импортируйте выгрузку заказов на странице «Импорт» — строка на каждую "
+              "позицию заказа: order_id, ordered_at, client_id, product, revenue и, если есть, quantity, cost, "
+              "deal_id, channel, currency. С себестоимостью (cost) валовая прибыль и маржа точные.",
+    },
+    "pr.no_orders_in_period": {"en": "No orders in this period in {currency}.",
+                               "ru": "В этом периоде нет заказов в {currency}."},
+    "pr.margin": {"en": "Margin for lines without cost, %", "ru": "Маржа для строк без себестоимости, %"},
+    "pr.margin_help": {
+        "en": "Gross profit = revenue − cost. Order lines with a cost use it; lines without one use revenue × margin. "
+              "Default: the margin_pct setting (shared with the ROI page), else 100 % (gross profit = revenue).",
+        "ru": "Валовая прибыль = выручка − себестоимость. Строки заказов с себестоимостью берут её, остальные — "
+              "выручка × маржа. По умолчанию — настройка margin_pct (общая со страницей «Окупаемость»), иначе 100 % "
+              "(валовая прибыль = выручка).",
+    },
+    "pr.estimated": {
+        "en": "{share} of revenue comes from order lines without cost: their cost is estimated from the margin of {margin}.",
+        "ru": "{share} выручки — строки заказов без себестоимости: их себестоимость оценена по марже {margin}.",
+    },
+    "pr.margin_default": {
+        "en": "Some order lines have no cost and no margin is set: they count at a margin of 100 % (gross profit = "
+              "revenue). Set your margin above or in the margin_pct setting.",
+        "ru": "У части строк заказов нет себестоимости, а маржа не задана: они считаются с маржой 100 % "
+              "(валовая прибыль = выручка). Укажите маржу выше или в настройке margin_pct.",
+    },
+    "pr.other_currency": {
+        "en": "Order lines of the period in other currencies, left out (a report never adds two currencies): {n}.",
+        "ru": "Строк заказов периода в других валютах: {n} — они не учтены (отчёт не складывает разные валюты).",
+    },
+    "pr.card.revenue": {"en": "Revenue", "ru": "Выручка"},
+    "pr.card.gross_profit": {"en": "Gross profit", "ru": "Валовая прибыль"},
+    "pr.card.margin_pct": {"en": "Margin", "ru": "Маржа"},
+    "pr.card.orders": {"en": "Orders", "ru": "Заказы"},
+    "pr.card.avg_check": {"en": "Average check", "ru": "Средний чек"},
+    "pr.help.revenue": {"en": "Revenue = sum of order lines placed in the period, in {currency}.",
+                        "ru": "Выручка = сумма строк заказов, оформленных в периоде, в {currency}."},
+    "pr.help.gross_profit": {
+        "en": "Gross profit = revenue − cost (order cost, or revenue × margin when cost is absent).",
+        "ru": "Валовая прибыль = выручка − себестоимость (из заказа, а без неё — выручка × маржа)."},
+    "pr.help.margin_pct": {"en": "Margin % = gross profit / revenue.", "ru": "Маржа % = валовая прибыль / выручка."},
+    "pr.help.orders": {"en": "Orders = distinct orders placed in the period (an order of several products counts once).",
+                       "ru": "Заказы = число разных заказов за период (заказ из нескольких товаров — один)."},
+    "pr.help.avg_check": {"en": "Average check = revenue / orders.", "ru": "Средний чек = выручка / заказы."},
+    "pr.help.change": {"en": "Change = (current − previous) / previous.", "ru": "Изменение = (текущее − прошлое) / прошлое."},
+    "pr.previous": {"en": "Comparison period: {value}", "ru": "Период сравнения: {value}"},
+    "pr.bestsellers": {"en": "Bestsellers", "ru": "Хиты продаж"},
+    "pr.table_note": {
+        "en": "Ranked by revenue. Click a column header to sort; Δ = change vs the comparison period; "
+              "★ = worth promoting (see below).",
+        "ru": "По убыванию выручки. Нажмите на заголовок, чтобы отсортировать; Δ — изменение к периоду сравнения; "
+              "★ — стоит продвигать (см. ниже).",
+    },
+    "pr.col.rank": {"en": "#", "ru": "№"},
+    "pr.col.rank_prev": {"en": "# before", "ru": "№ раньше"},
+    "pr.col.product": {"en": "Product", "ru": "Товар"},
+    "pr.col.quantity": {"en": "Units", "ru": "Штук"},
+    "pr.col.orders": {"en": "Orders", "ru": "Заказы"},
+    "pr.col.revenue": {"en": "Revenue", "ru": "Выручка"},
+    "pr.col.revenue_share_pct": {"en": "Share", "ru": "Доля"},
+    "pr.col.cost": {"en": "Cost", "ru": "Себестоимость"},
+    "pr.col.gross_profit": {"en": "Gross profit", "ru": "Валовая прибыль"},
+    "pr.col.margin_pct": {"en": "Margin", "ru": "Маржа"},
+    "pr.col.avg_check": {"en": "Avg check", "ru": "Средний чек"},
+    "pr.col.repeat_pct": {"en": "Repeat", "ru": "Повторные"},
+    "pr.col.promote": {"en": "Promote", "ru": "Продвигать"},
+    "pr.help.rank": {"en": "Rank by revenue in the period (1 = most).", "ru": "Место по выручке за период (1 — больше всех)."},
+    "pr.help.rank_prev": {"en": "Rank by revenue in the comparison period; “—” = not sold then.",
+                          "ru": "Место по выручке в периоде сравнения; «—» — тогда не продавался."},
+    "pr.help.quantity": {"en": "Units sold (a line without quantity counts as one).",
+                         "ru": "Продано штук (строка без количества — одна штука)."},
+    "pr.help.col_orders": {"en": "Distinct orders with this product.", "ru": "Число разных заказов с этим товаром."},
+    "pr.help.col_revenue": {"en": "Revenue of the product in the period, in {currency}.",
+                            "ru": "Выручка товара за период, в {currency}."},
+    "pr.help.revenue_share_pct": {"en": "Share of revenue = product revenue / revenue of all products.",
+                                  "ru": "Доля выручки = выручка товара / выручка всех товаров."},
+    "pr.help.cost": {"en": "Cost of goods: order cost, or revenue × (1 − margin) when absent.",
+                     "ru": "Себестоимость: из заказа, а без неё — выручка × (1 − маржа)."},
+    "pr.help.repeat_pct": {"en": "Repeat share = orders from clients who had ordered before / orders.",
+                           "ru": "Доля повторных = заказы клиентов, заказывавших раньше / заказы."},
+    "pr.help.promote": {
+        "en": "Promote = margin % above the median and units below the median of the products sold in the period.",
+        "ru": "Продвигать = маржа выше медианы и продажи в штуках ниже медианы среди товаров, проданных в периоде.",
+    },
+    "pr.help.col_change": {"en": "Δ = (current − previous) / previous; “—” when the previous value is 0.",
+                           "ru": "Δ = (текущее − прошлое) / прошлое; «—», если прошлое равно 0."},
+    "pr.download_csv": {"en": "Download CSV", "ru": "Скачать CSV"},
+    "pr.promote_title": {"en": "Worth promoting", "ru": "Что продвигать"},
+    "pr.promote_help": {
+        "en": "Each dot is a product: units sold × margin %, its size is revenue. Dashed lines are the medians of "
+              "the products sold in the period. Top-left (green): margin above the median, units below it — "
+              "profitable products that sell little, the ones worth promoting.",
+        "ru": "Каждая точка — товар: продано штук × маржа %, размер — выручка. Пунктир — медианы по товарам, "
+              "проданным в периоде. Левый верхний угол (зелёный): маржа выше медианы, продаж меньше медианы — "
+              "выгодные товары, которые продаются мало; их стоит продвигать.",
+    },
+    "pr.promote_list": {"en": "Worth promoting: {names}.", "ru": "Стоит продвигать: {names}."},
+    "pr.promote_none": {
+        "en": "No product has both a margin above the median ({margin}) and sales below the median ({units} units).",
+        "ru": "Нет товаров с маржой выше медианы ({margin}) и продажами ниже медианы ({units} шт.).",
+    },
+    "pr.promote_few": {"en": "Too few products sold in the period to compare them with the medians.",
+                       "ru": "В периоде продано слишком мало разных товаров, чтобы сравнивать с медианами."},
+    "pr.over_time": {"en": "Revenue by product over time", "ru": "Выручка по товарам во времени"},
+    "pr.top": {"en": "Products by name", "ru": "Товаров по названию"},
+    "pr.top_help": {"en": "The products with the most revenue in the period; the rest are summed as “Other products”.",
+                    "ru": "Товары с наибольшей выручкой за период; остальные сложены в «Прочие товары»."},
+})
+
+COLUMN_HELP = {"rank": "pr.help.rank", "rank_prev": "pr.help.rank_prev", "quantity": "pr.help.quantity",
+               "orders": "pr.help.col_orders", "revenue": "pr.help.col_revenue",
+               "revenue_share_pct": "pr.help.revenue_share_pct", "cost": "pr.help.cost",
+               "gross_profit": "pr.help.gross_profit", "margin_pct": "pr.help.margin_pct",
+               "avg_check": "pr.help.avg_check", "repeat_pct": "pr.help.repeat_pct", "promote": "pr.help.promote"}
+NUM = "font-variant-numeric: tabular-nums"
+
+s = ui.state()
+f, lang = s.filters, s.lang
+st.title(t("pr.title", lang))
+st.caption(ui.period_caption(s) + " · " + t("pr.note", lang, currency=f.currency))
+
+if not ui.presence().get("orders"):
+    st.info(t("pr.missing", lang), icon=":material/upload_file:")
+    st.stop()
+
+try:
+    setting_margin, margin_source = R.margin_pct(ui.run)
+except R.BadMargin as e:
+    ui.show_error(e)
+    setting_margin, margin_source = R.DEFAULT_MARGIN_PCT, "default"
+margin = float(setting_margin)
+if R.totals(ui.run, f, margin)["no_cost_revenue"]:  # the margin matters only for lines without cost
+    c1, _ = st.columns([1, 3])
+    margin = c1.number_input(t("pr.margin", lang), min_value=0.0, max_value=100.0, value=margin,
+                             step=5.0, format="%.0f", key="pr_margin", help=t("pr.margin_help", lang))
+
+# ---------------------------------------------------------------- cards
+summary = ui.report("products-summary", margin_pct=margin)
+tot = R.totals(ui.run, f, margin)
+cols = st.columns(len(R.TOTALS))
+for col, (_, r) in zip(cols, summary.iterrows()):
+    m = r["metric"]
+    unit = R.TOTALS[m]
+    help_text = t(f"pr.help.{m}", lang, currency=f.currency) + "\n\n" + t("pr.help.change", lang)
+    prev = None
+    if f.comparison_period is not None:
+        prev = t("pr.previous", lang, value=fmt.value(r["previous"], unit, lang, f.currency))
+    ui.kpi(col, t(f"pr.card.{m}", lang), fmt.value(r["value"], unit, lang, f.currency, compact=True),
+           r["change_pct"], help_text, previous=prev)
+
+if tot["other_currency_lines"]:
+    st.caption(t("pr.other_currency", lang, n=fmt.number(tot["other_currency_lines"], lang)))
+if tot["orders"] == 0:
+    st.info(t("pr.no_orders_in_period", lang, currency=f.currency))
+    st.stop()
+if tot["no_cost_revenue"]:
+    if margin_source == "default" and margin == R.DEFAULT_MARGIN_PCT:
+        st.caption(t("pr.margin_default", lang))
+    else:
+        st.caption(t("pr.estimated", lang, share=fmt.pct(100 * tot["no_cost_revenue"] / tot["revenue"], lang, 0),
+                     margin=fmt.pct(margin, lang, 0)))
+
+# ---------------------------------------------------------------- bestsellers
+board = R.bestsellers_with_change(ui.run, f, margin)
+has_cmp = f.comparison_period is not None
+CHANGE_AFTER = {"quantity", "revenue", "gross_profit"}
+cols = ["rank"] + (["rank_prev"] if has_cmp else []) + ["product", "promote"]
+for m in ["quantity", "orders", "revenue", "revenue_share_pct", "cost", "gross_profit", "margin_pct",
+          "avg_check", "repeat_pct"]:
+    cols.append(m)
+    if has_cmp and m in CHANGE_AFTER:
+        cols.append(f"{m}_change_pct")
+table = board[cols].copy()
+table["promote"] = table["promote"].map({True: "★", False: ""})
+for c in cols:
+    if c not in ("product", "promote", "rank", "rank_prev"):
+        table[c] = pd.to_numeric(table[c], errors="coerce").astype("float64")
+
+
+def _fmt(c):
+    if c.endswith("_change_pct"):
+        return lambda x: fmt.pct(round(x) or 0.0, lang, 0, signed=True) if pd.notna(x) else fmt.DASH
+    if c in ("rank", "rank_prev"):
+        return lambda x: fmt.DASH if pd.isna(x) else str(int(x))
+    return lambda x: fmt.value(x, R.UNITS[c], lang, f.currency)
+
+
+def _change_colour(col: pd.Series):
+    return ["color: #15803d" if v > 0 else "color: #b91c1c" if v < 0 else "color: #64748b" for v in col]
+
+
+def _promote_row(r):
+    return ["background-color: #f0fdf4" if r["promote"] else NUM] * len(r)
+
+
+numeric = [c for c in cols if c not in ("product", "promote")]
+styler = table.style.format({c: _fmt(c) for c in numeric}, na_rep=fmt.DASH).apply(_promote_row, axis=1)
+for c in cols:
+    if c.endswith("_change_pct"):
+        styler = styler.apply(_change_colour, subset=[c])
+
+config = {
+    "rank": st.column_config.Column(t("pr.col.rank", lang), help=t("pr.help.rank", lang), width=40),
+    "product": st.column_config.TextColumn(t("pr.col.product", lang), width=220),
+    "promote": st.column_config.TextColumn("★", help=t("pr.help.promote", lang), width=36),
+}
+for c in cols:
+    if c in config:
+        continue
+    if c.endswith("_change_pct"):
+        config[c] = st.column_config.Column("Δ", help=t("pr.help.col_change", lang), width="small")
+    else:
+        config[c] = st.column_config.Column(t(f"pr.col.{c}", lang), help=t(COLUMN_HELP[c], lang, currency=f.currency))
+st.subheader(t("pr.bestsellers", lang))
+st.dataframe(styler, column_config=config, hide_index=True, width="stretch", placeholder=fmt.DASH,
+             height=min(38 * (len(table) + 1) + 4, 560))
+st.caption(t("pr.table_note", lang))
+
+export = table.rename(columns={c: (f"{t('pr.col.' + c[:-len('_change_pct')], lang)} Δ %" if c.endswith("_change_pct")
+                                   else t(f"pr.col.{c}", lang)) for c in cols})
+export[t("pr.col.promote", lang)] = board["promote"].to_numpy()
+stem = f"products_{f.period.start.isoformat()}_{f.period.end.isoformat()}"
+st.download_button(t("pr.download_csv", lang), R.export(export), file_name=f"{stem}.csv", mime="text/csv",
+                   on_click="ignore", icon=":material/download:")
+
+# ---------------------------------------------------------------- promote quadrant
+st.subheader(t("pr.promote_title", lang), help=t("pr.promote_help", lang))
+with_margin = board[board["margin_pct"].notna()]
+if len(with_margin) < 3:
+    st.info(t("pr.promote_few", lang))
+else:
+    st.altair_chart(charts.promote_scatter(board, lang, f.currency), width="stretch")
+    picks = board[board["promote"]]["product"].tolist()
+    if picks:
+        st.success(t("pr.promote_list", lang, names=", ".join(picks)), icon=":material/star:")
+    else:
+        st.caption(t("pr.promote_none", lang, margin=fmt.pct(board["median_margin_pct"].iloc[0], lang),
+                     units=fmt.number(board["median_quantity"].iloc[0], lang, 1)))
+
+# ---------------------------------------------------------------- revenue over time
+st.subheader(t("pr.over_time", lang))
+n_products = len(board)
+top = R.DEFAULT_TOP
+if n_products > 3:
+    c1, _ = st.columns([1, 3])
+    top = c1.select_slider(t("pr.top", lang), options=list(range(3, 16)), value=R.DEFAULT_TOP, key="pr_top",
+                           help=t("pr.top_help", lang))
+series = R.revenue_over_time(ui.run, f, top)
+st.altair_chart(charts.revenue_over_time(series, lang, f.grain, ui.today(), f.currency, f.period), width="stretch")

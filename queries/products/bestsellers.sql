@@ -1,0 +1,111 @@
+-- Products, the daily report (METRICS.md "Products (daily report)", "Clients, revenue, money"):
+-- one row per product with an order line in the period, the biggest revenue first.
+-- An order line counts on its ordered_at date in the business time zone; lines in another
+-- currency are left out entirely (quantity and orders too; a line without currency counts as
+-- $currency); a line without quantity is one unit. Cost of a line = its cost, or, when absent,
+-- revenue × (1 − $margin_pct / 100), so its gross profit = revenue × margin. The channel of a line
+-- is its own, else its deal's lead's channel, else 'unknown'.
+-- Promote = margin % above the median and quantity below the median of the products in this
+-- result (medians over these rows, halfway between the two middle ones for an even count).
+-- A repeat order is an order of a client who had ordered anything before (any earlier order,
+-- whatever its currency, channel or date).
+-- Parameters: $from, $to (dates, inclusive); $tz; $channels (varchar[]; empty = all); $currency;
+--   $margin_pct (double, 0…100).
+-- Columns: rank (1 = most revenue; ties by product name), product, quantity (units), orders
+--   (distinct orders), revenue, cost, gross_profit, avg_check (revenue / orders) — money in
+--   $currency; margin_pct (gross profit / revenue; null without revenue), estimated_cost (the part
+--   of cost taken from the margin setting), repeat_orders, repeat_pct (repeat orders / orders),
+--   revenue_share_pct (of the revenue of all products), median_quantity, median_margin_pct,
+--   promote (boolean)
+with
+flt as (
+    select $channels::varchar[] as channels,
+),
+
+opt as (
+    select $margin_pct::double / 100.0 as margin,
+),
+
+lead_channel as (
+    select d.deal_id, l.channel,
+    from deals as d
+    join leads as l on l.lead_id = d.lead_id
+),
+
+first_order as (
+    select client_id, min(ordered_at) as first_at,
+    from orders
+    group by client_id
+),
+
+lines as (
+    select
+        o.order_id,
+        o.product,
+        coalesce(o.quantity, 1)::double as quantity_n,
+        o.revenue::double as revenue_amount,
+        coalesce(o.cost::double, o.revenue::double * (1 - opt.margin)) as cost_amount,
+        case when o.cost is null then o.revenue::double * (1 - opt.margin) else 0 end as estimated_amount,
+        o.ordered_at > f.first_at as is_repeat,
+    from orders as o
+    cross join opt
+    cross join flt
+    left join lead_channel as lc on lc.deal_id = o.deal_id
+    left join first_order as f on f.client_id = o.client_id
+    where timezone($tz, o.ordered_at)::date between $from and $to
+      and coalesce(o.currency, $currency) = $currency
+      and (len(flt.channels) = 0 or list_contains(flt.channels, coalesce(o.channel, lc.channel, 'unknown')))
+),
+
+per_product as (
+    select
+        product,
+        sum(quantity_n) as quantity_n,
+        count(distinct order_id) as orders_n,
+        count(distinct order_id) filter (where is_repeat) as repeat_n,
+        sum(revenue_amount) as revenue_amount,
+        sum(cost_amount) as cost_amount,
+        sum(estimated_amount) as estimated_amount,
+    from lines
+    group by product
+),
+
+measured as (
+    select
+        *,
+        revenue_amount - cost_amount as profit_amount,
+        100.0 * (revenue_amount - cost_amount) / nullif(revenue_amount, 0) as margin_pct,
+    from per_product
+),
+
+medians as (
+    select
+        median(quantity_n) as median_quantity,
+        median(margin_pct) as median_margin_pct,
+        sum(revenue_amount) as revenue_total,
+    from measured
+),
+
+final as (
+    select
+        row_number() over (order by p.revenue_amount desc, p.product) as rank,
+        p.product,
+        p.quantity_n as quantity,
+        p.orders_n::bigint as orders,
+        p.revenue_amount as revenue,
+        p.cost_amount as cost,
+        p.profit_amount as gross_profit,
+        p.margin_pct,
+        p.revenue_amount / nullif(p.orders_n, 0) as avg_check,
+        p.estimated_amount as estimated_cost,
+        p.repeat_n::bigint as repeat_orders,
+        100.0 * p.repeat_n / nullif(p.orders_n, 0) as repeat_pct,
+        100.0 * p.revenue_amount / nullif(m.revenue_total, 0) as revenue_share_pct,
+        m.median_quantity,
+        m.median_margin_pct,
+        coalesce(p.margin_pct > m.median_margin_pct and p.quantity_n < m.median_quantity, false) as promote,
+    from measured as p
+    cross join medians as m
+)
+
+select * from final order by rank
