@@ -664,10 +664,10 @@ _INSERTS = {
         from f join utm as u using (utm)
         order by f.day, u.channel, u.campaign""",
     "sessions": """
-        insert into sessions (session_id, visitor_id, started_at, pageviews, duration_s, channel, source,
-            medium, campaign, landing_page, converted, import_id)
+        insert into sessions (session_id, visitor_id, started_at, pageviews, duration_s, channel, channel_given,
+            source, medium, campaign, landing_page, converted, import_id)
         select (7000000000 + f.n)::varchar, f.visitor_first_s::varchar || lpad(f.visitor::varchar, 9, '0'),
-            f.started_at, f.pageviews, f.duration_s, u.channel, u.source, u.medium, u.campaign,
+            f.started_at, f.pageviews, f.duration_s, u.channel, u.channel, u.source, u.medium, u.campaign,
             f.landing_page::varchar, f.converted, $import_id
         from f join utm as u using (utm)
         order by f.n""",

@@ -1,0 +1,576 @@
+"""Validate → reject rows with line/column/reason → write in one transaction; history and undo.
+
+One file is one import and one `db.writer()` transaction: it lands whole or not at all. Rows are
+read and checked by DuckDB over the whole file at once (parse.py), then each kind's rows replace
+the existing rows with the same natural key; the replaced rows are archived so the import can be
+undone. Contact details become a salted hash (`client_id`) before anything is stored.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from fullfunnel import db, periods
+from fullfunnel.importing import channels, parse, presets
+from fullfunnel.importing.errors import ImportRefused
+from fullfunnel.importing.presets import KEEP, Const, Format, FromHeader, Output, Src
+from fullfunnel.importing.read import Table, norm, note_text, read_bytes
+from fullfunnel.importing.templates import TEMPLATES, template
+
+DEFAULT_MAX_MB = 500
+SHOW_REJECTS = 20
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class Reject:
+    line: int
+    column: str
+    code: str
+    value: str
+    kind: str = ""
+
+    def text(self, lang: str = "en") -> str:
+        choices = ()
+        if self.kind and self.code == "choice":
+            choices = TEMPLATES[self.kind].col(self.column).choices
+        where = {"en": "line {line}, column {column}", "ru": "строка {line}, колонка {column}"}[lang]
+        return (where.format(line=self.line, column=self.column) + ": "
+                + parse.reason_text(self.code, self.value, lang, choices))
+
+
+@dataclass
+class KindResult:
+    kind: str
+    read: int = 0
+    added: int = 0
+    replaced: int = 0
+    rejected: int = 0
+    duplicates: int = 0    # rows of the same file with a key seen before in it (kept last, or summed)
+    summed: bool = False   # duplicates were added up (spend, traffic) rather than replaced
+
+
+@dataclass
+class ImportResult:
+    file_name: str
+    checksum: str
+    format: str
+    format_title: str
+    kinds: list[KindResult]
+    rejects: list[Reject]
+    rows_read: int
+    import_id: int | None = None
+    dry_run: bool = False
+    notes: list[tuple[str, int]] = field(default_factory=list)   # read.note_text turns them into words
+    columns: list[tuple[str, str, str]] = field(default_factory=list)   # kind, template column, source
+    ignored: list[str] = field(default_factory=list)
+    previous_import: int | None = None   # the same file (checksum) was imported before
+
+    @property
+    def rejected(self) -> int:
+        return sum(k.rejected for k in self.kinds)
+
+    @property
+    def added(self) -> int:
+        return sum(k.added for k in self.kinds)
+
+    @property
+    def replaced(self) -> int:
+        return sum(k.replaced for k in self.kinds)
+
+
+class _DryRun(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- choosing the format
+
+
+def _find(names: tuple[str, ...], header: list[str]) -> list[int]:
+    """Indexes of the header columns a source spec names, in the spec's order."""
+    normed = [norm(h) for h in header]
+    out = []
+    for name in names:
+        if name.startswith("re:"):
+            rx = re.compile(name[3:], re.IGNORECASE)
+            out += [i for i, h in enumerate(normed) if rx.search(h) and i not in out]
+        else:
+            out += [i for i, h in enumerate(normed) if h == norm(name) and i not in out]
+    return out
+
+
+def _matches(fmt: Format, header: list[str]) -> bool:
+    return any(all(_find((n,), header) for n in sig) for sig in fmt.signatures)
+
+
+def choose_format(table: Table, kind: str | None = None, fmt: str = "auto",
+                  mapping: Format | None = None) -> Format:
+    """The format of the file: the mapping file, the named preset, a recognised preset, or native."""
+    name = table.name
+    if kind is not None:
+        template(kind)
+    chosen: Format | None = mapping
+    if chosen is None and fmt not in ("auto", "native"):
+        if fmt not in presets.PRESETS:
+            raise ImportRefused(f"Unknown format {fmt!r}; use auto, native or one of: {', '.join(presets.PRESETS)}.",
+                                ru=f"Неизвестный формат {fmt!r}; укажите auto, native или один из: "
+                                   f"{', '.join(presets.PRESETS)}.")
+        chosen = presets.PRESETS[fmt]
+    if chosen is None and fmt == "auto":
+        chosen = next((p for p in presets.PRESETS.values() if _matches(p, table.header)), None)
+    if chosen is not None:
+        if kind is not None:
+            if kind not in chosen.kinds:
+                raise ImportRefused(
+                    f"{name} looks like a {chosen.title} file ({', '.join(chosen.kinds)}), not {kind}.",
+                    ru=f"{name} похож на файл «{chosen.title}» ({', '.join(chosen.kinds)}), а не на {kind}.")
+            chosen = Format(**{**chosen.__dict__, "outputs": tuple(o for o in chosen.outputs if o.kind == kind)})
+        return chosen
+    header = {norm(h) for h in table.header}
+    full = [k for k, t in TEMPLATES.items() if all(c in header for c in t.required)]
+    if kind is not None:
+        t = TEMPLATES[kind]
+        missing = [c for c in t.required if c not in header]
+        if missing:
+            others = [k for k in full if k != kind]
+            if others:
+                raise ImportRefused(f"{name} looks like {others[0]} data, not {kind}.",
+                                    ru=f"{name} похож на данные {others[0]}, а не {kind}.")
+            raise ImportRefused(
+                f"{name} lacks the column(s) {', '.join(missing)} that the {kind} template requires.",
+                ru=f"В {name} нет колонок {', '.join(missing)}, обязательных для шаблона {kind}.")
+        return presets.native(kind)
+    if full:
+        best = max(full, key=lambda k: (sum(1 for c in TEMPLATES[k].names if c in header),
+                                        len(TEMPLATES[k].required)))
+        return presets.native(best)
+    overlap = {k: [c for c in t.names if c in header] for k, t in TEMPLATES.items()}
+    best = max(overlap, key=lambda k: len(overlap[k]))
+    if len(overlap[best]) >= 2:
+        missing = [c for c in TEMPLATES[best].required if c not in header]
+        raise ImportRefused(
+            f"{name} looks like {best} data but lacks the required column(s) {', '.join(missing)}.",
+            ru=f"{name} похож на данные {best}, но в нём нет обязательных колонок {', '.join(missing)}.")
+    shown = ", ".join(table.header[:8]) + (", …" if len(table.header) > 8 else "")
+    raise ImportRefused(
+        f"The format of {name} is not recognised (columns: {shown}); use a native template, "
+        "name the format with --format, or describe the file in a mapping file (--mapping).",
+        ru=f"Формат файла {name} не распознан (колонки: {shown}); используйте собственный шаблон, "
+           "укажите формат или опишите файл в файле сопоставления.")
+
+
+# ---------------------------------------------------------------- SQL for one output
+
+
+@dataclass
+class _Plan:
+    output: Output
+    select: list[str]          # raw text of each template column (and helper columns)
+    nums: list[str]            # the number in each numeric column, parsed once
+    typed: list[str]           # the typed value of each template column
+    reasons: list[tuple[str, str]]   # (condition, reason text) pairs, see parse.reasons
+    columns: list[tuple[str, str]]   # template column, where it came from
+    used: set[int]
+
+
+def _raw(idx: list[int], clean: bool = False) -> str:
+    # `clean`: read_csv already turned the blank markers (--, n/a, ...) into NULL: trimming is enough
+    parts = [f"nullif(trim(c{i}), '')" if clean else f"ff_text(c{i})" for i in idx]
+    return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
+
+
+def _mapped(expr: str, src: Src) -> str:
+    if not src.map:
+        return expr
+    whens = " ".join(
+        f"when {parse.lit(str(k).lower())} then {'null' if v is None else parse.lit(v)}"
+        for k, v in src.map.items()
+    )
+    other = expr if src.default is KEEP else ("null" if src.default is None else parse.lit(src.default))
+    return f"(case lower({expr}) {whens} else {other} end)"
+
+
+def _plan(fmt: Format, out: Output, table: Table) -> _Plan:
+    t = TEMPLATES[out.kind]
+    default_dec = fmt.decimal or ("," if table.delimiter == ";" else ".")
+    select, nums, typed, reasons, columns, used = [], [], [], [], [], set()
+    clean = bool(table.fast)
+    missing = []
+    for col in t.columns:
+        spec = out.fields.get(col.name)
+        raw = "null::varchar"
+        times = None
+        scale: float = 1.0
+        pct = False
+        idx: list[int] = []
+        if isinstance(spec, Const):
+            raw = parse.lit(spec.value)
+            columns.append((col.name, f"= {spec.value}"))
+        elif isinstance(spec, FromHeader):
+            rx = re.compile(spec.pattern, re.IGNORECASE)
+            found = next((m.group(1) for h in table.header if (m := rx.search(norm(h)))), None)
+            if found:
+                raw = parse.lit(found.upper())
+                columns.append((col.name, f"= {found.upper()}"))
+        elif isinstance(spec, Src):
+            idx = _find(spec.names, table.header)
+            if idx:
+                used.update(idx)
+                raw = _mapped(_raw(idx, clean), spec)
+                columns.append((col.name, " / ".join(table.header[i] for i in idx)))
+                if spec.times:
+                    tidx = _find((spec.times,), table.header)
+                    times = _raw(tidx, clean) if tidx else None
+                    pct = spec.pct
+                if spec.scale == "micros?":
+                    scale = 1e-6 if _looks_micros([v for i in idx for v in table.column_sample(i)]) else 1.0
+                else:
+                    scale = float(spec.scale)
+                if spec.equal_to:
+                    eidx = _find((spec.equal_to,), table.header)
+                    if eidx:
+                        used.update(eidx)
+                        select.append(f'{_raw(eidx, clean)} as "{col.name}__eq"')
+                        other = f'"{col.name}__eq"'
+                        cond = (f'{other} is not null and "{col.name}__raw" is not null '
+                                f'and {other} <> "{col.name}__raw"')
+                        reasons.append((cond, f"case when {cond} then {parse.lit(col.name)} || chr(9) || 'range' "
+                                              f"|| chr(9) || \"{col.name}__raw\" || ' – ' || {other} end"))
+        if col.required and col.default is None and raw == "null::varchar":
+            names = spec.names if isinstance(spec, Src) else (col.name,)
+            missing.append((col.name, [n for n in names if not n.startswith("re:")][:1] or [col.name]))
+        sample = [v for i in idx for v in table.column_sample(i)]
+        dec = fmt.decimal or parse.detect_decimal(sample, default_dec)
+        order = fmt.date_order or parse.detect_date_order(sample, fmt.default_order)
+        fmts = parse.date_formats(order, fmt.date_formats)
+        rawname = f'"{col.name}__raw"'
+        select.append(f"{raw} as {rawname}")
+        numname = ""
+        if col.type in parse.NUMERIC:
+            if times is not None:
+                select.append(f'{times} as "{col.name}__times"')
+                times = f'"{col.name}__times"'
+            numname = f'"{col.name}__num"'
+            nums.append(f"{parse.number(col, rawname, dec, times, scale, pct)} as {numname}")
+        typed.append(f'{parse.typed(col, rawname, fmts, numname)} as "{col.name}"')
+        reasons += parse.reasons(col, rawname, f'"{col.name}"')
+    if missing:
+        if fmt.name == "native":
+            raise ImportRefused(
+                f"{table.name} lacks the column(s) {', '.join(c for c, _ in missing)} that the "
+                f"{out.kind} template requires.",
+                ru=f"В {table.name} нет колонок {', '.join(c for c, _ in missing)}, обязательных для "
+                   f"шаблона {out.kind}.")
+        names = ", ".join(f"{n[0]!r} ({c})" for c, n in missing)
+        raise ImportRefused(f"{table.name} looks like a {fmt.title} but has no column {names}; "
+                            "add it to the export and download the file again.",
+                            ru=f"{table.name} похож на «{fmt.title}», но в нём нет колонки {names}; "
+                               "добавьте её в выгрузку и скачайте файл заново.")
+    return _Plan(out, select, nums, typed, reasons, columns, used)
+
+
+def _looks_micros(values: list[str]) -> bool:
+    """Yandex Direct sends money ×1 000 000 unless asked otherwise: whole numbers in steps of 10 000."""
+    nums = [v for v in values if v.strip() not in ("", "0", "--")]
+    return bool(nums) and all(re.fullmatch(r"\d{5,}", v.strip()) and int(v) % 10000 == 0 for v in nums)
+
+
+def _stage_sql(plan: _Plan) -> str:
+    t = TEMPLATES[plan.output.kind]
+    names = [c.name for c in t.columns]
+    outs = []
+    for c in t.columns:
+        expr = f'"{c.name}"'
+        if c.default is not None:
+            expr = f"coalesce({expr}, {parse.lit(c.default)})"
+        if plan.output.closed_only and c.name == "closed_at":
+            expr = f"case when \"status\" = 'open' then null else {expr} end"
+        outs.append(f'{expr} as "{c.name}"')
+    if t.rules_channel:
+        outs.append('"channel" as channel_given')
+    # The reasons list is only built for rows that have one (most rows have none: keep them cheap).
+    bad = " or ".join(f"coalesce({cond}, false)" for cond, _ in plan.reasons) or "false"
+    reason_list = ", ".join(r for _, r in plan.reasons)
+    return (
+        "with src as (select _line, " + ", ".join(plan.select) + " from raw_in),\n"
+        "nums as (select *" + "".join(", " + n for n in plan.nums) + " from src),\n"
+        "typed as (select *, " + ", ".join(plan.typed) + " from nums),\n"
+        f"flagged as (select *, ({bad}) as _bad from typed)\n"
+        "select _line, " + ", ".join(outs) + ", _bad, "
+        f"case when _bad then list_filter([{reason_list}]::varchar[], lambda r: r is not null) end as _reasons "
+        "from flagged"
+    ), names
+
+
+# ---------------------------------------------------------------- the import
+
+
+def _settings(con) -> dict[str, str]:
+    return dict(con.execute("select key, value from settings").fetchall())
+
+
+def max_bytes(path: str | os.PathLike | None = None) -> int:
+    """The size limit for one file: the import_max_mb setting, else 500 MB."""
+    live = db.db_path(path)
+    mb = DEFAULT_MAX_MB
+    if live.exists():
+        try:
+            con = duckdb.connect(str(live), read_only=True)
+            try:
+                row = (con.execute("select value from settings where key = 'import_max_mb'").fetchall()[:1] or [None])[0]
+            finally:
+                con.close()
+            if row and row[0]:
+                mb = float(row[0])
+        except (duckdb.Error, ValueError):
+            pass
+    return int(mb * 1024 * 1024)
+
+
+class _SlowPath(Exception):
+    """DuckDB could not read the big file row for row: read it again the slow, exact way."""
+
+
+def _load_raw(con, table: Table) -> None:
+    """Temp relation raw_in(_line, c0, c1, ...) of text cells; for big plain files a view over read_csv."""
+    n = len(table.header)
+    if table.fast:
+        names = ", ".join(f"'c{i}'" for i in range(n))
+        delim = parse.lit(table.fast["delimiter"])
+        # No line numbers here (a window would make the scan single-threaded): the staged table keeps
+        # the file's row order (insertion order is preserved), so a row's line is its rowid + 2.
+        con.execute(
+            f"create or replace temp view raw_in as select null::bigint as _line, * "
+            f"from read_csv({parse.lit(table.fast['path'])}, header = true, all_varchar = true, "
+            f"delim = {delim}, quote = '\"', escape = '\"', names = [{names}], "
+            f"nullstr = [{', '.join(parse.lit(b) for b in parse.BLANKS)}])")
+        return
+    import pyarrow as pa
+
+    rows = table.rows or []
+    cols = list(zip(*rows)) if rows else [()] * n
+    arrays = {"_line": pa.array(table.lines or [], pa.int64())}
+    for i in range(n):
+        arrays[f"c{i}"] = pa.array(cols[i] if rows else [], pa.string())
+    arrow = pa.table(arrays)
+    con.register("raw_arrow", arrow)
+    con.execute("create or replace temp table raw_in as select * from raw_arrow")
+    con.unregister("raw_arrow")
+
+
+def import_bytes(data: bytes, name: str, path: str | os.PathLike | None = None, *,
+                 db_file: str | os.PathLike | None = None, kind: str | None = None, fmt: str = "auto",
+                 mapping: Format | None = None, strict: bool = False, dry_run: bool = False,
+                 progress: Progress | None = None, limit: int | None = None) -> ImportResult:
+    """Import one file's bytes; raise ImportRefused (database unchanged) when it cannot be imported."""
+    say = progress or (lambda f, s: None)
+    limit = max_bytes(db_file) if limit is None else limit
+    if len(data) > limit:
+        raise ImportRefused(
+            f"{name} is {len(data) / 1024 / 1024:.0f} MB, over the {limit / 1024 / 1024:.0f} MB limit for one file; "
+            "split it into smaller files or raise the import_max_mb setting.",
+            ru=f"{name} весит {len(data) / 1024 / 1024:.0f} МБ — больше предела {limit / 1024 / 1024:.0f} МБ "
+               "на файл; разбейте его на части или увеличьте настройку import_max_mb.")
+    say(0.05, "reading")
+    table = read_bytes(data, name, Path(path) if path else None)
+    try:
+        return _import_table(data, table, db_file, kind, fmt, mapping, strict, dry_run, say)
+    except _SlowPath:   # quoted line breaks or ragged rows in a big file: exact line numbers need Python
+        return _import_table(data, read_bytes(data, name), db_file, kind, fmt, mapping, strict, dry_run, say)
+
+
+def _import_table(data: bytes, table: Table, db_file, kind, fmt, mapping, strict, dry_run,
+                  say: Progress) -> ImportResult:
+    name = table.name
+    if table.n_rows == 0:
+        raise ImportRefused(f"{name} has a header but no data rows: there is nothing to import.",
+                            ru=f"В {name} есть заголовок, но нет строк с данными: загружать нечего.")
+    chosen = choose_format(table, kind, fmt, mapping)
+    plans = [_plan(chosen, o, table) for o in chosen.outputs]
+    checksum = hashlib.sha256(data).hexdigest()
+    used = set().union(*(p.used for p in plans))
+    result = ImportResult(
+        file_name=name, checksum=checksum, format=chosen.name, format_title=chosen.title,
+        kinds=[KindResult(p.output.kind, read=table.n_rows) for p in plans], rejects=[],
+        rows_read=table.n_rows, dry_run=dry_run, notes=list(table.notes),
+        columns=[(p.output.kind, c, s) for p in plans for c, s in p.columns],
+        ignored=[h for i, h in enumerate(table.header) if i not in used],
+    )
+    try:
+        with db.writer(db_file) as con:
+            _run(con, table, plans, result, strict, say)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    say(1.0, "done")
+    return result
+
+
+def import_file(path: str | os.PathLike, **kw) -> ImportResult:
+    p = Path(path)
+    if not p.exists():
+        raise ImportRefused(f"There is no file {p}.", ru=f"Файла {p} нет.")
+    if p.is_dir():
+        raise ImportRefused(f"{p} is a folder, not a file.", ru=f"{p} — папка, а не файл.")
+    size = p.stat().st_size
+    limit = kw.pop("limit", None)
+    limit = max_bytes(kw.get("db_file")) if limit is None else limit
+    if size > limit:
+        raise ImportRefused(
+            f"{p.name} is {size / 1024 / 1024:.0f} MB, over the {limit / 1024 / 1024:.0f} MB limit for one file; "
+            "split it into smaller files or raise the import_max_mb setting.",
+            ru=f"{p.name} весит {size / 1024 / 1024:.0f} МБ — больше предела {limit / 1024 / 1024:.0f} МБ "
+               "на файл; разбейте его на части или увеличьте настройку import_max_mb.")
+    return import_bytes(p.read_bytes(), p.name, p, limit=limit, **kw)
+
+
+def _run(con, table: Table, plans: list[_Plan], result: ImportResult, strict: bool, say: Progress) -> None:
+    parse.install_macros(con)
+    conf = _settings(con)
+    tz = periods.business_tz(conf.get("business_tz"))
+    salt = conf.get("client_salt")
+    if not salt:
+        salt = secrets.token_hex(16)
+        con.execute("insert or replace into settings values ('client_salt', ?)", [salt])
+    prev = con.execute(
+        "select max(import_id) from import_log where checksum = ? and undone_at is null", [result.checksum]
+    ).fetchall()[0][0]
+    result.previous_import = prev
+    say(0.15, "reading")
+    _load_raw(con, table)
+    import_id = con.execute("select nextval('import_id_seq')").fetchall()[0][0]
+    result.import_id = import_id
+    all_rejects: list[Reject] = []
+    step = 0.6 / max(1, len(plans))
+    for n, (plan, kr) in enumerate(zip(plans, result.kinds)):
+        kind = plan.output.kind
+        t = TEMPLATES[kind]
+        say(0.2 + step * n, f"checking {kind}")
+        sql, names = _stage_sql(plan)
+        try:
+            stage = f"create or replace temp table st_{kind} as {sql}"
+            con.execute(stage, db.bind(stage, {"tz": tz, "salt": salt}))
+        except duckdb.Error as e:   # a value DuckDB refused outright: still the user's file, still one sentence
+            if table.fast:
+                raise _SlowPath from None
+            raise ImportRefused(f"{table.name} could not be read as {kind}: {str(e).splitlines()[0]}",
+                                ru=f"{table.name} не удалось прочитать как {kind}: {str(e).splitlines()[0]}") from None
+        if table.fast and con.execute(f"select count(*) from st_{kind}").fetchall()[0][0] != table.fast["rows"]:
+            raise _SlowPath
+        keys = ", ".join(f'"{k}"' for k in t.key)
+        distinct_of = keys if len(t.key) == 1 else f"({keys})"
+        kr.rejected, distinct = con.execute(
+            f"select count(*) filter (where _bad), count(distinct {distinct_of}) filter (where not _bad) "
+            f"from st_{kind}").fetchall()[0]
+        if kr.rejected:
+            for line, rs in con.execute(
+                f"select coalesce(_line, rowid + 2) as line, _reasons from st_{kind} where _bad "
+                f"order by line limit {SHOW_REJECTS}"
+            ).fetchall():
+                for r in rs:
+                    column, code, value = (r.split("\t") + ["", ""])[:3]
+                    all_rejects.append(Reject(int(line), column, code, value, kind))
+        if strict and kr.rejected:
+            first = all_rejects[0] if all_rejects else None
+            raise ImportRefused(
+                f"{table.name}: {kr.rejected} row(s) cannot be imported and --strict is on, so nothing was "
+                f"imported; first problem: {first.text() if first else '?'}.",
+                ru=f"{table.name}: строк, которые нельзя загрузить: {kr.rejected}, а включён строгий режим, "
+                   f"поэтому ничего не загружено; первая проблема: {first.text('ru') if first else '?'}.")
+        kr.duplicates = kr.read - kr.rejected - distinct
+        kr.summed = bool(kr.duplicates and t.sums)
+        ok = (f"(select * exclude (_bad, _reasons, _line), coalesce(_line, rowid + 2) as _line "
+              f"from st_{kind} where not _bad)")
+        if kr.duplicates and t.sums:
+            # a report broken down finer than the key (ads, ad groups): the key's rows add up
+            aggs = ", ".join(
+                f'sum("{c.name}") as "{c.name}"' if c.type in ("money", "int", "duration", "num")
+                else f'any_value("{c.name}") as "{c.name}"'
+                for c in t.columns if c.name not in t.key)
+            ok = f"(select max(_line) as _line, {keys}, {aggs} from {ok} group by {keys})"
+        elif kr.duplicates:   # the same key twice in one file: the later row wins
+            ok = f"(select * from {ok} qualify row_number() over (partition by {keys} order by _line desc) = 1)"
+        con.execute(f"create or replace temp view ok_{kind} as select * from {ok}")
+        say(0.2 + step * (n + 0.6), f"writing {kind}")
+        on = " and ".join(f'tgt."{k}" = ok."{k}"' for k in t.key)
+        kr.replaced = con.execute(
+            f"select count(*) from {t.table} tgt semi join ok_{kind} ok on {on}").fetchall()[0][0]
+        if kr.replaced:
+            con.execute(f"insert into archive_{t.table} by name select tgt.*, {import_id} as replaced_by "
+                        f"from {t.table} tgt semi join ok_{kind} ok on {on}")
+            con.execute(f"delete from {t.table} tgt using ok_{kind} ok where {on}")
+        cols = ", ".join(f'ok."{c}"' for c in names if not (t.rules_channel and c == "channel"))
+        if t.rules_channel:
+            con.execute(channels.MATCHED.format(table=f"ok_{kind}"))
+            con.execute(f"insert into {t.table} by name select {cols}, ok.channel_given, "
+                        f"coalesce(ok.channel_given, m.channel, 'unknown') as channel, {import_id} as import_id "
+                        f"from ok_{kind} as ok {channels.join('ok')}")
+        else:
+            con.execute(f"insert into {t.table} by name select {cols}, {import_id} as import_id from ok_{kind} as ok")
+        kr.added = distinct - kr.replaced
+    result.rejects = sorted(all_rejects, key=lambda r: r.line)[:SHOW_REJECTS]
+    detail = {
+        "kinds": [asdict(k) for k in result.kinds],
+        "rejects": [asdict(r) for r in result.rejects],
+        "notes": [note_text(n) for n in result.notes],
+        "format_title": result.format_title,
+    }
+    con.execute(
+        "insert into import_log (import_id, imported_at, file_name, checksum, format, kind, rows_read, "
+        "rows_added, rows_replaced, rows_rejected, detail) values (?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [import_id, result.file_name, result.checksum, result.format, ", ".join(k.kind for k in result.kinds),
+         result.rows_read, result.added, result.replaced, result.rejected, json.dumps(detail, ensure_ascii=False)],
+    )
+    say(0.9, "saving")
+
+
+# ---------------------------------------------------------------- undo
+
+
+def undo(import_id: int, db_file: str | os.PathLike | None = None) -> dict[str, tuple[int, int]]:
+    """Take an import back: its rows go, the rows it replaced come back. Returns {table: (removed, restored)}."""
+    out: dict[str, tuple[int, int]] = {}
+    with db.writer(db_file) as con:
+        row = (con.execute("select undone_at is not null from import_log where import_id = ?", [import_id]).fetchall()[:1] or [None])[0]
+        if row is None:
+            raise ImportRefused(f"There is no import #{import_id}; `python -m fullfunnel imports` lists them.",
+                                ru=f"Импорта №{import_id} нет; список импортов — `python -m fullfunnel imports`.")
+        if row[0]:
+            raise ImportRefused(f"Import #{import_id} has already been undone.",
+                                ru=f"Импорт №{import_id} уже отменён.")
+        con.execute("update import_log set undone_at = now() where import_id = ?", [import_id])
+        for t in TEMPLATES.values():
+            keys = ", ".join(f'"{k}"' for k in t.key)
+            removed = con.execute(f"select count(*) from {t.table} where import_id = ?", [import_id]).fetchall()[0][0]
+            replaced = con.execute(f"select count(*) from archive_{t.table} where replaced_by = ?",
+                                   [import_id]).fetchall()[0][0]
+            if not removed and not replaced:
+                continue
+            con.execute(f"create or replace temp table freed as select distinct {keys} from {t.table} "
+                        f"where import_id = ?", [import_id])
+            con.execute(f"delete from {t.table} where import_id = ?", [import_id])
+            con.execute(f"delete from archive_{t.table} where import_id = ?", [import_id])
+            on = " and ".join(f'a."{k}" = f."{k}"' for k in t.key)
+            # for each freed key, the newest archived version from an import that still stands
+            con.execute(
+                f"create or replace temp table back as select a.* from archive_{t.table} a semi join freed f on {on} "
+                f"where a.import_id is null or a.import_id not in "
+                f"(select import_id from import_log where undone_at is not null) "
+                f"qualify row_number() over (partition by {', '.join('a.' + chr(34) + k + chr(34) for k in t.key)} "
+                f"order by coalesce(a.import_id, 0) desc, a.replaced_by desc) = 1")
+            restored = con.execute("select count(*) from back").fetchall()[0][0]
+            con.execute(f"insert into {t.table} by name select * exclude (replaced_by) from back")
+            on2 = " and ".join(f'a."{k}" = b."{k}"' for k in t.key)
+            con.execute(f"delete from archive_{t.table} a using back b where {on2} "
+                        f"and a.import_id is not distinct from b.import_id")
+            out[t.table] = (removed, restored)
+    return out

@@ -1,0 +1,130 @@
+"""Mapping files: describe any other CSV/XLSX so it can be imported (JSON; see README).
+
+    {
+      "title": "VK Ads statistics",
+      "kind": "spend",
+      "columns": {
+        "date": "Дата",
+        "campaign": ["Кампания", "Название кампании"],
+        "spend": {"from": "Потрачено, ₽"},
+        "channel": {"value": "vk_ads"},
+        "clicks": "Клики"
+      },
+      "date_format": "DD.MM.YYYY",
+      "decimal": ","
+    }
+
+A column is a header name, a list of header names (the first non-empty wins), or an object with
+`from` (name or list), `values` (value map; `"*"` = every other value, null = empty),
+`scale` (multiply numbers) or `value` (a constant). Several kinds from one file:
+`"outputs": [{"kind": ..., "columns": {...}}, ...]` instead of `kind` + `columns`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from fullfunnel.importing.errors import ImportRefused
+from fullfunnel.importing.presets import KEEP, Const, Format, Output, Src
+from fullfunnel.importing.templates import TEMPLATES
+
+_TOKENS = [("YYYY", "%Y"), ("YY", "%y"), ("MM", "%m"), ("DD", "%d"), ("HH", "%H"), ("mm", "%M"), ("ss", "%S")]
+
+
+def date_format(text: str) -> str:
+    """'DD.MM.YYYY HH:mm' → '%d.%m.%Y %H:%M'; strptime formats pass through."""
+    if "%" in text:
+        return text
+    out = text
+    for token, code in _TOKENS:
+        out = out.replace(token, code)
+    return out
+
+
+def _field(name: str, spec, where: str):
+    if isinstance(spec, str):
+        return Src((spec,))
+    if isinstance(spec, list) and spec and all(isinstance(s, str) for s in spec):
+        return Src(tuple(spec))
+    if isinstance(spec, dict):
+        if "value" in spec:
+            return Const(str(spec["value"]))
+        src = spec.get("from")
+        if isinstance(src, str):
+            src = [src]
+        if not src or not all(isinstance(s, str) for s in src):
+            raise ImportRefused(f"{where}: column {name!r} needs \"from\" (a header name) or \"value\".",
+                                ru=f"{where}: для колонки {name!r} нужно \"from\" (название колонки) или \"value\".")
+        values = spec.get("values")
+        vmap, default = None, KEEP
+        if values is not None:
+            if not isinstance(values, dict):
+                raise ImportRefused(f"{where}: \"values\" of column {name!r} must be an object.",
+                                    ru=f"{where}: \"values\" колонки {name!r} должно быть объектом.")
+            vmap = {k: v for k, v in values.items() if k != "*"}
+            if "*" in values:
+                default = values["*"]
+        scale = spec.get("scale", 1.0)
+        if not isinstance(scale, (int, float)):
+            raise ImportRefused(f"{where}: \"scale\" of column {name!r} must be a number.",
+                                ru=f"{where}: \"scale\" колонки {name!r} должно быть числом.")
+        return Src(tuple(src), map=vmap, default=default, scale=float(scale))
+    raise ImportRefused(f"{where}: column {name!r} must be a header name, a list of names or an object.",
+                        ru=f"{where}: колонка {name!r} должна быть названием, списком названий или объектом.")
+
+
+def parse_mapping(conf: dict, where: str = "mapping file") -> Format:
+    if not isinstance(conf, dict):
+        raise ImportRefused(f"{where} must be a JSON object.", ru=f"{where} должен быть JSON-объектом.")
+    outputs_conf = conf.get("outputs") or [{"kind": conf.get("kind"), "columns": conf.get("columns")}]
+    outputs = []
+    for o in outputs_conf:
+        kind = o.get("kind")
+        if kind not in TEMPLATES:
+            raise ImportRefused(f"{where}: \"kind\" must be one of {', '.join(TEMPLATES)} (got {kind!r}).",
+                                ru=f"{where}: \"kind\" должен быть одним из {', '.join(TEMPLATES)} (указано {kind!r}).")
+        cols = o.get("columns")
+        if not isinstance(cols, dict) or not cols:
+            raise ImportRefused(f"{where}: \"columns\" must map template columns to the file's columns.",
+                                ru=f"{where}: \"columns\" должен сопоставлять колонки шаблона колонкам файла.")
+        known = TEMPLATES[kind].names
+        unknown = [c for c in cols if c not in known]
+        if unknown:
+            raise ImportRefused(f"{where}: {', '.join(unknown)} is not a column of the {kind} template "
+                                f"({', '.join(known)}).",
+                                ru=f"{where}: {', '.join(unknown)} — не колонка шаблона {kind} ({', '.join(known)}).")
+        outputs.append(Output(kind, {c: _field(c, s, where) for c, s in cols.items()},
+                              closed_only=bool(o.get("closed_only", False))))
+    decimal = conf.get("decimal")
+    if decimal not in (None, ".", ","):
+        raise ImportRefused(f"{where}: \"decimal\" must be \".\" or \",\".",
+                            ru=f"{where}: \"decimal\" должен быть \".\" или \",\".")
+    fmts = conf.get("date_format") or []
+    if isinstance(fmts, str):
+        fmts = [fmts]
+    order = conf.get("date_order")
+    if order not in (None, "dmy", "mdy"):
+        raise ImportRefused(f"{where}: \"date_order\" must be \"dmy\" or \"mdy\".",
+                            ru=f"{where}: \"date_order\" должен быть \"dmy\" или \"mdy\".")
+    title = str(conf.get("title") or "mapped file")
+    return Format(name="mapping:" + re.sub(r"\W+", "_", title.lower()).strip("_"), title=title,
+                  outputs=tuple(outputs), decimal=decimal, date_order=order,
+                  date_formats=tuple(date_format(f) for f in fmts), default_order=order or "dmy")
+
+
+def load_mapping(path: str | os.PathLike) -> Format:
+    p = Path(path)
+    if not p.exists():
+        raise ImportRefused(f"There is no mapping file {p}.", ru=f"Файла сопоставления {p} нет.")
+    return loads(p.read_text(encoding="utf-8-sig"), p.name)
+
+
+def loads(text: str, where: str = "mapping file") -> Format:
+    try:
+        conf = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ImportRefused(f"{where} is not valid JSON (line {e.lineno}: {e.msg}).",
+                            ru=f"{where} — некорректный JSON (строка {e.lineno}: {e.msg}).") from None
+    return parse_mapping(conf, where)

@@ -1,0 +1,233 @@
+"""Cell parsing: text cells → typed values, as SQL expressions DuckDB runs over the whole file at once.
+
+Numbers: decimal comma or dot, thousands separators (comma, dot, space, no-break space, apostrophe),
+currency symbols and codes, `%`, `--` for empty. Dates: ISO, `DD.MM.YYYY`, `M/D/YYYY` or `D/M/YYYY`
+(decided per column from the values), `YYYYMMDD`, `May 1, 2026`, Excel serial numbers, mixed in one
+column. Timestamps without an offset are business local time. The decimal mark and the day/month
+order are detected per column from a sample of its values (a preset or mapping file may fix them).
+
+Every parse that fails leaves a reject reason `column<TAB>code<TAB>value`; load.py reports them.
+"""
+from __future__ import annotations
+
+import re
+
+from fullfunnel.importing.templates import Col
+
+BLANKS = ("", "--", "—", "-", "n/a", "N/A", "(not set)", "не указано")
+
+# cleanup before reading a number: spaces of every kind, currency symbols/codes, percent, apostrophes
+_NUM_JUNK = r"[\s\x{00a0}\x{202f}%₽$€£¥₸']|руб\.?|р\.|^[A-Za-z]{3}|[A-Za-z]{3}$"
+_NUM_DOT = r"-?\d{1,3}(,\d{3})+(\.\d+)?|-?\d+(\.\d+)?"
+_NUM_COMMA = r"-?\d{1,3}(\.\d{3})+(,\d+)?|-?\d+(,\d+)?"
+
+
+def _lit(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+MACROS = rf"""
+create or replace temp macro ff_text(x) as
+    case when trim(x) in ({", ".join("'" + b.replace("'", "''") + "'" for b in BLANKS)}) then null
+         else trim(x) end;
+create or replace temp macro ff_num_clean(t) as regexp_replace(t, {_lit(_NUM_JUNK)}, '', 'g');
+create or replace temp macro ff_num_dot(t) as
+    case when t is null then null
+         when regexp_full_match(t, '-?\d+(\.\d+)?') then t::double
+         when regexp_full_match(ff_num_clean(t), {_lit(_NUM_DOT)}) then replace(ff_num_clean(t), ',', '')::double
+    end;
+create or replace temp macro ff_num_comma(t) as
+    case when t is null then null
+         when regexp_full_match(t, '-?\d+') then t::double
+         when regexp_full_match(ff_num_clean(t), {_lit(_NUM_COMMA)})
+              then replace(replace(ff_num_clean(t), '.', ''), ',', '.')::double
+    end;
+create or replace temp macro ff_excel_ts(t) as
+    case when regexp_full_match(t, '\d{{5}}(\.\d+)?') and t::double between 20000 and 80000
+         then timestamp '1899-12-30' + to_microseconds(cast(t::double * 86400000000 as bigint)) end;
+create or replace temp macro ff_has_offset(t) as
+    regexp_matches(t, '^\d{{4}}-\d{{1,2}}-\d{{1,2}}[ T]\d{{1,2}}:\d{{2}}(:\d{{2}}(\.\d+)?)?\s*([+-]\d{{2}}(:?\d{{2}})?|Z|UTC)$');
+create or replace temp macro ff_hms(t) as
+    case when regexp_full_match(t, '\d+:\d{{1,2}}:\d{{1,2}}')
+              then split_part(t, ':', 1)::bigint * 3600 + split_part(t, ':', 2)::bigint * 60 + split_part(t, ':', 3)::bigint
+         when regexp_full_match(t, '\d+:\d{{1,2}}')
+              then split_part(t, ':', 1)::bigint * 60 + split_part(t, ':', 2)::bigint end;
+create or replace temp macro ff_bool(t) as
+    case when lower(t) in ('1', 'true', 'yes', 'y', 't', 'да', 'д', '+') then true
+         when lower(t) in ('0', 'false', 'no', 'n', 'f', 'нет', 'н') then false end;
+create or replace temp macro ff_currency(t) as
+    case when t is null then null
+         when lower(t) in ('₽', 'руб', 'руб.', 'р.', 'rur', 'rub', 'рубль', 'рубли') then 'RUB'
+         when t in ('$', 'US$') then 'USD'
+         when t = '€' then 'EUR'
+         when t = '£' then 'GBP'
+         when t = '₸' then 'KZT'
+         else upper(t) end;
+"""
+
+
+def install_macros(con) -> None:
+    con.execute(MACROS)
+
+
+def lit(s: str) -> str:
+    """A SQL string literal (values from presets and mapping files)."""
+    return "'" + str(s).replace("'", "''") + "'"
+
+
+# ---------------------------------------------------------------- detection from a sample
+
+
+def detect_decimal(values: list[str], default: str = ".") -> str:
+    """',' or '.': which mark separates decimals in this column's numbers."""
+    comma = dot = 0
+    for v in values[:2000]:
+        v = re.sub(r"[\s\u00a0\u202f%₽$€£¥']", "", v)
+        if re.fullmatch(r"-?\d+,\d{1,2}|-?\d+,\d{4,}|-?\d{1,3}(\.\d{3})+,\d+|-?\d{1,3}(\.\d{3}){2,}", v):
+            comma += 1
+        elif re.fullmatch(r"-?\d+\.\d{1,2}|-?\d+\.\d{4,}|-?\d{1,3}(,\d{3})+\.\d+|-?\d{1,3}(,\d{3}){2,}", v):
+            dot += 1
+    if comma > dot:
+        return ","
+    if dot > comma:
+        return "."
+    return default
+
+
+def detect_date_order(values: list[str], default: str = "mdy") -> str:
+    """'dmy' or 'mdy' for slash dates such as 03/04/2026; dotted dates are always day first."""
+    for v in values[:2000]:
+        m = re.match(r"\s*(\d{1,2})/(\d{1,2})/\d{2,4}", v)
+        if m:
+            a, b = int(m.group(1)), int(m.group(2))
+            if a > 12:
+                return "dmy"
+            if b > 12:
+                return "mdy"
+    return default
+
+
+def date_formats(order: str, extra: tuple[str, ...] = ()) -> list[str]:
+    """strptime formats tried in order after ISO (which DuckDB reads natively)."""
+    slash = "%d/%m" if order == "dmy" else "%m/%d"
+    out = list(extra)
+    for d in ("%d.%m.%Y", "%d.%m.%y", f"{slash}/%Y", f"{slash}/%y", "%Y/%m/%d", "%d-%m-%Y"):
+        out += [f"{d} %H:%M:%S", f"{d} %H:%M", f"{d} %I:%M %p", f"{d} %I:%M:%S %p", f"{d}, %H:%M", d]
+    out += ["%Y%m%d", "%b %d, %Y", "%d %b %Y", "%B %d, %Y", "%Y-%m-%d %I:%M %p"]
+    return out
+
+
+# ---------------------------------------------------------------- expressions
+
+
+def naive_ts(t: str, fmts: list[str]) -> str:
+    return (f"coalesce(try_cast({t} as timestamp), try_strptime({t}, [{', '.join(lit(f) for f in fmts)}]), "
+            f"ff_excel_ts({t}))")
+
+
+NUMERIC = ("money", "int", "rating", "duration", "num")
+
+
+def number(col: Col, t: str, decimal: str, times: str | None = None, scale: float = 1.0,
+           pct: bool = False) -> str:
+    """SQL for the number in a numeric column's text `t` (double), computed once per cell."""
+    num = f"ff_num_{'comma' if decimal == ',' else 'dot'}({t})"
+    if col.type == "duration":
+        num = f"coalesce(ff_hms({t})::double, {num})"
+    if scale != 1.0:
+        num = f"({num} * {scale!r})"
+    if times is not None:
+        num = f"({num} * ff_num_{'comma' if decimal == ',' else 'dot'}({times}){' / 100' if pct else ''})"
+        if col.type in ("int", "duration"):
+            num = f"round({num})"
+    return num
+
+
+def typed(col: Col, t: str, fmts: list[str], num: str = "") -> str:
+    """SQL for the typed value of template column `col` from its text `t` (and its number column `num`)."""
+    ty = col.type
+    if ty == "ts":
+        return (f"case when ff_has_offset({t}) then try_cast({t} as timestamptz) "
+                f"else timezone($tz, {naive_ts(t, fmts)}) end")
+    if ty == "date":
+        return f"cast({naive_ts(t, fmts)} as date)"
+    if ty == "month":
+        return (f"case when regexp_full_match({t}, '\\d{{4}}-\\d{{1,2}}') then try_strptime({t} || '-01', '%Y-%m-%d')::date "
+                f"when regexp_full_match({t}, '\\d{{1,2}}[./]\\d{{4}}') then try_strptime('01.' || replace({t}, '/', '.'), '%d.%m.%Y')::date "
+                f"else date_trunc('month', cast({naive_ts(t, fmts)} as date)) end")
+    if ty == "money":
+        return f"case when abs({num}) < 1e15 then round({num}, 2)::decimal(18, 2) end"
+    if ty in ("int", "rating"):
+        return f"case when abs({num}) < 1e15 and {num} = round({num}) then {num}::bigint end"
+    if ty == "duration":
+        return f"case when abs({num}) < 1e12 then round({num})::bigint end"
+    if ty == "num":
+        return f"case when isfinite({num}) then {num} end"
+    if ty == "bool":
+        return f"ff_bool({t})"
+    if ty == "choice":
+        return f"lower({t})"
+    if ty == "currency":
+        return f"ff_currency({t})"
+    if ty == "client":
+        return client_hash(t)
+    return t
+
+
+def client_hash(t: str) -> str:
+    """A stable client key from a phone, e-mail or CRM id: salted SHA-256, never the contact itself.
+
+    Phones keep digits only (a Russian 8XXXXXXXXXX becomes 7XXXXXXXXXX), e-mails are lower-cased,
+    so the same person matches across CRM, orders and re-imports of one database.
+    """
+    normal = (
+        f"case when {t} like '%@%' then lower({t}) "
+        f"when regexp_full_match({t}, '[\\d\\s+()\\-.]{{7,}}') and length(regexp_replace({t}, '\\D', '', 'g')) >= 7 "
+        f"then regexp_replace(regexp_replace({t}, '\\D', '', 'g'), '^8(\\d{{10}})$', '7\\1') "
+        f"else {t} end"
+    )
+    return f"case when {t} is not null then 'c' || left(sha256($salt || '|' || ({normal})), 16) end"
+
+
+def reasons(col: Col, raw: str, val: str) -> list[tuple[str, str]]:
+    """(condition, reason) SQL pairs for this column: the reason text is only built where the condition holds."""
+    def r(code: str, cond: str) -> tuple[str, str]:
+        return (cond, f"case when {cond} then {lit(col.name)} || chr(9) || '{code}' || chr(9) || "
+                      f"coalesce(left({raw}, 60), '') end")
+
+    out = []
+    if col.required and col.default is None:
+        out.append(r("missing", f"{raw} is null"))
+    ty = col.type
+    bad = {"ts": "date", "date": "date", "month": "date", "money": "number", "int": "whole",
+           "rating": "rating", "duration": "number", "num": "number", "bool": "bool"}.get(ty)
+    if bad:
+        out.append(r(bad, f"{raw} is not null and {val} is null"))
+    if ty in ("money", "int", "duration", "num"):
+        out.append(r("negative", f"{val} < 0"))
+    if ty == "rating":
+        out.append(r("rating", f"{val} is not null and {val} not between 1 and 5"))
+    if ty == "choice":
+        out.append(r("choice", f"{val} is not null and {val} not in ({', '.join(lit(c) for c in col.choices)})"))
+    return out
+
+
+REASONS = {
+    "missing": {"en": "no value in a required column", "ru": "нет значения в обязательной колонке"},
+    "date": {"en": "cannot read {value!r} as a date", "ru": "не удалось прочитать {value!r} как дату"},
+    "number": {"en": "cannot read {value!r} as a number", "ru": "не удалось прочитать {value!r} как число"},
+    "whole": {"en": "{value!r} is not a whole number", "ru": "{value!r} — не целое число"},
+    "negative": {"en": "negative value {value!r}", "ru": "отрицательное значение {value!r}"},
+    "rating": {"en": "rating {value!r} is not between 1 and 5", "ru": "оценка {value!r} не от 1 до 5"},
+    "bool": {"en": "{value!r} is not yes/no (1/0)", "ru": "{value!r} — не да/нет (1/0)"},
+    "choice": {"en": "{value!r} is not one of the allowed values", "ru": "{value!r} — недопустимое значение"},
+    "range": {"en": "the row covers {value}, not one day: export with the Day breakdown",
+              "ru": "строка за период {value}, а не за один день: выгрузите с разбивкой по дням"},
+}
+
+
+def reason_text(code: str, value: str, lang: str = "en", choices: tuple[str, ...] = ()) -> str:
+    text = REASONS.get(code, {"en": code, "ru": code})[lang].format(value=value)
+    if code == "choice" and choices:
+        text += f" ({', '.join(choices)})"
+    return text

@@ -1,0 +1,375 @@
+"""Bytes → a table of text cells: encoding, delimiter, title/comment/totals rows, XLSX.
+
+Exports arrive as downloaded: UTF-16 from Google Ads, cp1251 from old Excel-minded CRMs, a BOM
+from Yandex Metrica, report names above the header, totals rows below it. This module finds the
+header and the data rows and remembers each row's line in the file, so rejects can point at it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fullfunnel.importing.errors import ImportRefused
+
+DELIMITERS = (",", ";", "\t", "|")
+# first cell of a totals/footer row in the exports we know (Google Ads, Direct, Metrica, Salesforce, GA)
+TOTALS = re.compile(
+    r"^\s*(total\b|totals\b|grand total|total rows|итог|всего|confidential information|copyright|©)",
+    re.IGNORECASE,
+)
+FAST_MIN_BYTES = 4 * 1024 * 1024   # plain UTF-8 files at least this big are read by DuckDB directly
+csv.field_size_limit(1 << 24)
+
+
+@dataclass
+class Table:
+    """A file's header and rows of text; `lines[i]` is the file line (or sheet row) of `rows[i]`."""
+
+    name: str
+    header: list[str]
+    rows: list[list[str]] | None = None
+    lines: list[int] | None = None
+    fast: dict | None = None          # {"path", "delimiter", "rows"}: DuckDB reads the file itself
+    sample: list[list[str]] = field(default_factory=list)   # the first data rows, for detection
+    encoding: str = ""
+    delimiter: str = ""
+    notes: list[tuple[str, int]] = field(default_factory=list)   # (code, count), see note_text
+
+    @property
+    def n_rows(self) -> int:
+        return self.fast["rows"] if self.fast else len(self.rows or [])
+
+    def column_sample(self, i: int, n: int = 2000) -> list[str]:
+        out = []
+        for r in self.sample:
+            v = r[i].strip() if i < len(r) else ""
+            if v:
+                out.append(v)
+                if len(out) >= n:
+                    break
+        return out
+
+
+NOTES = {
+    "above": {"en": "skipped {n} line(s) above the header", "ru": "пропущено строк над заголовком: {n}"},
+    "totals": {"en": "skipped {n} totals/footer row(s)", "ru": "пропущено строк итогов и подвала: {n}"},
+    "after": {"en": "ignored {n} line(s) after the table", "ru": "пропущено строк после таблицы: {n}"},
+}
+
+
+def note_text(note: tuple[str, int], lang: str = "en") -> str:
+    """What reading did to a file (title lines, totals rows skipped), in one language."""
+    code, n = note
+    return NOTES[code][lang].format(n=n)
+
+
+def clean_header(name: str) -> str:
+    return name.replace("\ufeff", "").replace("\u00a0", " ").strip().strip('"').strip()
+
+
+def norm(name: str) -> str:
+    """A header name for matching: lower case, single spaces."""
+    return re.sub(r"\s+", " ", clean_header(name)).lower()
+
+
+# ---------------------------------------------------------------- bytes → text
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:20000]
+    if not sample:
+        return False
+    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f")
+    return bad / len(sample) > 0.01
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """The text of a CSV/TSV file and the encoding it was in."""
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        enc = "utf-16"
+    else:
+        head = data[:4000]
+        odd_zero = head[1::2].count(0)
+        even_zero = head[0::2].count(0)
+        if len(head) > 8 and odd_zero > len(head) / 4 and even_zero == 0:
+            enc = "utf-16-le"
+        elif len(head) > 8 and even_zero > len(head) / 4 and odd_zero == 0:
+            enc = "utf-16-be"
+        elif b"\x00" in data[:100000]:
+            raise ImportRefused(
+                f"{name} is a binary file, not a table: save it as CSV, TSV or XLSX and import that.",
+                ru=f"{name} — двоичный файл, а не таблица: сохраните его как CSV, TSV или XLSX и загрузите.",
+            )
+        elif data.startswith(b"\xef\xbb\xbf"):
+            enc = "utf-8-sig"
+        else:
+            enc = "utf-8"
+    try:
+        text = data.decode(enc)
+        if enc == "utf-8-sig" or enc.startswith("utf-16"):
+            text = text.lstrip("\ufeff")
+    except UnicodeDecodeError:
+        if enc.startswith("utf-16"):
+            raise ImportRefused(f"{name} claims to be UTF-16 text but cannot be read as such; "
+                                "export it again or save it as UTF-8 CSV.",
+                                ru=f"{name} помечен как текст UTF-16, но не читается как UTF-16; "
+                                   "выгрузите его заново или сохраните как CSV в UTF-8.") from None
+        text, enc = _decode_legacy(data, name)
+    if _looks_binary(text):
+        raise ImportRefused(
+            f"{name} is a binary file, not a table: save it as CSV, TSV or XLSX and import that.",
+            ru=f"{name} — двоичный файл, а не таблица: сохраните его как CSV, TSV или XLSX и загрузите.",
+        )
+    return text, enc
+
+
+def _decode_legacy(data: bytes, name: str) -> tuple[str, str]:
+    # Russian exports that are not UTF-8 are nearly always Windows-1251: prefer it when most
+    # non-ASCII characters come out as Cyrillic letters, else ask charset-normalizer.
+    try:
+        text = data.decode("cp1251")
+        non_ascii = [ch for ch in text[:200000] if ord(ch) > 127]
+        cyr = sum(1 for ch in non_ascii if "\u0400" <= ch <= "\u04ff")
+        if non_ascii and cyr / len(non_ascii) > 0.9:
+            return text, "cp1251"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:500000]).best()
+    if best is None:
+        raise ImportRefused(
+            f"Could not work out the text encoding of {name}; save it as UTF-8 CSV and import that.",
+            ru=f"Не удалось определить кодировку файла {name}; сохраните его как CSV в UTF-8 и загрузите.",
+        )
+    try:
+        return data.decode(best.encoding), best.encoding
+    except (UnicodeDecodeError, LookupError):
+        raise ImportRefused(
+            f"Could not work out the text encoding of {name}; save it as UTF-8 CSV and import that.",
+            ru=f"Не удалось определить кодировку файла {name}; сохраните его как CSV в UTF-8 и загрузите.",
+        ) from None
+
+
+# ---------------------------------------------------------------- text → rows
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the most sample lines into the same number (>1) of fields."""
+    best, best_score = ",", (-1, 0)
+    for d in DELIMITERS:
+        widths = [len(r) for r in csv.reader(lines, delimiter=d)]
+        common = Counter(w for w in widths if w > 1).most_common(1)
+        if not common:
+            continue
+        w, n = common[0]
+        if (n, w) > best_score:
+            best, best_score = d, (n, w)
+    return best
+
+
+def _header_index(rows: list[list[str]]) -> int:
+    """The first row that is not a comment or a one-cell title: the header."""
+    for i, r in enumerate(rows):
+        cells = [c.strip() for c in r]
+        if cells and cells[0].startswith("#"):
+            continue
+        if sum(1 for c in cells if c) >= 2:
+            return i
+    return -1
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: Counter = Counter()
+    out = []
+    for i, n in enumerate(names):
+        n = n or f"column_{i + 1}"
+        k = seen[n.lower()]
+        seen[n.lower()] += 1
+        out.append(n if k == 0 else f"{n}.{k}")
+    return out
+
+
+def _is_totals(r: list[str]) -> bool:
+    # only the first cell: that is where every export we know writes its totals / footer label
+    return bool(r) and bool(TOTALS.match(r[0]))
+
+
+def build_table(name: str, raw_rows: list[list[str]], raw_lines: list[int]) -> Table:
+    """Find the header; keep data rows with their line numbers; drop totals and what follows the table."""
+    h = _header_index(raw_rows[:200])
+    if h < 0:
+        raise ImportRefused(f"{name} has no header row with column names; it does not look like a table.",
+                            ru=f"В {name} нет строки заголовка с названиями колонок; это не похоже на таблицу.")
+    header = [clean_header(c) for c in raw_rows[h]]
+    while header and not header[-1]:
+        header.pop()          # trailing empty columns
+    width = len(header)
+    notes = []
+    if h > 0:
+        notes.append(("above", h))
+    rows, lines, totals, tail = [], [], 0, 0
+    i = h + 1
+    n = len(raw_rows)
+    while i < n:
+        r = raw_rows[i]
+        if not any(c.strip() for c in r):
+            # a blank line: the table goes on only if what follows is shaped like it
+            j = i + 1
+            while j < n and not any(c.strip() for c in raw_rows[j]):
+                j += 1
+            if j < n and rows and (len(raw_rows[j]) != len(raw_rows[h]) or raw_rows[j][0].startswith("#")):
+                tail = n - j
+                break
+            i = j
+            continue
+        if r[0].startswith("#"):
+            tail = n - i
+            break
+        if _is_totals(r):
+            totals += 1
+            i += 1
+            continue
+        r = [c for c in r[:width]] + [""] * (width - len(r))
+        rows.append(r)
+        lines.append(raw_lines[i])
+        i += 1
+    if totals:
+        notes.append(("totals", totals))
+    if tail:
+        notes.append(("after", tail))
+    # drop columns that have neither a name nor any value
+    keep = [k for k in range(width) if header[k] or any(r[k].strip() for r in rows)]
+    if len(keep) < width:
+        header = [header[k] for k in keep]
+        rows = [[r[k] for k in keep] for r in rows]
+    t = Table(name=name, header=_dedupe(header), rows=rows, lines=lines, notes=notes)
+    t.sample = rows[:2000]
+    return t
+
+
+def _csv_rows(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, lines = [], []
+    prev = 0
+    try:
+        for r in reader:
+            rows.append(r)
+            lines.append(prev + 1)
+            prev = reader.line_num
+    except csv.Error as e:
+        raise ImportRefused(f"Line {prev + 1} of the file cannot be read as CSV ({e}).",
+                            ru=f"Строку {prev + 1} файла не удалось прочитать как CSV ({e}).") from None
+    return rows, lines
+
+
+def _try_fast(data: bytes, name: str, path: Path) -> Table | None:
+    """A big plain UTF-8 CSV with the header on line 1 and nothing below the table: DuckDB reads it.
+
+    Checked on the bytes (head, tail, blank lines) so the file is never decoded in Python;
+    load.py still verifies that DuckDB found exactly one row per line, else reads it the slow way.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data_head = data[3:1_000_003]
+    else:
+        data_head = data[:1_000_000]
+    if b"\x00" in data_head:
+        return None
+    cut = data_head.rfind(b"\n")
+    try:
+        head = data_head[: cut if cut > 0 else len(data_head)].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines = head.splitlines()
+    if not lines or lines[0].startswith("#"):
+        return None
+    delimiter = sniff_delimiter([ln for ln in lines[:60] if ln.strip()])
+    rows, nums = _csv_rows("\n".join(lines[:2000]), delimiter)
+    t = build_table(name, rows, nums)
+    if t.notes or _header_index(rows) != 0:
+        return None
+    tail_text = data[-20000:].decode("utf-8", errors="ignore")
+    tail = [ln for ln in tail_text.splitlines() if ln.strip()][-5:]
+    if any(_is_totals(r) or (r and r[0].startswith("#")) for r in csv.reader(tail, delimiter=delimiter)):
+        return None
+    # Lines = newlines, less the empty lines at the very end. Blank lines inside or quoted line breaks
+    # make DuckDB's row count differ from this, and load.py then reads the file the slow way.
+    end = len(data)
+    while end and data[end - 1] in b"\r\n":
+        end -= 1
+    n_lines = data.count(b"\n", 0, end) + 1
+    t.fast = {"path": str(path), "delimiter": delimiter, "rows": n_lines - 1}
+    t.rows, t.lines = None, None
+    t.encoding, t.delimiter = "utf-8", delimiter
+    return t
+
+
+def read_bytes(data: bytes, name: str, path: Path | None = None) -> Table:
+    """Read an uploaded or local file (CSV, TSV, XLSX/XLS) into a Table; refuse with a sentence."""
+    if len(data) < 65536 and not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise ImportRefused(f"{name} is empty: there is nothing to import.",
+                            ru=f"{name} пуст: загружать нечего.")
+    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return read_excel(data, name)
+    if data[:5] == b"%PDF-":
+        raise ImportRefused(f"{name} is a PDF, not a table: export the report as CSV or XLSX instead.",
+                            ru=f"{name} — это PDF, а не таблица: выгрузите отчёт в CSV или XLSX.")
+    if path is not None and len(data) >= FAST_MIN_BYTES:
+        fast = _try_fast(data, name, path)
+        if fast is not None:
+            return fast
+    text, enc = decode(data, name)
+    if not text.strip():
+        raise ImportRefused(f"{name} is empty: there is nothing to import.",
+                            ru=f"{name} пуст: загружать нечего.")
+    head_lines = [ln for ln in text[:200000].splitlines()[:60] if ln.strip() and not ln.startswith("#")]
+    delimiter = sniff_delimiter(head_lines)
+    rows, lines = _csv_rows(text, delimiter)
+    t = build_table(name, rows, lines)
+    t.encoding, t.delimiter = enc, delimiter
+    return t
+
+
+def _cell(v) -> str:
+    import datetime as dt
+
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if v != v:
+            return ""
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y-%m-%d %H:%M:%S") if (v.hour or v.minute or v.second) else v.strftime("%Y-%m-%d")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, dt.time):
+        return v.strftime("%H:%M:%S")
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    return str(v)
+
+
+def read_excel(data: bytes, name: str) -> Table:
+    """The first non-empty sheet of an XLSX/XLS workbook; row numbers are the sheet's."""
+    import pandas as pd
+
+    try:
+        sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, engine="calamine", dtype=object)
+    except Exception:
+        raise ImportRefused(
+            f"{name} cannot be opened as an Excel workbook; save it again as XLSX or CSV.",
+            ru=f"{name} не открывается как книга Excel; сохраните его заново как XLSX или CSV.",
+        ) from None
+    for frame in sheets.values():
+        rows = [[_cell(v) for v in r] for r in frame.itertuples(index=False)]
+        if sum(1 for r in rows if any(c.strip() for c in r)) >= 2:
+            t = build_table(name, rows, list(range(1, len(rows) + 1)))
+            t.encoding, t.delimiter = "xlsx", ""
+            return t
+    raise ImportRefused(f"{name} is empty: no sheet in the workbook has a table.",
+                        ru=f"{name} пуст: ни на одном листе книги нет таблицы.")

@@ -1,0 +1,161 @@
+"""Data health: what the imported data is missing, and the channel rules that sort it into channels."""
+import pandas as pd
+import streamlit as st
+
+from fullfunnel import FullfunnelError, db, fmt, ui
+from fullfunnel.i18n import register, t
+from fullfunnel.importing import channels
+from fullfunnel.importing.errors import message
+
+register({
+    "dh.title": {"en": "Data health", "ru": "Качество данных"},
+    "dh.intro": {
+        "en": "Where the imported data does not add up: leads without a source, sources no channel rule "
+              "knows, money and leads that don't meet, and how fresh each kind of data is.",
+        "ru": "Где загруженные данные не сходятся: лиды без источника, источники, которых не знает ни одно "
+              "правило каналов, деньги и лиды, которые не встречаются, и насколько свежи данные каждого типа.",
+    },
+    "dh.leads_n": {"en": "Leads", "ru": "Лиды"},
+    "dh.without_source": {"en": "Leads without source", "ru": "Лиды без источника"},
+    "dh.without_source_help": {"en": "Leads with no source, medium, campaign and no channel column in the export.",
+                               "ru": "Лиды без source, medium, campaign и без колонки канала в выгрузке."},
+    "dh.unknown": {"en": "Leads in channel “unknown”", "ru": "Лиды в канале «unknown»"},
+    "dh.unknown_help": {"en": "No explicit channel and no channel rule matched their source / medium / campaign.",
+                        "ru": "Нет явного канала, и ни одно правило не подошло к их source / medium / campaign."},
+    "dh.unmatched": {"en": "Sources no channel rule matches", "ru": "Источники, к которым не подошло ни одно правило"},
+    "dh.unmatched_help": {"en": "Add a rule below for each row that belongs to a channel; stored rows are re-sorted on save.",
+                          "ru": "Добавьте ниже правило для каждой строки, относящейся к каналу; сохранённые строки "
+                                "пересортируются при сохранении."},
+    "dh.all_matched": {"en": "Every lead and session has a channel.", "ru": "У каждого лида и визита есть канал."},
+    "dh.mismatch": {"en": "Spend and leads that don't meet ({period})", "ru": "Расходы и лиды, которые не сходятся ({period})"},
+    "dh.mismatch_none": {"en": "Every channel with spend has leads, and every paid channel with leads has spend.",
+                         "ru": "У каждого канала с расходами есть лиды, и у каждого платного канала с лидами есть расходы."},
+    "dh.problem.spend_no_leads": {"en": "spend but no leads", "ru": "расходы без лидов"},
+    "dh.problem.leads_no_spend": {"en": "leads but no spend imported for the period",
+                                  "ru": "лиды без расходов за период (расходы не загружены?)"},
+    "dh.freshness": {"en": "Last import per kind", "ru": "Последний импорт по типам"},
+    "dh.never": {"en": "never imported", "ru": "не загружалось"},
+    "dh.rules": {"en": "Channel rules", "ru": "Правила каналов"},
+    "dh.rules_help": {
+        "en": "Rows are tried top to bottom; the first whose patterns all match decides the channel. Patterns are "
+              "case-insensitive with `*` for anything (e.g. `yandex*`); empty = anything. An explicit channel "
+              "column in an export always wins.",
+        "ru": "Строки проверяются сверху вниз; канал определяет первая, у которой совпали все шаблоны. Шаблоны "
+              "не различают регистр, `*` — что угодно (например, `yandex*`); пусто — что угодно. Явная колонка "
+              "канала в выгрузке всегда важнее.",
+    },
+    "dh.save_rules": {"en": "Save rules", "ru": "Сохранить правила"},
+    "dh.saved": {"en": "{n} rules saved; {leads} lead(s) and {sessions} session(s) changed channel.",
+                 "ru": "Сохранено правил: {n}; канал изменился у лидов: {leads}, у визитов: {sessions}."},
+    "dh.rules_csv": {"en": "Replace the rules with a CSV (columns source, medium, campaign, channel)",
+                     "ru": "Заменить правила CSV-файлом (колонки source, medium, campaign, channel)"},
+    "dh.rules_download": {"en": "Download rules as CSV", "ru": "Скачать правила в CSV"},
+    "dh.c.kind": {"en": "kind", "ru": "тип"},
+    "dh.c.rows": {"en": "rows", "ru": "строк"},
+    "dh.c.last_seen": {"en": "last seen", "ru": "последний раз"},
+    "dh.c.channel": {"en": "channel", "ru": "канал"},
+    "dh.c.problem": {"en": "problem", "ru": "проблема"},
+    "dh.c.spend": {"en": "spend", "ru": "расход"},
+    "dh.c.leads": {"en": "leads", "ru": "лиды"},
+    "dh.c.last_import": {"en": "last import", "ru": "последний импорт"},
+    "dh.c.file": {"en": "file", "ru": "файл"},
+    "dh.c.import": {"en": "import", "ru": "импорт"},
+})
+
+s = ui.state()
+lang, f = s.lang, s.filters
+path = db.db_path()
+st.title(t("dh.title", lang))
+st.caption(t("dh.intro", lang))
+if "_dh_flash" in st.session_state:
+    st.success(st.session_state.pop("_dh_flash"))
+
+try:
+    src = ui.run("health/lead_sources", {}).iloc[0]
+    unmatched = ui.run("health/unmatched_sources", {"tz": f.tz})
+    mismatch = ui.run("health/spend_leads_mismatch", f.params())
+    fresh = ui.run("health/last_import_by_kind", {"tz": f.tz})
+    rules = ui.run("imports/channel_rules", {})
+except FullfunnelError as e:
+    ui.show_error(e)
+    st.stop()
+
+c1, c2, c3 = st.columns(3)
+c1.metric(t("dh.leads_n", lang), fmt.number(int(src["leads_n"]), lang), border=True)
+pct = src["without_source_pct"]
+shown_n = fmt.number(int(src["without_source_n"]), lang)
+c2.metric(t("dh.without_source", lang), shown_n if pd.isna(pct) else f"{shown_n} · {fmt.pct(pct, lang)}",
+          help=t("dh.without_source_help", lang), border=True)
+c3.metric(t("dh.unknown", lang), fmt.number(int(src["unknown_channel_n"]), lang),
+          help=t("dh.unknown_help", lang), border=True)
+
+st.subheader(t("dh.unmatched", lang), help=t("dh.unmatched_help", lang))
+if unmatched.empty:
+    st.success(t("dh.all_matched", lang))
+else:
+    st.dataframe(unmatched.rename(columns={"kind": t("dh.c.kind", lang), "rows_n": t("dh.c.rows", lang),
+                                           "last_seen_at": t("dh.c.last_seen", lang)}),
+                 hide_index=True, width="stretch")
+
+st.subheader(t("dh.mismatch", lang, period=f"{fmt.day(f.period.start, lang)} – {fmt.day(f.period.end, lang)}"))
+if mismatch.empty:
+    st.success(t("dh.mismatch_none", lang))
+else:
+    shown = mismatch.assign(problem=mismatch["problem"].map(lambda p: t(f"dh.problem.{p}", lang)),
+                            spend_amount=mismatch["spend_amount"].map(lambda x: fmt.number(x, lang, 2)))
+    st.dataframe(shown.rename(columns={"channel": t("dh.c.channel", lang), "problem": t("dh.c.problem", lang),
+                                       "spend_amount": t("dh.c.spend", lang), "leads_n": t("dh.c.leads", lang)}),
+                 hide_index=True, width="stretch")
+
+st.subheader(t("dh.freshness", lang))
+fresh = fresh.assign(
+    last_file_name=fresh["last_file_name"].fillna(t("dh.never", lang)),
+    last_import_id=fresh["last_import_id"].map(lambda i: "" if pd.isna(i) else f"#{int(i)}"),
+    last_imported_at=fresh["last_imported_at"].map(lambda d: "" if pd.isna(d) else d.strftime("%Y-%m-%d %H:%M")),
+)
+st.dataframe(fresh.rename(columns={"kind": t("dh.c.kind", lang), "rows_n": t("dh.c.rows", lang),
+                                   "last_import_id": t("dh.c.import", lang),
+                                   "last_imported_at": t("dh.c.last_import", lang),
+                                   "last_file_name": t("dh.c.file", lang)}),
+             hide_index=True, width="stretch", height=35 * (len(fresh) + 1) + 40)
+
+# ---------------------------------------------------------------- channel rules
+
+st.subheader(t("dh.rules", lang), help=t("dh.rules_help", lang))
+edited = st.data_editor(
+    rules[["source_pattern", "medium_pattern", "campaign_pattern", "channel"]],
+    num_rows="dynamic", hide_index=True, width="stretch", key="dh_rules",
+    column_config={
+        "source_pattern": st.column_config.TextColumn("source"),
+        "medium_pattern": st.column_config.TextColumn("medium"),
+        "campaign_pattern": st.column_config.TextColumn("campaign"),
+        "channel": st.column_config.TextColumn(t("dh.c.channel", lang), required=True),
+    },
+)
+
+
+def _saved(n: int, changed: dict[str, int]) -> None:
+    ui.clear_cache()
+    st.session_state["_dh_flash"] = t("dh.saved", lang, n=n, leads=changed["leads"], sessions=changed["sessions"])
+    st.rerun()
+
+
+c1, c2 = st.columns([1, 1])
+if c1.button(t("dh.save_rules", lang), type="primary", key="dh_save"):
+    try:
+        changed = channels.save_rules(edited, path)
+    except FullfunnelError as e:
+        st.error(message(e, lang))
+    else:
+        _saved(int(edited["channel"].notna().sum()), changed)
+c2.download_button(t("dh.rules_download", lang), channels.rules_csv(rules), file_name="channel_rules.csv",
+                   mime="text/csv", key="dh_download")
+upload = st.file_uploader(t("dh.rules_csv", lang), type=["csv"], key="dh_rules_csv")
+if upload is not None and st.button(t("dh.save_rules", lang) + " (CSV)", key="dh_save_csv"):
+    try:
+        new = channels.parse_rules(upload.getvalue(), upload.name)
+        changed = channels.save_rules(new, path)
+    except FullfunnelError as e:
+        st.error(message(e, lang))
+    else:
+        _saved(len(new), changed)
