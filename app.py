@@ -17,10 +17,10 @@ PAGES = [
     ("roi.py", "roi", ":material/payments:", "ROI", "Окупаемость"),
     ("kpis.py", "kpis", ":material/flag:", "Marketer KPIs", "KPI маркетолога"),
     ("products.py", "products", ":material/inventory_2:", "Products", "Товары"),
-    ("sales_team.py", "sales-team", ":material/groups:", "Sales team", "Отдел продаж"),
+    ("sales_team.py", "sales_team", ":material/groups:", "Sales team", "Отдел продаж"),
     ("weekly.py", "weekly", ":material/co_present:", "Weekly meeting", "Планёрка"),
     ("import.py", "import", ":material/upload_file:", "Import", "Импорт"),
-    ("data_health.py", "data-health", ":material/health_and_safety:", "Data health", "Качество данных"),
+    ("data_health.py", "data_health", ":material/health_and_safety:", "Data health", "Качество данных"),
 ]
 register({f"page.{url}": {"en": en, "ru": ru} for _, url, _, en, ru in PAGES})
 

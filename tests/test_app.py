@@ -44,6 +44,8 @@ def test_page_runs_on_the_tiny_database(monkeypatch, tiny_db, page):
     at = open_page(monkeypatch, tiny_db, page)
     assert not at.exception, at.exception[0].message if at.exception else ""
     assert at.title, f"{page} has no title"
+    if page != "overview.py":  # the page itself ran, not the default page
+        assert at.title[0].value != "Overview", f"{page} opened the Overview instead"
 
 
 @pytest.mark.parametrize("page", PAGES)
