@@ -14,7 +14,6 @@ Time-zone edges: L1 is 2026-10-31 22:30 UTC = 2026-11-01 01:30 in Moscow (curren
 """
 from __future__ import annotations
 
-import os
 import sys
 from datetime import date
 from pathlib import Path

@@ -1,20 +1,13 @@
 """A real `streamlit run` server and Debian's Chromium: every page opens without an error, charts are
 drawn, and the filter state lives in the URL (reload or share it and the view comes back)."""
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from test_app import ROOT, app_pages
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+from live import ROOT, chromium, errors_on, settle, streamlit_server
+from test_app import app_pages
 
 
 def page_urls() -> list[tuple[str, str]]:
@@ -29,14 +22,6 @@ def page_urls() -> list[tuple[str, str]]:
     return [(f, "" if i == 0 else url) for i, (f, url) in enumerate(pairs) if f in existing]
 
 
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("browser") / "demo.duckdb"
@@ -47,40 +32,14 @@ def demo_db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(demo_db, tmp_path_factory):
-    port = free_port()
-    log = open(tmp_path_factory.mktemp("log") / "server.log", "w")
-    env = dict(os.environ, FULLFUNNEL_DB=str(demo_db))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
-         str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the Streamlit server never became healthy")
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with streamlit_server(demo_db, tmp_path_factory.mktemp("log") / "server.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: run the tests with `python3 -m fullfunnel test`"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
@@ -91,25 +50,17 @@ def page(browser):
     ctx.close()
 
 
-def settle(pg) -> None:
-    """Wait until the script run is over and the page is drawn."""
-    pg.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=90_000)
-    pg.wait_for_timeout(700)
-    pg.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=90_000)
-
-
-def errors_on(pg) -> list[str]:
-    return [e.inner_text()[:300] for e in pg.query_selector_all("[data-testid='stException']")]
-
-
 def test_first_click_after_start_up_keeps_the_other_filters(server, page):
     # Defined first so it runs against a freshly started server: the first run of a process is the
     # one that could lose widget state.
-    page.goto(f"{server}/?period=last_month")
+    # ... and a deep link as that first request opens the page it names.
+    page.goto(f"{server}/sales_team?period=last_month")
     settle(page)
+    assert page.locator("h1").first.inner_text() != "Overview"
+    assert "/sales_team" in page.url
     page.get_by_text("Week", exact=True).click()
     settle(page)
-    assert "grain=week" in page.url and "period=last_month" in page.url
+    assert "grain=week" in page.url and "period=last_month" in page.url and "/sales_team" in page.url
     assert page.get_by_role("radio", name="Week").is_checked()
 
 

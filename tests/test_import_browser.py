@@ -7,15 +7,14 @@ import re
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from test_browser import browser, errors_on, free_port, settle  # noqa: F401  (fixtures)
+from live import errors_on, settle, streamlit_server
+from test_browser import browser  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures" / "imports"
@@ -40,28 +39,8 @@ def dbf(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(dbf, tmp_path_factory):
-    port = free_port()
-    log = open(tmp_path_factory.mktemp("log") / "server.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
-         str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=dict(ENV, FULLFUNNEL_DB=str(dbf)), stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the Streamlit server never became healthy")
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with streamlit_server(dbf, tmp_path_factory.mktemp("log") / "server.log", env=ENV) as base:
+        yield base
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The overview report on the tiny fixture (totals worked out in conftest.py's docstring)."""
 import json
-import math
 from dataclasses import replace
 
 import pandas as pd

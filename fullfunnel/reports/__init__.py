@@ -21,6 +21,14 @@ from fullfunnel.filters import Filters, Run, build
 # Modules whose import registers reports.
 REPORT_MODULES = [
     "fullfunnel.reports.overview",
+    "fullfunnel.reports.funnel",
+    "fullfunnel.reports.roi",
+    "fullfunnel.reports.channels",
+    "fullfunnel.reports.traffic",
+    "fullfunnel.reports.kpis",
+    "fullfunnel.reports.sales",
+    "fullfunnel.reports.products",
+    "fullfunnel.reports.weekly",
 ]
 
 

@@ -1,0 +1,116 @@
+"""Weekly meeting display builders: week labels, mover sentences, "this week vs last week" bars.
+
+No data access and no Streamlit: DataFrames from fullfunnel/reports/weekly.py in, text and Altair out.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import altair as alt
+import pandas as pd
+
+from fullfunnel import fmt
+from fullfunnel.charts.channels import leads_word
+from fullfunnel.charts.funnel import SIDE_COLOURS, widths
+from fullfunnel.i18n import register, t
+
+register({
+    "wkc.week": {"en": "Week {n} · {days}", "ru": "Неделя {n} · {days}"},
+    "wkc.mover.leads": {"en": "**{channel}**: {value} {leads_word}, {change} vs last week ({previous})",
+                        "ru": "**{channel}**: {value} {leads_word}, {change} к прошлой неделе ({previous})"},
+    "wkc.mover.revenue": {"en": "**{channel}**: revenue {value}, {change} vs last week ({previous})",
+                          "ru": "**{channel}**: выручка {value}, {change} к прошлой неделе ({previous})"},
+    "wkc.this_week": {"en": "This week", "ru": "Эта неделя"},
+    "wkc.last_week": {"en": "Last week", "ru": "Прошлая неделя"},
+    "wkc.change": {"en": "Change", "ru": "Изменение"},
+})
+
+UP, DOWN = "#16a34a", "#dc2626"
+BAR = "#2563eb"
+
+
+def week_days(monday: date, lang: str) -> str:
+    """16–22 Nov 2026 (en) / 16–22.11.2026 (ru); months and years written out when the week spans them."""
+    sunday = monday + timedelta(days=6)
+    if lang == "ru":
+        if monday.month == sunday.month:
+            return f"{monday.day}–{sunday.strftime('%d.%m.%Y')}"
+        return f"{monday.strftime('%d.%m')}–{sunday.strftime('%d.%m.%Y')}"
+    from babel.dates import format_date
+
+    def d(x, f):
+        return format_date(x, format=f, locale="en_US")
+
+    if monday.month == sunday.month:
+        return f"{monday.day}–{sunday.day} {d(sunday, 'MMM y')}"
+    if monday.year == sunday.year:
+        return f"{d(monday, 'd MMM')} – {d(sunday, 'd MMM y')}"
+    return f"{d(monday, 'd MMM y')} – {d(sunday, 'd MMM y')}"
+
+
+def week_name(monday: date, lang: str) -> str:
+    """Week 47 · 16–22 Nov 2026."""
+    return t("wkc.week", lang, n=monday.isocalendar()[1], days=week_days(monday, lang))
+
+
+def signed(x: float, unit: str, lang: str, currency: str) -> str:
+    """+12 / −₽30,000: a change with its sign (a true minus sign, read well from across a room)."""
+    body = fmt.value(abs(x), unit, lang, currency)
+    return ("+" if x > 0 else "−" if x < 0 else "") + body
+
+
+def mover_sentence(row, lang: str, currency: str) -> str:
+    """One plain sentence with a coloured arrow, e.g. "▲ google_ads: 42 leads, +12 vs last week (30)"."""
+    m = row["metric"]
+    unit = "count" if m == "leads" else "money"
+    change = float(row["change"])
+    colour, arrow = ("green", "▲") if change > 0 else ("red", "▼")
+    text = t(f"wkc.mover.{m}", lang, channel=row["channel"],
+             value=fmt.value(row["value"], unit, lang, currency),
+             leads_word=leads_word(int(row["value"]), lang),
+             change=f":{colour}[**{signed(change, unit, lang, currency)}**]",
+             previous=fmt.value(row["previous"], unit, lang, currency))
+    return f":{colour}[{arrow}] {text}"
+
+
+def week_bars(df: pd.DataFrame, label: str, value: str, previous: str, text: str, lang: str,
+              colour: str | pd.Series = BAR, log_ok: bool = False, height_per_row: int = 34,
+              tooltip: list | None = None, room: float = 1.1) -> alt.Chart:
+    """One bar per row for this week, a black tick where last week was, and a text label after both.
+
+    Rows keep their order; `room` is the space right of the longest bar kept for the text, in bar
+    lengths. With log_ok (funnels spanning impressions to won deals) widths become logarithmic when
+    the range is huge, exactly like the Funnel page (charts.funnel.widths).
+    """
+    d = df.reset_index(drop=True).copy()
+    both = pd.concat([d[value], d[previous].fillna(0)], ignore_index=True).astype("float64")
+    if log_ok:
+        w, _ = widths(both)
+    else:
+        top = float(both.max()) if len(both) else 0.0
+        w = both / top if top > 0 else both * 0
+    n = len(d)
+    d["_w"] = w.iloc[:n].to_numpy()
+    d["_wp"] = w.iloc[n:].to_numpy()
+    d["_text_x"] = d[["_w", "_wp"]].max(axis=1)
+    d["_colour"] = colour if isinstance(colour, str) else colour.to_numpy()
+    order = d[label].tolist()
+    y = alt.Y(f"{label}:N", sort=order, title=None,
+              axis=alt.Axis(labelFontSize=16, labelLimit=260, ticks=False, domain=False, labelPadding=8))
+    x_scale = alt.Scale(domain=[0, 1 + room])
+    tip = tooltip or []
+    base = alt.Chart(d)
+    bars = base.mark_bar(cornerRadius=3, height=alt.RelativeBandSize(0.7)).encode(
+        x=alt.X("_w:Q", scale=x_scale, axis=None), y=y, color=alt.Color("_colour:N", scale=None), tooltip=tip)
+    ticks = base.mark_tick(color="#111827", thickness=3, size=height_per_row * 0.85).encode(
+        x=alt.X("_wp:Q", scale=x_scale), y=y, tooltip=tip)
+    labels = base.mark_text(align="left", baseline="middle", dx=8, fontSize=16, color="#111827").encode(
+        x=alt.X("_text_x:Q", scale=x_scale), y=y, text=f"{text}:N", tooltip=tip)
+    return (alt.layer(bars, ticks, labels)
+            .properties(height=alt.Step(height_per_row))
+            .configure_view(strokeWidth=0))
+
+
+def side_colours(sides: pd.Series) -> pd.Series:
+    """Marketing rows blue, sales rows green, as on the Funnel page."""
+    return sides.map(SIDE_COLOURS).fillna(BAR)

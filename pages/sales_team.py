@@ -1,0 +1,260 @@
+"""Sales team: per-manager calls, meetings, leads, won deals, revenue and plan vs fact; the month's
+plan pace; won deals over time per manager."""
+import math
+
+import pandas as pd
+import streamlit as st
+
+from fullfunnel import fmt, periods, ui
+from fullfunnel.charts import sales as charts
+from fullfunnel.i18n import register, t
+from fullfunnel.reports import sales as R
+
+register({
+    "st.title": {"en": "Sales team", "ru": "Отдел продаж"},
+    "st.note": {"en": "Calls, meetings and leads on their own dates; deals and revenue by the day the deal was won.",
+                "ru": "Звонки, встречи и лиды — по своим датам; сделки и выручка — по дню выигрыша."},
+    "st.no_channel_filter": {
+        "en": "The channel filter does not apply on this page: calls, meetings and plans belong to managers, not channels.",
+        "ru": "Фильтр каналов на этой странице не действует: звонки, встречи и планы относятся к менеджерам, а не к каналам."},
+    "st.missing": {"en": "No leads, deals or manager activities imported yet — import leads, deals and the "
+                         "calls/meetings log from your CRM on the Import page.",
+                   "ru": "Лиды, сделки и активности менеджеров ещё не загружены — импортируйте лиды, сделки и "
+                         "журнал звонков и встреч из CRM на странице «Импорт»."},
+    "st.no_activities": {"en": "No calls or meetings imported yet — import the activities log from your CRM to see them.",
+                         "ru": "Звонки и встречи ещё не загружены — импортируйте журнал активностей из CRM."},
+    "st.no_plans": {"en": "No revenue plans imported — import a plans file (metric revenue, one row per manager "
+                          "and month) to see plan vs fact.",
+                    "ru": "Планы по выручке не загружены — импортируйте файл планов (метрика revenue, строка на "
+                          "менеджера и месяц), чтобы увидеть план/факт."},
+    "st.team": {"en": "Team", "ru": "Команда"},
+    "st.table": {"en": "Managers", "ru": "Менеджеры"},
+    "st.table_note": {
+        "en": "Click a column header to sort. Plan vs fact: green = plan met, red = below 80 %. Δ = change vs the "
+              "comparison period. The plan of a period is prorated by day: each month's plan × the share of "
+              "its days inside the period.",
+        "ru": "Нажмите на заголовок, чтобы отсортировать. План/факт: зелёный — план выполнен, красный — ниже 80 %. "
+              "Δ — изменение к периоду сравнения. План периода считается по дням: план месяца × доля его дней, "
+              "попавших в период."},
+    "st.cohort_note": {
+        "en": "Lead → won is a cohort number: it follows the period's leads to today, so recent periods keep growing.",
+        "ru": "Лид → сделка — когортный показатель: лиды периода прослежены до сегодня, у свежих периодов он ещё растёт."},
+    "st.no_manager": {"en": "(no manager)", "ru": "(без менеджера)"},
+    "st.total": {"en": "Team total", "ru": "Итого по команде"},
+    "st.col.manager": {"en": "Manager", "ru": "Менеджер"},
+    "st.col.calls": {"en": "Calls", "ru": "Звонки"},
+    "st.col.meetings": {"en": "Meetings", "ru": "Встречи"},
+    "st.col.leads": {"en": "Leads taken", "ru": "Лиды в работе"},
+    "st.col.won_deals": {"en": "Won deals", "ru": "Сделки"},
+    "st.col.revenue": {"en": "Revenue", "ru": "Выручка"},
+    "st.col.avg_check": {"en": "Average check", "ru": "Средний чек"},
+    "st.col.lead_to_won_pct": {"en": "Lead → won", "ru": "Лид → сделка"},
+    "st.col.revenue_plan": {"en": "Plan", "ru": "План"},
+    "st.col.plan_pct": {"en": "Plan done", "ru": "Выполнение"},
+    "st.help.calls": {"en": "Activities of type call in the period.", "ru": "Активности типа «звонок» в периоде."},
+    "st.help.meetings": {"en": "Activities of type meeting in the period.", "ru": "Активности типа «встреча» в периоде."},
+    "st.help.leads": {"en": "Leads assigned to the manager and created in the period.",
+                      "ru": "Лиды, назначенные менеджеру и созданные в периоде."},
+    "st.help.won_deals": {"en": "Deals of the manager won (closed as won) in the period.",
+                          "ru": "Сделки менеджера, выигранные в периоде."},
+    "st.help.revenue": {"en": "Revenue = amount of the manager's deals won in the period, in {currency}.",
+                        "ru": "Выручка = сумма сделок менеджера, выигранных в периоде, в {currency}."},
+    "st.help.avg_check": {"en": "Average check = revenue / won deals (deals in {currency}).",
+                          "ru": "Средний чек = выручка / выигранные сделки (сделки в {currency})."},
+    "st.help.lead_to_won_pct": {
+        "en": "Lead → won = leads taken in the period that have a won deal by now / leads taken. "
+              "A cohort number: it grows while the period's leads mature.",
+        "ru": "Лид → сделка = лиды периода, по которым уже есть выигранная сделка / лиды в работе. "
+              "Когортный показатель: растёт, пока лиды периода дозревают."},
+    "st.help.revenue_plan": {
+        "en": "Revenue plan for the period: each month's plan × (days of the month in the period / days in the month), summed.",
+        "ru": "План выручки на период: план каждого месяца × (дней месяца в периоде / дней в месяце), сумма по месяцам."},
+    "st.help.plan_pct": {"en": "Plan done = revenue / plan for the period.",
+                         "ru": "Выполнение = выручка / план на период."},
+    "st.help.change": {"en": "Δ = (current − previous) / previous; “—” when the previous value is 0.",
+                       "ru": "Δ = (текущее − прошлое) / прошлое; «—», если прошлое равно 0."},
+    "st.previous": {"en": "Comparison period: {value}", "ru": "Период сравнения: {value}"},
+    "st.cohort_badge": {"en": "cohort, still maturing", "ru": "когорта, ещё дозревает"},
+    "st.plan_is": {"en": "plan {plan}", "ru": "план {plan}"},
+    "st.pace": {"en": "Plan pace — {month}", "ru": "Темп выполнения плана — {month}"},
+    "st.pace_help": {
+        "en": "Forecast = revenue won so far this month × days in month / days elapsed (today counted). "
+              "Grey bar = the month's plan, pale blue = forecast at this pace, blue = won so far; "
+              "the number is the forecast as % of plan.",
+        "ru": "Прогноз = выручка, выигранная с начала месяца × дней в месяце / прошедших дней (включая сегодня). "
+              "Серая полоса — план месяца, голубая — прогноз при таком темпе, синяя — уже выиграно; "
+              "число — прогноз в % от плана."},
+    "st.pace_caption": {"en": "Day {day} of {days}. Team: won {so_far} so far, forecast {forecast} against the plan {plan}.",
+                        "ru": "День {day} из {days}. Команда: выиграно {so_far}, прогноз {forecast} при плане {plan}."},
+    "st.pace_legend": {"en": "Blue: won so far · light blue: forecast at this pace · grey bar with a black mark: the month's plan.",
+                       "ru": "Синий — уже выиграно · голубой — прогноз при таком темпе · серая полоса с чёрной отметкой — план месяца."},
+    "st.pace_no_plan": {"en": "No revenue plan for {month}.", "ru": "На {month} нет плана по выручке."},
+    "st.over_time": {"en": "Won by manager over time", "ru": "Продажи менеджеров по времени"},
+    "st.measure": {"en": "Show", "ru": "Показать"},
+    "st.measure.revenue": {"en": "Revenue, {currency}", "ru": "Выручка, {currency}"},
+    "st.measure.won_deals": {"en": "Won deals", "ru": "Выигранные сделки"},
+    "st.plan_marks": {"en": "Black marks: the team's revenue plan of the month (the sum of the managers' plans).",
+                      "ru": "Чёрные отметки — план выручки команды на месяц (сумма планов менеджеров)."},
+    "st.no_wins": {"en": "No deal was won in this period.", "ru": "В этом периоде нет выигранных сделок."},
+    "st.incomplete_note": {"en": "Pale bars: the bucket is not over yet.", "ru": "Бледные столбцы — интервал ещё не закончился."},
+})
+
+MONTHS = {
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"],
+    "ru": ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
+           "ноябрь", "декабрь"],
+}
+UNITS = R.UNITS
+# The table leads with money and the plan (what the head of sales reads first), then activity.
+TABLE = ["revenue", "revenue_plan", "plan_pct", "won_deals", "avg_check", "leads", "lead_to_won_pct", "calls", "meetings"]
+TABLE_CHANGED = ["revenue", "won_deals", "leads", "calls", "meetings"]  # a cohort rate's Δ would mislead
+NUM = "font-variant-numeric: tabular-nums"
+BOLD = "font-weight: 700; background-color: #f1f5f9"
+
+s = ui.state()
+f, lang = s.filters, s.lang
+st.title(t("st.title", lang))
+st.caption(ui.period_caption(s) + " · " + t("st.note", lang))
+
+have = ui.presence()
+if not have.get("leads") and not have.get("deals") and not have.get("activities"):
+    st.info(t("st.missing", lang), icon=":material/upload_file:")
+    st.stop()
+if f.channels:
+    st.info(t("st.no_channel_filter", lang), icon=":material/info:")
+
+board = R.team_with_change(ui.run, f)
+names = {"": t("st.no_manager", lang)}
+total = board[board["is_total"]].iloc[0]
+has_cmp = f.comparison_period is not None
+
+# ---------------------------------------------------------------- team cards
+st.subheader(t("st.team", lang))
+cards = ["revenue", "plan_pct", "won_deals", "avg_check", "leads", "lead_to_won_pct", "calls", "meetings"]
+columns = list(st.columns(4)) + list(st.columns(4))
+for col, m in zip(columns, cards):
+    if m == "plan_pct":
+        help_text = t("st.help.plan_pct", lang) + "\n\n" + t("st.help.revenue_plan", lang)
+        if pd.isna(total["revenue_plan"]):
+            col.metric(t("st.col.plan_pct", lang), fmt.DASH, border=True, help=help_text)
+        else:  # the plan itself where the other cards show their change
+            plan = t("st.plan_is", lang, plan=fmt.value(total["revenue_plan"], "money", lang, f.currency, compact=True))
+            col.metric(t("st.col.plan_pct", lang), fmt.value(total["plan_pct"], "pct", lang, compact=True),
+                       delta=plan, delta_color="off", delta_arrow="off", border=True, help=help_text)
+        continue
+    help_text = t(f"st.help.{m}", lang, currency=f.currency)
+    if m != "lead_to_won_pct":
+        help_text += "\n\n" + t("st.help.change", lang)
+    prev = None
+    if has_cmp:
+        prev = t("st.previous", lang, value=fmt.value(total[f"{m}_prev"], UNITS[m], lang, f.currency))
+    value = fmt.value(total[m], UNITS[m], lang, f.currency, compact=True)
+    if m == "lead_to_won_pct":  # no change: a younger cohort always looks worse; say it matures instead
+        col.metric(t(f"st.col.{m}", lang), value, delta=t("st.cohort_badge", lang), delta_color="off",
+                   delta_arrow="off", border=True, help=help_text + ("\n\n" + prev if prev else ""))
+        continue
+    ui.kpi(col, t(f"st.col.{m}", lang), value, total[f"{m}_change_pct"], help_text, previous=prev)
+notes = []
+if not have.get("activities"):
+    notes.append(t("st.no_activities", lang))
+if not have.get("plans"):
+    notes.append(t("st.no_plans", lang))
+for note in notes:
+    st.info(note, icon=":material/upload_file:")
+
+# ---------------------------------------------------------------- managers table
+st.subheader(t("st.table", lang))
+# Columns of a kind of data never imported would be all "—": the notes above say what to import.
+TABLE = [m for m in TABLE if have.get("plans") or m not in ("revenue_plan", "plan_pct")]
+TABLE = [m for m in TABLE if have.get("activities") or m not in ("calls", "meetings")]
+TABLE_CHANGED = [m for m in TABLE_CHANGED if m in TABLE]
+cols = ["manager"]
+for m in TABLE:
+    cols.append(m)
+    if has_cmp and m in TABLE_CHANGED:
+        cols.append(f"{m}_change_pct")
+table = board[cols].copy()
+table["manager"] = [t("st.total", lang) if tot else names.get(m, m) for m, tot in zip(board["manager"], board["is_total"])]
+# An empty number cell would show as "None": missing values are stored as +∞ and shown as "—".
+NUMERIC = cols[1:]
+for c in NUMERIC:
+    table[c] = pd.to_numeric(table[c], errors="coerce").astype("float64").fillna(math.inf)
+
+
+def _fmt_value(m):
+    return lambda x: fmt.DASH if x == math.inf else fmt.value(x, UNITS[m], lang, f.currency)
+
+
+def _fmt_change(x):
+    return fmt.DASH if x == math.inf else fmt.pct(round(x) or 0.0, lang, 0, signed=True)  # no "-0 %"
+
+
+def _change_colour(col: pd.Series):
+    vals = col.replace(math.inf, math.nan)
+    return ["color: #15803d" if v > 0 else "color: #b91c1c" if v < 0 else "color: #64748b" for v in vals]
+
+
+def _plan_colour(col: pd.Series):
+    vals = col.replace(math.inf, math.nan)
+    return ["background-color: #dcfce7" if v >= 100 else "background-color: #fee2e2" if v < 80 else NUM
+            for v in vals]
+
+
+formatters = {m: _fmt_value(m) for m in TABLE}
+if has_cmp:
+    formatters.update({f"{m}_change_pct": _fmt_change for m in TABLE_CHANGED})
+styler = table.style.format(formatters)  # one call: a second .format() would reset the first
+styler = styler.map(lambda _: NUM, subset=NUMERIC)
+if "plan_pct" in TABLE:
+    styler = styler.apply(_plan_colour, subset=["plan_pct"])
+if has_cmp:
+    styler = styler.apply(_change_colour, subset=[f"{m}_change_pct" for m in TABLE_CHANGED])
+total_idx = board.index[board["is_total"]]
+styler = styler.apply(lambda r: [BOLD] * len(r) if r.name in total_idx else [""] * len(r), axis=1)
+
+config = {"manager": st.column_config.TextColumn(t("st.col.manager", lang), pinned=True)}
+for m in TABLE:
+    config[m] = st.column_config.Column(t(f"st.col.{m}", lang), help=t(f"st.help.{m}", lang, currency=f.currency))
+    if has_cmp and m in TABLE_CHANGED:
+        config[f"{m}_change_pct"] = st.column_config.Column("Δ", help=t("st.help.change", lang), width="small")
+st.dataframe(styler, column_config=config, hide_index=True, width="stretch",
+             height=min(38 * (len(table) + 1) + 4, 640))
+st.caption(t("st.table_note", lang) + " " + t("st.cohort_note", lang))
+
+# ---------------------------------------------------------------- plan pace (the current month)
+today = ui.today()
+month_start = today.replace(day=1)
+if have.get("plans") and f.period.start <= today and f.period.end >= month_start:
+    pace = R.pace(ui.run, f, today)
+    month = f"{MONTHS[lang][today.month - 1]} {today.year}"
+    st.subheader(t("st.pace", lang, month=month), help=t("st.pace_help", lang))
+    team = pace[pace["is_total"]].iloc[0]
+    rows = pace[~pace["is_total"]]
+    if pd.isna(team["revenue_plan"]):
+        st.info(t("st.pace_no_plan", lang, month=month))
+    else:
+        st.caption(t("st.pace_caption", lang, day=int(team["days_elapsed"]), days=int(team["days_in_month"]),
+                     so_far=fmt.money(team["revenue_so_far"], f.currency, lang),
+                     forecast=fmt.money(team["forecast"], f.currency, lang),
+                     plan=fmt.money(team["revenue_plan"], f.currency, lang)))
+        st.altair_chart(charts.pace_bullets(rows, lang, f.currency, names), width="stretch")
+        st.caption(t("st.pace_legend", lang))
+
+# ---------------------------------------------------------------- won over time
+st.subheader(t("st.over_time", lang))
+series = R.won_over_time(ui.run, f)
+if series.empty or series["won_deals"].sum() == 0:
+    st.info(t("st.no_wins", lang))
+else:
+    measure = st.segmented_control(
+        t("st.measure", lang), R.SERIES_MEASURES, default="revenue", key="st_measure",
+        format_func=lambda x: t(f"st.measure.{x}", lang, currency=fmt.symbol(f.currency, lang))) or "revenue"
+    plan = R.plan_by_month(ui.run, f) if f.grain == "month" and measure == "revenue" and have.get("plans") else None
+    st.altair_chart(charts.won_over_time(series, measure, lang, f.grain, today, f.period, f.currency, names, plan),
+                    width="stretch")
+    notes = [t("st.plan_marks", lang)] if plan is not None and len(plan) else []
+    if any(periods.is_incomplete(b, f.grain, today, f.period) for b in series["bucket"].unique()):
+        notes.append(t("st.incomplete_note", lang))
+    if notes:
+        st.caption(" ".join(notes))
