@@ -40,15 +40,15 @@ def money(x, currency: str, lang: str, digits: int = 0) -> str:
 
 
 def compact_money(x, currency: str, lang: str) -> str:
-    """Big amounts shortened for cards read from across a room: ₽10.04M / 10,04 млн ₽."""
-    if _missing(x) or abs(float(x)) < 1_000_000:
+    """Big amounts shortened for cards read from across a room: ₽10.04M / 10,04 млн ₽, ₽950.8K."""
+    if _missing(x) or abs(float(x)) < 100_000:
         return money(x, currency, lang)
     sign = "-" if float(x) < 0 else ""
     v = abs(float(x))
-    for div, en, ru in ((1e9, "B", "млрд"), (1e6, "M", "млн")):
+    sym = symbol(currency, lang)
+    for div, en, ru, digits in ((1e9, "B", "млрд", 2), (1e6, "M", "млн", 2), (1e3, "K", "тыс.", 1)):
         if v >= div:
-            body = number(v / div, lang, 2)
-            sym = symbol(currency, lang)
+            body = number(v / div, lang, digits)
             return f"{sign}{body}\u00a0{ru}\u00a0{sym}" if lang == "ru" else f"{sign}{sym}{body}{en}"
     return money(x, currency, lang)  # pragma: no cover
 

@@ -43,5 +43,6 @@ def test_translations_exist_in_both_languages():
 def test_compact_money_for_cards():
     assert fmt.compact_money(10_042_500, "RUB", "en") == "₽10.04M"
     assert fmt.compact_money(10_042_500, "RUB", "ru").replace(NB, " ") == "10,04 млн ₽"
-    assert fmt.compact_money(950_000, "RUB", "en") == "₽950,000"
+    assert fmt.compact_money(950_798, "RUB", "en") == "₽950.8K"
+    assert fmt.compact_money(99_999, "RUB", "en") == "₽99,999"
     assert fmt.value(976.24, "pct", "en", compact=True) == "976%"
