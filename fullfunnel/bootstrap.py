@@ -62,7 +62,7 @@ def ensure_chromium() -> None:
 def up(args: list[str]) -> int:
     py = ensure_venv()
     subprocess.run([str(py), "-m", "fullfunnel", "demo", "--if-missing"], check=True, cwd=ROOT)
-    say("starting the dashboard on http://127.0.0.1:8501 (Ctrl+C to stop)")
+    say("starting the dashboard: streamlit run app.py (Ctrl+C to stop)")
     return subprocess.call([str(py), "-m", "streamlit", "run", "app.py", *args], cwd=ROOT)
 
 
