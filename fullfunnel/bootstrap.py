@@ -34,13 +34,18 @@ def ensure_venv() -> Path:
     py = venv_python()
     if not py.exists():
         say(f"creating a virtual environment in {VENV}")
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        if subprocess.call([sys.executable, "-m", "venv", str(VENV)]) != 0:
+            shutil.rmtree(VENV, ignore_errors=True)
+            raise SystemExit("Could not create a virtual environment: install your system's python3-venv "
+                             "package (Debian/Ubuntu: apt-get install python3-venv) and run this again.")
     stamp = VENV / ".requirements.sha256"
     digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
     if not stamp.exists() or stamp.read_text().strip() != digest:
         say("installing pinned requirements (first run takes a minute or two)")
-        subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                        "-r", str(REQUIREMENTS)], check=True)
+        if subprocess.call([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                            "-r", str(REQUIREMENTS)]) != 0:
+            raise SystemExit("Installing the requirements failed (see pip's message above); "
+                             "check the network connection to PyPI and run this again.")
         stamp.write_text(digest)
     return py
 
