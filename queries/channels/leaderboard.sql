@@ -1,9 +1,12 @@
 -- Channel leaderboard (METRICS.md "Channels", "Leads", "Clients, revenue, money"), cash view:
 -- one row per channel — or per channel × campaign when $by_campaign — with anything in the period.
--- Leads counted on created_at; spend on its date; revenue = won deals by closed_at, credited to
--- the channel/campaign of the deal's lead ('unknown' without a lead); a new client = a client whose
--- first won deal or first order (ever) falls in the period, credited to that deal's lead (or the
--- order's channel).
+-- Leads counted on created_at, under their own channel; spend on its date; revenue = won deals by
+-- closed_at, credited by the default attribution model (METRICS.md "Attribution", last non-direct
+-- touch, the same rule as queries/roi/channel_campaign_roi.sql): the channel/campaign of the deal's
+-- lead, unless it is 'direct' — then the client's most recent earlier lead or session within 90
+-- days of that lead whose channel is neither 'direct' nor 'unknown' ('unknown' without a lead);
+-- a new client = a client whose first won deal or first order (ever) falls in the period, credited
+-- the same way (an order: its own channel, else its deal's credited channel).
 -- Parameters: $from, $to (dates, inclusive, business time zone); $tz; $channels (varchar[];
 --   empty = all); $currency (other currencies left out, null currency counts as $currency);
 --   $by_campaign (boolean).
@@ -22,6 +25,62 @@ lead_keys as (
         l.channel,
         case when $by_campaign then coalesce(l.campaign, '') else '' end as campaign,
     from leads as l
+),
+
+-- last non-direct touch for won deals whose lead came 'direct': the client's touches are their
+-- leads and the sessions of the visitors those leads name
+direct_won as (
+    select d.deal_id, l.lead_id, l.created_at as anchor_at, coalesce(d.client_id, l.client_id) as client_id,
+    from deals as d
+    join leads as l on l.lead_id = d.lead_id
+    where d.status = 'won' and l.channel = 'direct' and coalesce(d.client_id, l.client_id) is not null
+),
+
+client_visitors as (
+    select distinct l.client_id, l.visitor_id,
+    from leads as l
+    semi join direct_won as w on w.client_id = l.client_id
+    where l.visitor_id is not null
+),
+
+touches as (
+    select l.client_id, l.created_at as touched_at, 0 as kind_order, l.lead_id as touch_id, l.channel,
+        case when $by_campaign then coalesce(l.campaign, '') else '' end as campaign,
+    from leads as l
+    semi join direct_won as w on w.client_id = l.client_id
+    union all
+    select cv.client_id, s.started_at, 1, s.session_id, s.channel,
+        case when $by_campaign then coalesce(s.campaign, '') else '' end,
+    from sessions as s
+    join client_visitors as cv on cv.visitor_id = s.visitor_id
+),
+
+credited as (
+    select deal_id, channel, campaign,
+    from (
+        select
+            w.deal_id, t.channel, t.campaign,
+            row_number() over (
+                partition by w.deal_id order by t.touched_at desc, t.kind_order, t.touch_id
+            ) as rn,
+        from direct_won as w
+        join touches as t on t.client_id = w.client_id
+        where t.touched_at <= w.anchor_at
+          and t.touched_at >= w.anchor_at - interval 90 day
+          and t.channel not in ('direct', 'unknown')
+          and not (t.kind_order = 0 and t.touch_id = w.lead_id)
+    )
+    where rn = 1
+),
+
+deal_keys as (
+    select
+        d.deal_id,
+        coalesce(c.channel, k.channel, 'unknown') as channel,
+        coalesce(c.campaign, k.campaign, '') as campaign,
+    from deals as d
+    left join lead_keys as k on k.lead_id = d.lead_id
+    left join credited as c on c.deal_id = d.deal_id
 ),
 
 leads_in as (
@@ -54,7 +113,7 @@ won_in as (
         coalesce(sum(d.amount) filter (where coalesce(d.currency, $currency) = $currency), 0)::double
             as revenue_amount,
     from deals as d
-    left join lead_keys as k on k.lead_id = d.lead_id
+    left join deal_keys as k on k.deal_id = d.deal_id
     where d.status = 'won'
       and timezone($tz, d.closed_at)::date between $from and $to
     group by all
@@ -68,7 +127,7 @@ purchases as (
         coalesce(k.channel, 'unknown') as channel,
         coalesce(k.campaign, '') as campaign,
     from deals as d
-    left join lead_keys as k on k.lead_id = d.lead_id
+    left join deal_keys as k on k.deal_id = d.deal_id
     where d.status = 'won' and d.closed_at is not null
     union all
     select
@@ -78,8 +137,7 @@ purchases as (
         coalesce(o.channel, k.channel, 'unknown'),
         coalesce(k.campaign, ''),
     from orders as o
-    left join deals as d on d.deal_id = o.deal_id
-    left join lead_keys as k on k.lead_id = d.lead_id
+    left join deal_keys as k on k.deal_id = o.deal_id
 ),
 
 first_purchase as (

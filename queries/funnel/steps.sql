@@ -2,7 +2,8 @@
 -- selection or per channel: impressions → clicks → sessions → leads → target leads → each open
 -- stage of the pipeline → won. Rows whose kind of data was never imported are left out (not zero).
 -- Marketing rows (impressions, clicks from spend; sessions from raw sessions, else daily traffic)
--- are counted by their own date in both views. Leads and target leads are leads created in the period.
+-- are counted by their own date in both views; impressions and clicks only from spend rows in
+-- $currency (or without one), the rows whose spend the other pages show, as the ROI page counts them. Leads and target leads are leads created in the period.
 -- Deal rows ("reached stage k"):
 --   won deal → every open stage and won; open deal → every open stage up to the furthest of
 --   (stages entered in the history, its current stage); lost deal with history → every open stage
@@ -12,7 +13,7 @@
 --   created_at), wherever they are now. Cash view: a deal counts in stage k when the date it reached
 --   k — its earliest entry into k or any later stage (won = closed_at) — falls in the period.
 --   Without any open stage in `stages`, the deal rows are one row 'deals' (every deal) and 'won'.
--- Parameters: $from, $to (dates, inclusive, business time zone); $tz; $channels (varchar[]; empty =
+-- Parameters: $from, $to (dates, inclusive, business time zone); $tz; $currency; $channels (varchar[]; empty =
 --   all; a deal's channel is its lead's, 'unknown' without a lead); $view ('cohort' or 'cash');
 --   $pipeline (varchar or null = the pipeline with most deals); $by_channel (boolean: one funnel per
 --   channel active in the period instead of one for the selection).
@@ -87,6 +88,7 @@ spend_in as (
         coalesce(sum(s.clicks), 0)::bigint as clicks_n,
     from spend as s, flt, mode as m
     where s.date between $from and $to
+      and coalesce(s.currency, $currency) = $currency
       and (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
     group by 1
 ),

@@ -2,8 +2,11 @@
 -- one row per month overlapping [$from, $to], counting only what happened between $from and $to
 -- (so the current month can be cut at yesterday: "value so far").
 -- New client = a client whose first purchase ever (won deal by closed_at, or order) falls in the
--- month, credited to the channel of that purchase (the deal's lead, 'unknown' without a lead; the
--- order's own channel, else its deal's lead). A purchase = one order (all its product rows), or
+-- month, credited to the channel of that purchase: a won deal by the default attribution model
+-- (METRICS.md "Attribution", last non-direct touch, as in queries/channels/leaderboard.sql: its
+-- lead's channel unless 'direct', then the client's most recent earlier non-direct, non-unknown lead
+-- or session within 90 days of that lead; 'unknown' without a lead); an order by its own channel,
+-- else its deal's credited channel. A purchase = one order (all its product rows), or
 -- one won deal that no order points to (an order linked to a won deal is the same purchase).
 -- Repeat purchase = a purchase of a client who had bought before (not the client's first one),
 -- credited to that purchase's channel. A deal without a client is its own client.
@@ -56,14 +59,65 @@ spend_m as (
     group by all
 ),
 
+-- last non-direct touch for won deals whose lead came 'direct': the client's touches are their
+-- leads and the sessions of the visitors those leads name
+direct_won as (
+    select d.deal_id, l.lead_id, l.created_at as anchor_at, coalesce(d.client_id, l.client_id) as client_id,
+    from deals as d
+    join leads as l on l.lead_id = d.lead_id
+    where d.status = 'won' and l.channel = 'direct' and coalesce(d.client_id, l.client_id) is not null
+),
+
+client_visitors as (
+    select distinct l.client_id, l.visitor_id,
+    from leads as l
+    semi join direct_won as w on w.client_id = l.client_id
+    where l.visitor_id is not null
+),
+
+touches as (
+    select l.client_id, l.created_at as touched_at, 0 as kind_order, l.lead_id as touch_id, l.channel,
+    from leads as l
+    semi join direct_won as w on w.client_id = l.client_id
+    union all
+    select cv.client_id, s.started_at, 1, s.session_id, s.channel,
+    from sessions as s
+    join client_visitors as cv on cv.visitor_id = s.visitor_id
+),
+
+credited as (
+    select deal_id, channel,
+    from (
+        select
+            w.deal_id, t.channel,
+            row_number() over (
+                partition by w.deal_id order by t.touched_at desc, t.kind_order, t.touch_id
+            ) as rn,
+        from direct_won as w
+        join touches as t on t.client_id = w.client_id
+        where t.touched_at <= w.anchor_at
+          and t.touched_at >= w.anchor_at - interval 90 day
+          and t.channel not in ('direct', 'unknown')
+          and not (t.kind_order = 0 and t.touch_id = w.lead_id)
+    )
+    where rn = 1
+),
+
+deal_channel as (
+    select d.deal_id, coalesce(c.channel, k.channel, 'unknown') as channel,
+    from deals as d
+    left join lead_channel as k on k.lead_id = d.lead_id
+    left join credited as c on c.deal_id = d.deal_id
+),
+
 won_deals as (
     select
         d.deal_id,
         coalesce(d.client_id, 'deal:' || d.deal_id) as client_key,
         d.closed_at,
-        coalesce(k.channel, 'unknown') as channel,
+        k.channel,
     from deals as d
-    left join lead_channel as k on k.lead_id = d.lead_id
+    join deal_channel as k on k.deal_id = d.deal_id
     where d.status = 'won' and d.closed_at is not null
 ),
 
@@ -91,8 +145,7 @@ purchase_rows as (
         coalesce(o.channel, k.channel, 'unknown'),
     from order_rows as o
     left join won_deals as w on w.deal_id = o.deal_id
-    left join deals as d on d.deal_id = o.deal_id
-    left join lead_channel as k on k.lead_id = d.lead_id
+    left join deal_channel as k on k.deal_id = o.deal_id
 ),
 
 purchases as (
