@@ -40,6 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     except FullfunnelError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:   # output piped into `head` and the like
+        return 1
+    except OSError as e:   # a file or folder the user named cannot be read or written
+        print(f"error: cannot use {e.filename or 'a file'} ({e.strerror or e}).", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

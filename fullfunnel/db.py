@@ -38,6 +38,21 @@ class SchemaTooNew(FullfunnelError):
     pass
 
 
+class DatabaseUnusable(FullfunnelError):
+    pass
+
+
+def _unusable(path: Path, e: Exception) -> DatabaseUnusable:
+    """One sentence for a database path that is a folder, not a DuckDB file, or in a folder we cannot write."""
+    if path.is_dir():
+        return DatabaseUnusable(f"{path} is a folder, not a database file; pass a file path with --db.")
+    if isinstance(e, OSError):
+        return DatabaseUnusable(f"Cannot write the database {path} ({e.strerror or e}); choose a folder you "
+                                "can write to with --db, or fix its permissions.")
+    return DatabaseUnusable(f"{path} is not a fullfunnel database (DuckDB cannot open it); pass the right "
+                            "file with --db, or move this one away.")
+
+
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
     """The database to use: the explicit path, else $FULLFUNNEL_DB, else data/fullfunnel.duckdb."""
     return Path(explicit or os.environ.get("FULLFUNNEL_DB") or DEFAULT_DB).expanduser().resolve()
@@ -80,6 +95,10 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path | str = "") -> int:
     """Bring a read-write connection's schema up to date, one migration per transaction."""
     current = schema_version(con)
     _check_not_newer(current, path)
+    if current == 0 and con.execute("select count(*) from duckdb_tables() where not temporary").fetchone()[0]:
+        # someone else's DuckDB file: never add our tables to it
+        raise DatabaseUnusable(f"{path} is a DuckDB database but not a fullfunnel one; pass a fullfunnel "
+                               "database with --db, or a new file name to start one.")
     for version, file in schema_files():
         if version <= current:
             continue
@@ -106,15 +125,23 @@ def writer(path: str | os.PathLike | None = None, fresh: bool = False) -> Iterat
     fresh=True starts from an empty database instead of a copy (the demo builds this way).
     """
     live = db_path(path)
-    live.parent.mkdir(parents=True, exist_ok=True)
-    lock = open(live.with_name(live.name + ".lock"), "w")
+    if live.is_dir():
+        raise _unusable(live, IsADirectoryError())
+    try:
+        live.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(live.with_name(live.name + ".lock"), "w")
+    except OSError as e:
+        raise _unusable(live, e) from None
     fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time; readers are never blocked
     tmp = live.with_name(f".{live.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         tmp.unlink(missing_ok=True)
-        if live.exists() and not fresh:
-            shutil.copyfile(live, tmp)
-        con = duckdb.connect(str(tmp))
+        try:
+            if live.exists() and not fresh:
+                shutil.copyfile(live, tmp)
+            con = duckdb.connect(str(tmp))
+        except (OSError, duckdb.Error) as e:
+            raise _unusable(live, e) from None
         try:
             migrate(con, live)
             yield con
@@ -136,7 +163,10 @@ def ensure_schema(path: str | os.PathLike | None = None) -> None:
             f"There is no database at {live}. Create the demo with `python -m fullfunnel demo` "
             "or import your files with `python -m fullfunnel import`."
         )
-    con = duckdb.connect(str(live), read_only=True)
+    try:
+        con = duckdb.connect(str(live), read_only=True)
+    except duckdb.Error as e:
+        raise _unusable(live, e) from None
     try:
         version = schema_version(con)
     finally:
@@ -199,7 +229,11 @@ class Reader:
         # instances by path within a process, which would keep serving the replaced file.
         con = duckdb.connect(":memory:")
         quoted = str(self.path).replace("'", "''")
-        con.execute(f"attach '{quoted}' as ff (read_only)")
+        try:
+            con.execute(f"attach '{quoted}' as ff (read_only)")
+        except duckdb.Error as e:
+            con.close()
+            raise _unusable(self.path, e) from None
         con.execute("use ff")
         return con
 

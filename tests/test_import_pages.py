@@ -46,7 +46,7 @@ def test_import_page_lists_history_and_undoes(monkeypatch, loaded):
     at = open_page(monkeypatch, loaded, "import.py")
     assert not at.exception
     hist = at.dataframe[0].value
-    assert hist["file"].tolist() == ["gads.csv", "crm_leads.csv"]
+    assert hist["File"].tolist() == ["gads.csv", "crm_leads.csv"]
     assert hist["Added"].tolist() == [1, 2]
     assert at.selectbox(key="imp_undo_id_2").value == 2     # the newest standing import
     at.button(key="imp_undo").click().run()

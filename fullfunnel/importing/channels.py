@@ -12,7 +12,7 @@ import os
 
 import pandas as pd
 
-from fullfunnel import db
+from fullfunnel import db, export
 from fullfunnel.importing.errors import ImportRefused
 
 RULE_COLUMNS = ("position", "source_pattern", "medium_pattern", "campaign_pattern", "channel")
@@ -75,7 +75,7 @@ def parse_rules(data: bytes, name: str = "rules.csv") -> pd.DataFrame:
                             ru=f"В {name} нет ни одной из колонок source, medium, campaign для сопоставления.")
     out = []
     for n, r in enumerate(rows[1:], start=2):
-        rec = dict(zip(header, [c.strip() for c in r]))
+        rec = dict(zip(header, [export.uncell(c.strip()) for c in r]))
         if not rec.get("channel"):
             raise ImportRefused(f"{name}, line {n}: a rule without a channel.",
                                 ru=f"{name}, строка {n}: правило без канала.")
@@ -86,6 +86,9 @@ def parse_rules(data: bytes, name: str = "rules.csv") -> pd.DataFrame:
             "campaign_pattern": rec.get("campaign") or "*",
             "channel": rec["channel"],
         })
+    if not out:   # replacing every rule with nothing is never what a header-only file means
+        raise ImportRefused(f"{name} has a header but no rules; the channel rules were left as they are.",
+                            ru=f"В {name} есть заголовок, но нет правил; правила каналов не изменены.")
     return pd.DataFrame(out, columns=list(RULE_COLUMNS))
 
 
@@ -116,5 +119,5 @@ def rules_csv(rules: pd.DataFrame) -> str:
     w = csv.writer(out)
     w.writerow(["source", "medium", "campaign", "channel"])
     for r in rules.itertuples(index=False):
-        w.writerow([r.source_pattern, r.medium_pattern, r.campaign_pattern, r.channel])
+        w.writerow([export.cell(v) for v in (r.source_pattern, r.medium_pattern, r.campaign_pattern, r.channel)])
     return out.getvalue()

@@ -300,7 +300,7 @@ def _stage_sql(plan: _Plan) -> str:
     bad = " or ".join(f"coalesce({cond}, false)" for cond, _ in plan.reasons) or "false"
     reason_list = ", ".join(r for _, r in plan.reasons)
     return (
-        "with src as (select _line, " + ", ".join(plan.select) + " from raw_in),\n"
+        "with src as (select coalesce(_line, rowid + 2) as _line, " + ", ".join(plan.select) + " from raw_in),\n"
         "nums as (select *" + "".join(", " + n for n in plan.nums) + " from src),\n"
         "typed as (select *, " + ", ".join(plan.typed) + " from nums),\n"
         f"flagged as (select *, ({bad}) as _bad from typed)\n"
@@ -345,13 +345,16 @@ def _load_raw(con, table: Table) -> None:
     if table.fast:
         names = ", ".join(f"'c{i}'" for i in range(n))
         delim = parse.lit(table.fast["delimiter"])
-        # No line numbers here (a window would make the scan single-threaded): the staged table keeps
-        # the file's row order (insertion order is preserved), so a row's line is its rowid + 2.
-        con.execute(
-            f"create or replace temp view raw_in as select null::bigint as _line, * "
-            f"from read_csv({parse.lit(table.fast['path'])}, header = true, all_varchar = true, "
-            f"delim = {delim}, quote = '\"', escape = '\"', names = [{names}], "
-            f"nullstr = [{', '.join(parse.lit(b) for b in parse.BLANKS)}])")
+        # No line numbers here (a window would make the scan single-threaded): a table made straight
+        # from read_csv keeps the file's row order, so a row's line is its rowid + 2 (see _stage_sql).
+        try:
+            con.execute(
+                f"create or replace temp table raw_in as select null::bigint as _line, * "
+                f"from read_csv({parse.lit(table.fast['path'])}, header = true, all_varchar = true, "
+                f"delim = {delim}, quote = '\"', escape = '\"', names = [{names}], "
+                f"nullstr = [{', '.join(parse.lit(b) for b in parse.BLANKS)}])")
+        except duckdb.Error:   # bad bytes or a broken row DuckDB will not read: the exact way says where
+            raise _SlowPath from None
         return
     import pyarrow as pa
 
@@ -421,6 +424,8 @@ def import_file(path: str | os.PathLike, **kw) -> ImportResult:
         raise ImportRefused(f"There is no file {p}.", ru=f"Файла {p} нет.")
     if p.is_dir():
         raise ImportRefused(f"{p} is a folder, not a file.", ru=f"{p} — папка, а не файл.")
+    if not p.is_file():   # a device or a pipe (/dev/zero) would be read forever
+        raise ImportRefused(f"{p} is not a regular file.", ru=f"{p} — не обычный файл.")
     size = p.stat().st_size
     limit = kw.pop("limit", None)
     limit = max_bytes(kw.get("db_file")) if limit is None else limit

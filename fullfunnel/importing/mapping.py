@@ -79,6 +79,9 @@ def parse_mapping(conf: dict, where: str = "mapping file") -> Format:
     if not isinstance(conf, dict):
         raise ImportRefused(f"{where} must be a JSON object.", ru=f"{where} должен быть JSON-объектом.")
     outputs_conf = conf.get("outputs") or [{"kind": conf.get("kind"), "columns": conf.get("columns")}]
+    if not isinstance(outputs_conf, list) or not all(isinstance(o, dict) for o in outputs_conf):
+        raise ImportRefused(f"{where}: \"outputs\" must be a list of objects with \"kind\" and \"columns\".",
+                            ru=f"{where}: \"outputs\" должен быть списком объектов с \"kind\" и \"columns\".")
     outputs = []
     for o in outputs_conf:
         kind = o.get("kind")
@@ -104,6 +107,9 @@ def parse_mapping(conf: dict, where: str = "mapping file") -> Format:
     fmts = conf.get("date_format") or []
     if isinstance(fmts, str):
         fmts = [fmts]
+    if not isinstance(fmts, list) or not all(isinstance(f, str) for f in fmts):
+        raise ImportRefused(f"{where}: \"date_format\" must be a text such as \"DD.MM.YYYY\" or a list of them.",
+                            ru=f"{where}: \"date_format\" должен быть текстом вида \"DD.MM.YYYY\" или списком таких.")
     order = conf.get("date_order")
     if order not in (None, "dmy", "mdy"):
         raise ImportRefused(f"{where}: \"date_order\" must be \"dmy\" or \"mdy\".",
@@ -118,7 +124,12 @@ def load_mapping(path: str | os.PathLike) -> Format:
     p = Path(path)
     if not p.exists():
         raise ImportRefused(f"There is no mapping file {p}.", ru=f"Файла сопоставления {p} нет.")
-    return loads(p.read_text(encoding="utf-8-sig"), p.name)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused(f"{p.name} is not a text file in UTF-8; a mapping file is JSON saved as UTF-8.",
+                            ru=f"{p.name} — не текст в UTF-8; файл сопоставления — это JSON в UTF-8.") from None
+    return loads(text, p.name)
 
 
 def loads(text: str, where: str = "mapping file") -> Format:
@@ -127,4 +138,7 @@ def loads(text: str, where: str = "mapping file") -> Format:
     except json.JSONDecodeError as e:
         raise ImportRefused(f"{where} is not valid JSON (line {e.lineno}: {e.msg}).",
                             ru=f"{where} — некорректный JSON (строка {e.lineno}: {e.msg}).") from None
+    except RecursionError:
+        raise ImportRefused(f"{where} is not a mapping file: its JSON is nested far too deep.",
+                            ru=f"{where} — не файл сопоставления: JSON слишком глубоко вложен.") from None
     return parse_mapping(conf, where)

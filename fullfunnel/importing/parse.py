@@ -14,6 +14,7 @@ import re
 
 from fullfunnel.importing.templates import Col
 
+YEARS = (1970, 2099)   # dates outside these years are placeholders or typos, not business events
 BLANKS = ("", "--", "—", "-", "n/a", "N/A", "(not set)", "не указано")
 
 # cleanup before reading a number: spaces of every kind, currency symbols/codes, percent, apostrophes
@@ -57,7 +58,7 @@ create or replace temp macro ff_bool(t) as
          when lower(t) in ('0', 'false', 'no', 'n', 'f', 'нет', 'н') then false end;
 create or replace temp macro ff_currency(t) as
     case when t is null then null
-         when lower(t) in ('₽', 'руб', 'руб.', 'р.', 'rur', 'rub', 'рубль', 'рубли') then 'RUB'
+         when lower(t) in ('₽', 'руб', 'руб.', 'р.', 'р', 'rur', 'rub', 'рубль', 'рубли', 'рублей') then 'RUB'
          when t in ('$', 'US$') then 'USD'
          when t = '€' then 'EUR'
          when t = '£' then 'GBP'
@@ -82,7 +83,7 @@ def detect_decimal(values: list[str], default: str = ".") -> str:
     """',' or '.': which mark separates decimals in this column's numbers."""
     comma = dot = 0
     for v in values[:2000]:
-        v = re.sub(r"[\s\u00a0\u202f%₽$€£¥']", "", v)
+        v = re.sub(r"[\s\u00a0\u202f%₽$€£¥']|руб\.?|р\.|^[A-Za-z]{3}|[A-Za-z]{3}$", "", v.strip())
         if re.fullmatch(r"-?\d+,\d{1,2}|-?\d+,\d{4,}|-?\d{1,3}(\.\d{3})+,\d+|-?\d{1,3}(\.\d{3}){2,}", v):
             comma += 1
         elif re.fullmatch(r"-?\d+\.\d{1,2}|-?\d+\.\d{4,}|-?\d{1,3}(,\d{3})+\.\d+|-?\d{1,3}(,\d{3}){2,}", v):
@@ -147,7 +148,7 @@ def typed(col: Col, t: str, fmts: list[str], num: str = "") -> str:
     """SQL for the typed value of template column `col` from its text `t` (and its number column `num`)."""
     ty = col.type
     if ty == "ts":
-        return (f"case when ff_has_offset({t}) then try_cast({t} as timestamptz) "
+        return (f"case when ff_has_offset({t}) then try_cast(regexp_replace({t}, '\\s+([+-]\\d)', '\\1') as timestamptz) "
                 f"else timezone($tz, {naive_ts(t, fmts)}) end")
     if ty == "date":
         return f"cast({naive_ts(t, fmts)} as date)"
@@ -201,12 +202,22 @@ def reasons(col: Col, raw: str, val: str) -> list[tuple[str, str]]:
     ty = col.type
     bad = {"ts": "date", "date": "date", "month": "date", "money": "number", "int": "whole",
            "rating": "rating", "duration": "number", "num": "number", "bool": "bool"}.get(ty)
+    big = ""
+    if ty in ("money", "int"):   # a number, but beyond any real amount or count (1e308, 10^20)
+        num = f'"{col.name}__num"'
+        big = f"{num} is not null and isfinite({num}) and abs({num}) >= 1e15"
+        out.append(r("big", big))
     if bad:
-        out.append(r(bad, f"{raw} is not null and {val} is null"))
+        out.append(r(bad, f"{raw} is not null and {val} is null" + (f" and not coalesce({big}, false)" if big else "")))
+    if ty in ("ts", "date", "month"):
+        # placeholders such as 0001-01-01, 1899-12-30 or 9999-12-31 are not real dates of a business
+        out.append(r("far", f"{val} is not null and year({val}) not between {YEARS[0]} and {YEARS[1]}"))
     if ty in ("money", "int", "duration", "num"):
         out.append(r("negative", f"{val} < 0"))
     if ty == "rating":
         out.append(r("rating", f"{val} is not null and {val} not between 1 and 5"))
+    if ty == "currency":   # shown on every page and in the sidebar: a code, not arbitrary text
+        out.append(r("currency", f"{val} is not null and not regexp_full_match({val}, '[A-Z]{{3}}')"))
     if ty == "choice":
         out.append(r("choice", f"{val} is not null and {val} not in ({', '.join(lit(c) for c in col.choices)})"))
     return out
@@ -217,9 +228,13 @@ REASONS = {
     "date": {"en": "cannot read {value!r} as a date", "ru": "не удалось прочитать {value!r} как дату"},
     "number": {"en": "cannot read {value!r} as a number", "ru": "не удалось прочитать {value!r} как число"},
     "whole": {"en": "{value!r} is not a whole number", "ru": "{value!r} — не целое число"},
+    "big": {"en": "{value!r} is too big to be a real amount or count", "ru": "{value!r} — слишком большое число"},
     "negative": {"en": "negative value {value!r}", "ru": "отрицательное значение {value!r}"},
+    "far": {"en": "date {value!r} is not between 1970 and 2099", "ru": "дата {value!r} не между 1970 и 2099 годами"},
     "rating": {"en": "rating {value!r} is not between 1 and 5", "ru": "оценка {value!r} не от 1 до 5"},
     "bool": {"en": "{value!r} is not yes/no (1/0)", "ru": "{value!r} — не да/нет (1/0)"},
+    "currency": {"en": "{value!r} is not a currency code such as RUB, USD or EUR",
+                 "ru": "{value!r} — не код валюты вида RUB, USD или EUR"},
     "choice": {"en": "{value!r} is not one of the allowed values", "ru": "{value!r} — недопустимое значение"},
     "range": {"en": "the row covers {value}, not one day: export with the Day breakdown",
               "ru": "строка за период {value}, а не за один день: выгрузите с разбивкой по дням"},

@@ -99,7 +99,8 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
             enc = "utf-16-le"
         elif len(head) > 8 and even_zero > len(head) / 4 and odd_zero == 0:
             enc = "utf-16-be"
-        elif b"\x00" in data[:100000]:
+        elif b"\x00" in data:
+            _refuse_nul(data, name)
             raise ImportRefused(
                 f"{name} is a binary file, not a table: save it as CSV, TSV or XLSX and import that.",
                 ru=f"{name} — двоичный файл, а не таблица: сохраните его как CSV, TSV или XLSX и загрузите.",
@@ -118,7 +119,10 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
                                 "export it again or save it as UTF-8 CSV.",
                                 ru=f"{name} помечен как текст UTF-16, но не читается как UTF-16; "
                                    "выгрузите его заново или сохраните как CSV в UTF-8.") from None
-        text, enc = _decode_legacy(data, name)
+        damage = _utf8_damage(data)
+        if damage is not None and damage[1]:
+            _refuse_damaged(name, damage[2])
+        text, enc = _decode_legacy(data, name, damage)
     if _looks_binary(text):
         raise ImportRefused(
             f"{name} is a binary file, not a table: save it as CSV, TSV or XLSX and import that.",
@@ -127,7 +131,43 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     return text, enc
 
 
-def _decode_legacy(data: bytes, name: str) -> tuple[str, str]:
+def _refuse_nul(data: bytes, name: str) -> None:
+    """A text file with a stray NUL byte or two (a damaged download): say on which line."""
+    if data.count(b"\x00") > 10:
+        return
+    at = data.index(b"\x00")
+    try:
+        data[:at].decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    line = data.count(b"\n", 0, at) + 1
+    raise ImportRefused(f"{name} has a NUL byte on line {line} (the file is damaged); "
+                        "remove it or export the file again.",
+                        ru=f"В {name} на строке {line} есть нулевой байт (файл повреждён); "
+                           "удалите его или выгрузите файл заново.")
+
+
+def _utf8_damage(data: bytes) -> tuple[int, bool, int] | None:
+    """(damaged spots, whether valid UTF-8 letters surround them, first damaged line) of a file that is
+    UTF-8 but for a few bad bytes; None when the bad bytes are too many for that (a legacy encoding)."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if not bad or bad > 10:
+        return None
+    high = len(data) - len(data.translate(None, bytes(range(128, 256))))
+    valid_letters = high > 4 * bad   # bytes of real multi-byte characters besides the damaged ones
+    line = text.count("\n", 0, text.index("\ufffd")) + 1
+    return bad, valid_letters, line
+
+
+def _refuse_damaged(name: str, line: int) -> None:
+    raise ImportRefused(f"{name} is UTF-8 text but line {line} has bytes that are not valid UTF-8 "
+                        "(the file is damaged); fix that line or export the file again.",
+                        ru=f"{name} — текст в UTF-8, но в строке {line} есть байты, недопустимые в UTF-8 "
+                           "(файл повреждён); исправьте эту строку или выгрузите файл заново.")
+
+
+def _decode_legacy(data: bytes, name: str, damage: tuple[int, bool, int] | None = None) -> tuple[str, str]:
     # Russian exports that are not UTF-8 are nearly always Windows-1251: prefer it when most
     # non-ASCII characters come out as Cyrillic letters, else ask charset-normalizer.
     try:
@@ -138,6 +178,8 @@ def _decode_legacy(data: bytes, name: str) -> tuple[str, str]:
             return text, "cp1251"
     except UnicodeDecodeError:
         pass
+    if damage is not None:   # plain ASCII but for a few bad bytes: a damaged file, not an encoding
+        _refuse_damaged(name, damage[2])
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:500000]).best()
@@ -277,7 +319,7 @@ def _try_fast(data: bytes, name: str, path: Path) -> Table | None:
         data_head = data[3:1_000_003]
     else:
         data_head = data[:1_000_000]
-    if b"\x00" in data_head:
+    if b"\x00" in data:   # a stray NUL anywhere: the exact reader says on which line
         return None
     cut = data_head.rfind(b"\n")
     try:
@@ -313,6 +355,10 @@ def read_bytes(data: bytes, name: str, path: Path | None = None) -> Table:
     if len(data) < 65536 and not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise ImportRefused(f"{name} is empty: there is nothing to import.",
                             ru=f"{name} пуст: загружать нечего.")
+    if (data[:4] == b"PK\x03\x04" and not name.lower().endswith((".xlsx", ".xlsm", ".xls"))
+            and b"xl/" not in data[:65536] and b"[Content_Types].xml" not in data[:65536]):
+        raise ImportRefused(f"{name} is a ZIP archive, not a table: unpack it and import the CSV or XLSX inside.",
+                            ru=f"{name} — ZIP-архив, а не таблица: распакуйте его и загрузите CSV или XLSX из него.")
     if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return read_excel(data, name)
     if data[:5] == b"%PDF-":
@@ -354,9 +400,59 @@ def _cell(v) -> str:
     return str(v)
 
 
+MAX_SHEET_SPAN = 20_000_000   # rows × columns a sheet may span: the reader allocates every cell in it
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def check_sheet_span(data: bytes, name: str) -> None:
+    """Refuse an XLSX whose sheets reach far-away cells (a stray value at row 200 000, column BXX):
+    reading it would take gigabytes for a few cells. Scans each sheet's XML as a stream."""
+    import zipfile
+
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        sheets = [i for i in z.infolist() if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return   # read_excel says it cannot be opened
+    for info in sheets:
+        max_row = max_col = 0
+        try:
+            with z.open(info) as f:
+                tail = b""
+                while chunk := f.read(1 << 20):
+                    buf = tail + chunk
+                    for m in _CELL_REF.finditer(buf):
+                        max_col = max(max_col, _col_number(m.group(1)))
+                        max_row = max(max_row, int(m.group(2)))
+                    tail = buf[-200:]
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            return
+        if max_row * max_col > MAX_SHEET_SPAN:
+            col, n = "", max_col
+            while n:
+                n, r = divmod(n - 1, 26)
+                col = chr(65 + r) + col
+            sheet = info.filename.rsplit("/", 1)[-1].removesuffix(".xml")
+            raise ImportRefused(
+                f"{name} has cells as far out as {col}{max_row} ({sheet}); delete the stray cells outside "
+                "the table or save the sheet as CSV.",
+                ru=f"В {name} заполнены ячейки вплоть до {col}{max_row} ({sheet}); удалите лишние ячейки "
+                   "вне таблицы или сохраните лист как CSV.")
+
+
 def read_excel(data: bytes, name: str) -> Table:
     """The first non-empty sheet of an XLSX/XLS workbook; row numbers are the sheet's."""
     import pandas as pd
+
+    if data[:4] == b"PK\x03\x04":
+        check_sheet_span(data, name)
 
     try:
         sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, engine="calamine", dtype=object)
