@@ -30,11 +30,11 @@ st.set_page_config(page_title="fullfunnel", page_icon=":material/filter_alt:", l
 try:
     state = ui.sidebar_filters()
 except FullfunnelError as e:  # e.g. a database from a newer fullfunnel
-    st.error(str(e))
+    st.error(ui.md(str(e)))
     st.stop()
 lang = state.lang
 if state.filters is None:
-    st.warning(t("app.no_db", lang, path=db.db_path()))
+    st.warning(t("app.no_db", lang, path=ui.md(db.db_path())))
 
 pages = [
     st.Page(str(HERE / "pages" / file), title=t(f"page.{url}", lang), icon=icon, url_path=url,

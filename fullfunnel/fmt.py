@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
 from babel.dates import format_date
@@ -80,3 +81,22 @@ def value(x, unit: str, lang: str, currency: str = "RUB", compact: bool = False)
     if unit == "days":
         return number(x, lang, 1)
     return number(x, lang)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&=^])")
+
+
+_WJ = "\u2060"   # WORD JOINER: invisible; breaks what Streamlit links or turns into icons after parsing
+_AUTO = re.compile(r"(?i)(?<=www)(?=\.)|(?<=:)(?=//)|(?<=[\w.+-])(?=@[\w-])|(?<=:)(?=material/)")
+
+
+def md(text) -> str:
+    """A value from the user's files (channel, campaign, product, manager, reason, file name) made safe
+    to put into Streamlit markdown: shown literally, never as a link, image, HTML, colour, icon or formula.
+
+    Markdown characters get a backslash; bare URLs, e-mails and `:material/…:` icons, which Streamlit
+    recognises after the markdown is parsed, get an invisible word joiner so they stay plain text.
+    """
+    s = "" if text is None else str(text)
+    s = _AUTO.sub(_WJ, re.sub(r"\s*[\r\n]+\s*", " ", s))
+    return _MD_SPECIAL.sub(r"\\\1", s)

@@ -9,12 +9,37 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
 from fullfunnel import FullfunnelError, db, fmt, periods
 from fullfunnel.filters import Filters, build
 from fullfunnel.i18n import LANGS, pick_lang, t
+
+
+# Vega formats chart axes and tooltips in English (1,234.5) unless told otherwise: Russian charts
+# get the same 1 234,5 as the tables. An Altair theme is applied when a chart is drawn, in the
+# session's own script thread, so it can follow that session's language.
+_RU_CHART_LOCALE = {
+    "number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0₽"]},
+    "time": {"dateTime": "%A, %e %B %Y г. %X", "date": "%d.%m.%Y", "time": "%H:%M:%S",
+             "periods": ["AM", "PM"],
+             "days": ["воскресенье", "понедельник", "вторник", "среда", "четверг", "пятница", "суббота"],
+             "shortDays": ["вс", "пн", "вт", "ср", "чт", "пт", "сб"],
+             "months": ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
+                        "октябрь", "ноябрь", "декабрь"],
+             "shortMonths": ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]},
+}
+
+
+@alt.theme.register("fullfunnel", enable=True)
+def _chart_theme():
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    # outside a running page (a chart built in a test or a script) there is no session to ask
+    ru = get_script_run_ctx(suppress_warning=True) is not None and st.session_state.get("lang") == "ru"
+    return alt.theme.ThemeConfig({"config": {"locale": _RU_CHART_LOCALE}} if ru else {})
 
 
 @dataclass(frozen=True)
@@ -188,7 +213,7 @@ def sidebar_filters() -> State:
         "channels": ",".join(channels) if channels else None,
         "currency": currency if currency and currency != main_currency else None,
     })
-    sb.caption(t("app.tz", lang, tz=f.tz, currency=f.currency))
+    sb.caption(t("app.tz", lang, tz=md(f.tz), currency=md(f.currency)))
     s = State(filters=f, lang=lang)
     st.session_state["_ff_state"] = s
     return s
@@ -235,6 +260,9 @@ def presence() -> dict[str, int]:
 
 # ---------------------------------------------------------------- drawing
 
+md = fmt.md   # user text (names, file names, messages quoting them) shown literally in markdown
+
+
 
 def period_caption(s: State) -> str:
     f, lang = s.filters, s.lang
@@ -262,7 +290,7 @@ def kpi(container, label: str, value: str, change_pct: float | None, help: str,
 def show_error(e: Exception) -> None:
     """A user-caused problem as one sentence; anything else is a bug and keeps its traceback."""
     if isinstance(e, FullfunnelError):
-        st.error(str(e))
+        st.error(md(str(e)))
     else:
         raise e
 

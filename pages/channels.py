@@ -22,16 +22,16 @@ register({
               "Burning money: spend in the window and no lead.",
         "ru": "На последний день периода D: обычный темп = лидов в день за D−69 … D−14 (56 дней); "
               "окно = последние 14 дней D−13 … D; ожидание = 14 × обычный темп. "
-              "Канал умер: ни одного лида в окне при ожидании не меньше 5. "
+              "Канал затих: ни одного лида в окне при ожидании не меньше 5. "
               "Падение: лиды есть, но вероятность такого малого числа по Пуассону ниже 1 %. "
-              "Сжигает деньги: в окне есть расход и нет лидов.",
+              "Слив бюджета: в окне есть расход и нет лидов.",
     },
     "ch.alerts_window": {"en": "Window {start} – {end} vs the 56 days before it.",
-                         "ru": "Окно {start} – {end} против 56 дней до него."},
+                         "ru": "Окно {start} – {end} в сравнении с 56 днями до него."},
     "ch.no_alerts": {"en": "No channel stopped bringing leads or spent without leads in the last 14 days of the period.",
                      "ru": "За последние 14 дней периода ни один канал не перестал приводить лиды и не тратил деньги впустую."},
     "ch.leaderboard": {"en": "Leaderboard", "ru": "Рейтинг каналов"},
-    "ch.level": {"en": "Rows", "ru": "Строки"},
+    "ch.level": {"en": "Rows", "ru": "Разбивка"},
     "ch.level.channel": {"en": "Channels", "ru": "Каналы"},
     "ch.level.campaign": {"en": "Campaigns", "ru": "Кампании"},
     "ch.table_note": {

@@ -50,16 +50,16 @@ register({
     "dh.rules_csv": {"en": "Replace the rules with a CSV (columns source, medium, campaign, channel)",
                      "ru": "Заменить правила CSV-файлом (колонки source, medium, campaign, channel)"},
     "dh.rules_download": {"en": "Download rules as CSV", "ru": "Скачать правила в CSV"},
-    "dh.c.kind": {"en": "kind", "ru": "тип"},
-    "dh.c.rows": {"en": "rows", "ru": "строк"},
-    "dh.c.last_seen": {"en": "last seen", "ru": "последний раз"},
-    "dh.c.channel": {"en": "channel", "ru": "канал"},
-    "dh.c.problem": {"en": "problem", "ru": "проблема"},
-    "dh.c.spend": {"en": "spend", "ru": "расход"},
-    "dh.c.leads": {"en": "leads", "ru": "лиды"},
-    "dh.c.last_import": {"en": "last import", "ru": "последний импорт"},
-    "dh.c.file": {"en": "file", "ru": "файл"},
-    "dh.c.import": {"en": "import", "ru": "импорт"},
+    "dh.c.kind": {"en": "Kind", "ru": "Тип данных"},
+    "dh.c.rows": {"en": "Rows", "ru": "Строк"},
+    "dh.c.last_seen": {"en": "Last seen", "ru": "Последний раз"},
+    "dh.c.channel": {"en": "Channel", "ru": "Канал"},
+    "dh.c.problem": {"en": "Problem", "ru": "Проблема"},
+    "dh.c.spend": {"en": "Spend", "ru": "Расход"},
+    "dh.c.leads": {"en": "Leads", "ru": "Лиды"},
+    "dh.c.last_import": {"en": "Last import", "ru": "Последний импорт"},
+    "dh.c.file": {"en": "File", "ru": "Файл"},
+    "dh.c.import": {"en": "Import", "ru": "Импорт"},
 })
 
 s = ui.state()
@@ -93,6 +93,7 @@ st.subheader(t("dh.unmatched", lang), help=t("dh.unmatched_help", lang))
 if unmatched.empty:
     st.success(t("dh.all_matched", lang))
 else:
+    unmatched = unmatched.assign(kind=unmatched["kind"].map(lambda k: t(f"kind.{k}", lang)))
     st.dataframe(unmatched.rename(columns={"kind": t("dh.c.kind", lang), "rows_n": t("dh.c.rows", lang),
                                            "last_seen_at": t("dh.c.last_seen", lang)}),
                  hide_index=True, width="stretch")
@@ -102,16 +103,18 @@ if mismatch.empty:
     st.success(t("dh.mismatch_none", lang))
 else:
     shown = mismatch.assign(problem=mismatch["problem"].map(lambda p: t(f"dh.problem.{p}", lang)),
-                            spend_amount=mismatch["spend_amount"].map(lambda x: fmt.number(x, lang, 2)))
+                            spend_amount=mismatch["spend_amount"].map(lambda x: fmt.money(x, f.currency, lang)))
     st.dataframe(shown.rename(columns={"channel": t("dh.c.channel", lang), "problem": t("dh.c.problem", lang),
                                        "spend_amount": t("dh.c.spend", lang), "leads_n": t("dh.c.leads", lang)}),
                  hide_index=True, width="stretch")
 
 st.subheader(t("dh.freshness", lang))
 fresh = fresh.assign(
+    kind=fresh["kind"].map(lambda k: t(f"kind.{k}", lang)),
+    rows_n=fresh["rows_n"].map(lambda n: fmt.number(n, lang)),
     last_file_name=fresh["last_file_name"].fillna(t("dh.never", lang)),
     last_import_id=fresh["last_import_id"].map(lambda i: "" if pd.isna(i) else f"#{int(i)}"),
-    last_imported_at=fresh["last_imported_at"].map(lambda d: "" if pd.isna(d) else d.strftime("%Y-%m-%d %H:%M")),
+    last_imported_at=fresh["last_imported_at"].map(lambda d: "" if pd.isna(d) else d.strftime("%d.%m.%Y %H:%M" if lang == "ru" else "%Y-%m-%d %H:%M")),
 )
 st.dataframe(fresh.rename(columns={"kind": t("dh.c.kind", lang), "rows_n": t("dh.c.rows", lang),
                                    "last_import_id": t("dh.c.import", lang),
@@ -145,7 +148,7 @@ if c1.button(t("dh.save_rules", lang), type="primary", key="dh_save"):
     try:
         changed = channels.save_rules(edited, path)
     except FullfunnelError as e:
-        st.error(message(e, lang))
+        st.error(ui.md(message(e, lang)))
     else:
         _saved(int(edited["channel"].notna().sum()), changed)
 c2.download_button(t("dh.rules_download", lang), channels.rules_csv(rules), file_name="channel_rules.csv",
@@ -156,6 +159,6 @@ if upload is not None and st.button(t("dh.save_rules", lang) + " (CSV)", key="dh
         new = channels.parse_rules(upload.getvalue(), upload.name)
         changed = channels.save_rules(new, path)
     except FullfunnelError as e:
-        st.error(message(e, lang))
+        st.error(ui.md(message(e, lang)))
     else:
         _saved(len(new), changed)

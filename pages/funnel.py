@@ -2,22 +2,22 @@
 import pandas as pd
 import streamlit as st
 
-from fullfunnel import fmt, ui
+from fullfunnel import export, fmt, ui
 from fullfunnel.charts import funnel as fchart
 from fullfunnel.i18n import register, t
 from fullfunnel.reports import funnel as rep
 
 register({
     "fn.title": {"en": "Funnel", "ru": "Воронка"},
-    "fn.view": {"en": "View", "ru": "Взгляд"},
+    "fn.view": {"en": "View", "ru": "Как считать"},
     "fn.view.cohort": {"en": "Cohort", "ru": "Когорта"},
-    "fn.view.cash": {"en": "Cash", "ru": "Касса"},
+    "fn.view.cash": {"en": "Cash", "ru": "По дате события"},
     "fn.view.help": {
         "en": "Cohort: leads created in the period, followed to wherever they are now (their deals, whenever "
               "they moved). Cash: what happened in the period — leads created, deals that reached a stage or "
               "were won in the period, whoever they came from.",
         "ru": "Когорта: лиды, созданные в периоде, и что с ними стало сейчас (их сделки, когда бы они ни "
-              "двигались). Касса: что произошло в периоде — созданные лиды, сделки, дошедшие до этапа или "
+              "двигались). По дате события: что произошло в периоде — созданные лиды, сделки, дошедшие до этапа или "
               "выигранные в периоде, откуда бы они ни пришли.",
     },
     "fn.pipeline": {"en": "Pipeline", "ru": "Воронка продаж"},
@@ -28,18 +28,18 @@ register({
     },
     "fn.maturing": {
         "en": "Cohort view: recent leads are still maturing — their deals may not have reached the later stages yet.",
-        "ru": "Когортный взгляд: свежие лиды ещё «дозревают» — их сделки могли ещё не дойти до поздних этапов.",
+        "ru": "Когорта: свежие лиды ещё «дозревают» — их сделки могли ещё не дойти до поздних этапов.",
     },
     "fn.cash_note": {
         "en": "Cash view: each row counts what happened in the period (a deal counts in a stage when it reached "
               "it in the period, in won when it was won in the period).",
-        "ru": "Кассовый взгляд: каждая строка — то, что произошло в периоде (сделка считается на этапе, если "
+        "ru": "По дате события: каждая строка — то, что произошло в периоде (сделка считается на этапе, если "
               "дошла до него в периоде, и в выигранных — если выиграна в периоде).",
     },
     "fn.by_date": {
         "en": "Impressions, clicks and sessions are totals by their own date in both views (ad and analytics "
               "reports have no people to follow).",
-        "ru": "Показы, клики и визиты в обоих взглядах считаются по своей дате (в отчётах рекламы и "
+        "ru": "Показы, клики и визиты при обоих способах подсчёта считаются по своей дате (в отчётах рекламы и "
               "аналитики нет людей, за которыми можно следить).",
     },
     "fn.lost_no_history": {
@@ -105,16 +105,16 @@ register({
     "fn.help.change": {"en": "Change = (current − previous) ÷ previous; “—” when the previous value is 0.",
                        "ru": "Изменение = (текущее − прошлое) ÷ прошлое; «—», если прошлое равно 0."},
     # drill-down
-    "fn.drill": {"en": "Who is in a row", "ru": "Кто в строке"},
-    "fn.drill_step": {"en": "Row", "ru": "Строка"},
-    "fn.drill_none": {"en": "Nobody in this row for the period.", "ru": "В этой строке за период никого."},
+    "fn.drill": {"en": "Who is in a row", "ru": "Кто на этом шаге"},
+    "fn.drill_step": {"en": "Row", "ru": "Шаг воронки"},
+    "fn.drill_none": {"en": "Nobody in this row for the period.", "ru": "На этом шаге за период никого нет."},
     "fn.drill_count": {"en": "{n} item(s). Click a column header to sort.",
                        "ru": "Записей: {n}. Нажмите на заголовок столбца, чтобы отсортировать."},
     "fn.download": {"en": "Download CSV", "ru": "Скачать CSV"},
     "fn.item.item_id": {"en": "ID", "ru": "ID"},
     "fn.item.item_type": {"en": "Type", "ru": "Тип"},
     "fn.item.created_date": {"en": "Created", "ru": "Создан"},
-    "fn.item.step_date": {"en": "Reached this row", "ru": "Дошёл до строки"},
+    "fn.item.step_date": {"en": "Reached this row", "ru": "Дошёл до шага"},
     "fn.item.channel": {"en": "Channel", "ru": "Канал"},
     "fn.item.campaign": {"en": "Campaign", "ru": "Кампания"},
     "fn.item.manager": {"en": "Manager", "ru": "Менеджер"},
@@ -188,6 +188,23 @@ register({
     "fn.col.median_days": {"en": "Median, days", "ru": "Медиана, дней"},
     "fn.col.mean_days": {"en": "Mean, days", "ru": "Среднее, дней"},
     "fn.col.stage_name": {"en": "Stage", "ru": "Этап"},
+    "fn.code.lead": {"en": "lead", "ru": "лид"},
+    "fn.code.deal": {"en": "deal", "ru": "сделка"},
+    "fn.code.target": {"en": "target", "ru": "целевой"},
+    "fn.code.junk": {"en": "junk", "ru": "нецелевой"},
+    "fn.code.open": {"en": "open", "ru": "в работе"},
+    "fn.code.won": {"en": "won", "ru": "выиграна"},
+    "fn.code.lost": {"en": "lost", "ru": "проиграна"},
+    "fn.code.unreachable": {"en": "unreachable", "ru": "не дозвонились"},
+    "fn.code.not_target": {"en": "not our client", "ru": "не наш клиент"},
+    "fn.code.duplicate": {"en": "duplicate", "ru": "дубль"},
+    "fn.code.spam": {"en": "spam", "ru": "спам"},
+    "fn.code.other": {"en": "other", "ru": "другое"},
+    "fn.code.price": {"en": "price", "ru": "дорого"},
+    "fn.code.competitor": {"en": "competitor", "ru": "ушёл к конкуренту"},
+    "fn.code.no budget": {"en": "no budget", "ru": "нет бюджета"},
+    "fn.code.no response": {"en": "no response", "ru": "пропал, не отвечает"},
+    "fn.code.postponed": {"en": "postponed", "ru": "отложил покупку"},
 })
 
 s = ui.state()
@@ -201,6 +218,15 @@ def label(step: str) -> str:
     key = f"fn.step.{step}"
     text = t(key, lang)
     return step if text == key else text
+
+
+def code(value):
+    """A reason or status code from the CRM in words (not_target → not our client); other values as imported."""
+    if pd.isna(value):
+        return value
+    key = f"fn.code.{value}"
+    text = t(key, lang)
+    return value if text == key else text
 
 
 top = st.columns([2, 2, 3])
@@ -299,10 +325,16 @@ if choices:
                                                        format="DD.MM.YYYY" if lang == "ru" else "YYYY-MM-DD")
         # columns empty for this kind of row (amounts of leads, reasons of open deals) are left out on
         # screen; the CSV keeps every column
-        shown_items = items[[c for c in items.columns if items[c].notna().any() or c == "item_id"]]
+        shown_items = items[[c for c in items.columns if items[c].notna().any() or c == "item_id"]].copy()
+        for c in ("item_type", "status", "reason"):
+            if c in shown_items:
+                shown_items[c] = shown_items[c].map(code)
+        for c in ("channel", "campaign", "manager", "stage", "status", "reason"):
+            if c in shown_items:
+                shown_items[c] = shown_items[c].astype(object).where(shown_items[c].notna(), fmt.DASH)
         st.dataframe(shown_items, hide_index=True, width="stretch", column_config=cfg, key="drill_table")
         st.download_button(
-            t("fn.download", lang), items.to_csv(index=False).encode("utf-8"),
+            t("fn.download", lang), export.csv_bytes(items),
             file_name=f"funnel_{step}_{f.period.start}_{f.period.end}.csv", mime="text/csv",
             icon=":material/download:", key="drill_csv",
         )
@@ -329,7 +361,7 @@ with tab_junk:
         if reasons.empty:
             st.caption(t("fn.no_junk", lang))
         else:
-            reasons = reasons.assign(reason=reasons["junk_reason"].fillna(t("fn.no_reason", lang)))
+            reasons = reasons.assign(reason=reasons["junk_reason"].map(code).fillna(t("fn.no_reason", lang)))
             r1, r2 = st.columns(2)
             r1.markdown(f"**{t('fn.junk_reasons', lang)}**", help=t("fn.help.share", lang))
             r1.altair_chart(fchart.hbar(reasons, "reason", "leads", lang, t("fn.col.leads", lang)), width="stretch")
@@ -354,7 +386,7 @@ with tab_lost:
         st.caption(t("fn.no_lost", lang) if presence.get("deals") else t("fn.hidden_deals", lang))
     else:
         lost = lost.assign(stage=lost["stage"].fillna(t("fn.stage_unknown", lang)),
-                           lost_reason=lost["lost_reason"].fillna(t("fn.no_reason", lang)))
+                           lost_reason=lost["lost_reason"].map(code).fillna(t("fn.no_reason", lang)))
         l1, l2 = st.columns(2)
         by_stage = lost.groupby("stage", sort=False, as_index=False)["deals"].sum()
         by_reason = lost.groupby("lost_reason", sort=False, as_index=False)["deals"].sum()

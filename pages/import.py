@@ -73,12 +73,12 @@ register({
                       "ru": "Удаляет строки, добавленные импортом, и возвращает строки, которые он заменил."},
     "imp.undo_button": {"en": "Undo", "ru": "Отменить"},
     "imp.undone": {"en": "Import #{id} undone.", "ru": "Импорт №{id} отменён."},
-    "imp.h.when": {"en": "when", "ru": "когда"},
-    "imp.h.file": {"en": "file", "ru": "файл"},
-    "imp.h.format": {"en": "format", "ru": "формат"},
-    "imp.h.kind": {"en": "kind", "ru": "тип"},
-    "imp.h.checksum": {"en": "checksum", "ru": "контрольная сумма"},
-    "imp.h.undone": {"en": "undone", "ru": "отменён"},
+    "imp.h.when": {"en": "When", "ru": "Когда"},
+    "imp.h.file": {"en": "File", "ru": "Файл"},
+    "imp.h.format": {"en": "Format", "ru": "Формат"},
+    "imp.h.kind": {"en": "Kind", "ru": "Тип данных"},
+    "imp.h.checksum": {"en": "Checksum", "ru": "Контрольная сумма"},
+    "imp.h.undone": {"en": "Undone", "ru": "Отменён"},
     "imp.stage.reading": {"en": "reading", "ru": "чтение"},
     "imp.stage.saving": {"en": "saving", "ru": "сохранение"},
     "imp.stage.done": {"en": "done", "ru": "готово"},
@@ -108,7 +108,7 @@ files = st.file_uploader(t("imp.files", lang), type=["csv", "tsv", "txt", "xlsx"
 with st.expander(t("imp.options", lang)):
     c1, c2 = st.columns(2)
     kind = c1.selectbox(t("imp.kind", lang), ["auto", *KINDS], key="imp_kind",
-                        format_func=lambda k: t("imp.kind_auto", lang) if k == "auto" else k)
+                        format_func=lambda k: t("imp.kind_auto", lang) if k == "auto" else t(f"kind.{k}", lang))
     formats = ["auto", "native", *presets.PRESETS]
     fmt_name = c2.selectbox(
         t("imp.format", lang), formats, key="imp_format",
@@ -124,7 +124,7 @@ if mapping_file is not None:
     try:
         mapping = mp.loads(mapping_file.getvalue().decode("utf-8-sig"), mapping_file.name)
     except (FullfunnelError, UnicodeDecodeError) as e:
-        st.error(message(e, lang))
+        st.error(ui.md(message(e, lang)))
         st.stop()
 
 
@@ -134,7 +134,7 @@ def _run_import(data: bytes, name: str, dry_run: bool, progress=None) -> load.Im
                 strict=strict, dry_run=dry_run, progress=progress)
     if len(data) >= read.FAST_MIN_BYTES:
         with tempfile.TemporaryDirectory() as tmp:
-            p = Path(tmp) / name
+            p = Path(tmp) / "upload.csv"   # never the uploaded name: it could point outside tmp
             p.write_bytes(data)
             return load.import_bytes(data, name, p, **opts)
     return load.import_bytes(data, name, **opts)
@@ -147,7 +147,7 @@ def _preview(f) -> tuple[load.ImportResult | None, str | None]:
     cache = st.session_state.setdefault("_imp_previews", {})
     if key not in cache:
         try:
-            with st.spinner(t("imp.checking", lang, name=f.name)):
+            with st.spinner(t("imp.checking", lang, name=ui.md(f.name))):
                 cache[key] = (_run_import(data, f.name, dry_run=True), None)
         except FullfunnelError as e:
             cache[key] = (None, message(e, lang))
@@ -166,13 +166,13 @@ if files:
     st.subheader(t("imp.preview", lang))
     for f in files:
         with st.container(border=True):
-            st.markdown(f"**{f.name}**")
+            st.markdown(f"**{ui.md(f.name)}**")
             res, error = _preview(f)
             if error:
-                st.error(error)
+                st.error(ui.md(error))
                 continue
             ready.append(f)
-            st.markdown(t("imp.recognised", lang, title=res.format_title))
+            st.markdown(t("imp.recognised", lang, title=ui.md(res.format_title)))
             for k in res.kinds:
                 cols = st.columns(4)
                 cols[0].metric(f"{t('imp.rows_read', lang)} · {k.kind}", f"{k.read:,}")
@@ -184,7 +184,7 @@ if files:
             for note in res.notes:
                 st.caption(t("imp.note", lang, note=read.note_text(note, lang)))
             if res.ignored:
-                st.caption(t("imp.ignored", lang, cols=", ".join(res.ignored)))
+                st.caption(t("imp.ignored", lang, cols=ui.md(", ".join(res.ignored))))
             with st.expander(t("imp.columns", lang)):
                 st.dataframe(pd.DataFrame(res.columns, columns=[t("imp.col_kind", lang), t("imp.col_template", lang),
                                                                 t("imp.col_source", lang)]),
@@ -200,20 +200,20 @@ if files:
         failed = False
         with st.status(t("imp.running", lang), expanded=True) as status:
             for f in ready:
-                bar = st.progress(0.0, text=f.name)
+                bar = st.progress(0.0, text=ui.md(f.name))
 
                 def progress(frac, stage, bar=bar, name=f.name):
                     label = t(f"imp.stage.{stage}", lang) if stage in ("reading", "saving", "done") \
                         else t("imp.stage.other", lang)
-                    bar.progress(min(max(frac, 0.0), 1.0), text=f"{name}: {label}")
+                    bar.progress(min(max(frac, 0.0), 1.0), text=f"{ui.md(name)}: {label}")
 
                 try:
                     res = _run_import(f.getvalue(), f.name, dry_run=False, progress=progress)
                 except FullfunnelError as e:
-                    st.error(message(e, lang))
+                    st.error(ui.md(message(e, lang)))
                     failed = True
                     continue
-                st.write(t("imp.file_done", lang, name=f.name, id=res.import_id))
+                st.write(t("imp.file_done", lang, name=ui.md(f.name), id=res.import_id))
                 totals["added"] += res.added
                 totals["replaced"] += res.replaced
                 totals["rejected"] += res.rejected
@@ -249,7 +249,15 @@ shown = hist[hist_cols].rename(columns={
     "undone_at": t("imp.h.undone", lang),
 })
 shown[t("imp.h.checksum", lang)] = shown[t("imp.h.checksum", lang)].fillna("").str[:12]
-st.dataframe(shown, hide_index=True, width="stretch")
+shown[t("imp.h.kind", lang)] = shown[t("imp.h.kind", lang)].map(lambda k: t(f"kind.{k}", lang) if k in (*KINDS, "all") else k)
+shown[t("imp.h.format", lang)] = shown[t("imp.h.format", lang)].map(
+    lambda x: presets.PRESETS[x].title if x in presets.PRESETS else x)
+when_fmt = "DD.MM.YYYY HH:mm" if lang == "ru" else "YYYY-MM-DD HH:mm"
+st.dataframe(shown, hide_index=True, width="stretch", column_config={
+    **{t(k, lang): st.column_config.DatetimeColumn(format=when_fmt) for k in ("imp.h.when", "imp.h.undone")},
+    **{t(k, lang): st.column_config.NumberColumn(format="localized")
+       for k in ("imp.rows_read", "imp.added", "imp.replaced", "imp.rejected")},
+})
 
 standing = hist[hist["undone_at"].isna()]
 if not standing.empty:
@@ -265,7 +273,7 @@ if not standing.empty:
         try:
             load.undo(int(choice), path)
         except FullfunnelError as e:
-            st.error(message(e, lang))
+            st.error(ui.md(message(e, lang)))
         else:
             ui.clear_cache()
             st.session_state.pop("_imp_previews", None)

@@ -14,12 +14,12 @@ register({
     "kpi.in_progress": {"en": "{month} (in progress)", "ru": "{month} (идёт)"},
     "kpi.monthly_note": {
         "en": "KPIs are monthly, whatever the period and grain in the sidebar; growth is vs the previous month.",
-        "ru": "KPI считаются по месяцам, независимо от периода и шага в боковой панели; рост — к прошлому месяцу."},
+        "ru": "KPI считаются по месяцам, независимо от периода и детализации в боковой панели; рост — к прошлому месяцу."},
     "kpi.pace_note": {
         "en": "{month} is in progress: values so far count days 1–{days} of {total} (up to yesterday, today is "
               "incomplete). Forecast = value so far × {total} / {days}; growth compares the forecast with {prev}.",
-        "ru": "{month} ещё идёт: значения «пока» — за дни 1–{days} из {total} (по вчера, сегодня неполный). "
-              "Прогноз = значение пока × {total} / {days}; рост — прогноза к {prev}."},
+        "ru": "{month} ещё идёт: значения на сегодня — за дни 1–{days} из {total} (по вчера, сегодняшний день "
+              "неполный). Прогноз = значение на сегодня × {total} / {days}; рост — прогноз к {prev}."},
     "kpi.channel_note": {
         "en": "Channels: {channels}. Clients, leads, spend and repeat purchases are for these channels (clients "
               "by their purchase's lead channel); positive reviews are company-wide — the channel filter does not apply. "
@@ -67,14 +67,14 @@ register({
               "Для идущего месяца сравнивается прогноз по темпу."},
     "kpi.help.plan": {"en": "Done = value / plan. For the month in progress also: pace forecast = value so far × days in "
                             "the month / days counted, and forecast / plan in brackets.",
-                      "ru": "Выполнено = значение / план. Для идущего месяца ещё: прогноз по темпу = значение пока × "
+                      "ru": "Выполнено = значение / план. Для идущего месяца ещё: прогноз по темпу = значение на сегодня × "
                             "дней в месяце / дней учтено, и прогноз / план в скобках."},
     "kpi.previous": {"en": "{month}: {value}", "ru": "{month}: {value}"},
     "kpi.vs": {"en": "vs {month}", "ru": "к {month}"},
     "kpi.forecast_vs": {"en": "forecast vs {month}", "ru": "прогноз к {month}"},
-    "kpi.so_far": {"en": "so far", "ru": "пока"},
+    "kpi.so_far": {"en": "so far", "ru": "на сегодня"},
     "kpi.heading_so_far": {"en": "{month} so far: {start} – {end}, {days} of {total} days",
-                           "ru": "{month}, пока: {start} – {end}, {days} из {total} дн."},
+                           "ru": "{month}, на сегодня: {start} – {end}, {days} из {total} дн."},
     "kpi.forecast_no_plan": {"en": "Forecast {forecast} · no plan", "ru": "Прогноз {forecast} · плана нет"},
     "kpi.plan_line": {"en": "Plan {plan} · done {pct}", "ru": "План {plan} · выполнено {pct}"},
     "kpi.plan_forecast": {"en": "Plan {plan} · done {pct} · forecast {forecast} ({fpct})",
@@ -102,9 +102,9 @@ register({
               "repeat_purchases, positive_reviews; пустые channel и manager — план на всю компанию."},
     "kpi.trend": {"en": "12-month trend", "ru": "Динамика за 12 месяцев"},
     "kpi.pick": {"en": "KPI", "ru": "Показатель"},
-    "kpi.chart.month": {"en": "Month", "ru": "Месяц"},
+    "kpi.chart.month": {"en": "Month", "ru": "Завершённый месяц"},
     "kpi.chart.month_title": {"en": "Month", "ru": "Месяц"},
-    "kpi.chart.so_far": {"en": "So far", "ru": "Пока"},
+    "kpi.chart.so_far": {"en": "So far", "ru": "Идущий месяц"},
     "kpi.chart.forecast": {"en": "Forecast", "ru": "Прогноз"},
     "kpi.chart.plan": {"en": "Plan", "ru": "План"},
     "kpi.chart_note": {"en": "Red tick = plan; dashed outline = pace forecast of the month in progress.",
@@ -150,7 +150,7 @@ if month.in_progress:
     notes.append(t("kpi.pace_note", lang, month=charts.month_label(month.start, lang, long=True).capitalize(),
                    days=month.days_elapsed, total=month.days_in_month, prev=prev_name))
 if f.channels:
-    notes.append(t("kpi.channel_note", lang, channels=", ".join(f.channels)))
+    notes.append(t("kpi.channel_note", lang, channels=ui.md(", ".join(f.channels))))
 st.caption(" ".join(notes))
 month_name = charts.month_label(month.start, lang, long=True).capitalize()
 st.markdown("#### " + (t("kpi.heading_so_far", lang, month=month_name, start=fmt.day(month.start, lang),

@@ -14,6 +14,7 @@ register({
     "ov.won_deals": {"en": "Won deals", "ru": "Выигранные сделки"},
     "ov.revenue": {"en": "Revenue", "ru": "Выручка"},
     "ov.romi_pct": {"en": "ROMI", "ru": "ROMI"},
+    "ov.target_cpl": {"en": "Target CPL", "ru": "CPL целевого лида"},
     "ov.help.spend": {"en": "Sum of ad spend dated in the period, in {currency}.",
                       "ru": "Сумма расходов на рекламу с датой в периоде, в {currency}."},
     "ov.help.sessions": {"en": "Site visits started in the period.",
@@ -28,6 +29,8 @@ register({
                         "ru": "Выручка = сумма сделок, выигранных в периоде, в {currency}."},
     "ov.help.romi_pct": {"en": "ROMI = (revenue − spend) / spend.",
                          "ru": "ROMI = (выручка − расход) / расход."},
+    "ov.help.target_cpl": {"en": "Target CPL = spend / target leads (CPL = spend / leads is on the Channels page).",
+                           "ru": "CPL целевого лида = расход / целевые лиды (CPL = расход / лиды — на странице «Каналы»)."},
     "ov.help.change": {"en": "Change = (current − previous) / previous; “—” when the previous value is 0.",
                        "ru": "Изменение = (текущее − прошлое) / прошлое; «—», если прошлое равно 0."},
     "ov.exact": {"en": "Exact value: {value}", "ru": "Точное значение: {value}"},
@@ -40,15 +43,15 @@ register({
                          "ru": "Лиды ещё не загружены — импортируйте лиды из CRM (amoCRM, Битрикс24, HubSpot…)."},
     "ov.missing.deals": {"en": "No deals imported yet — import deals from your CRM.",
                          "ru": "Сделки ещё не загружены — импортируйте сделки из CRM."},
-    "ov.missing.romi": {"en": "ROMI needs both ad spend and deals.", "ru": "Для ROMI нужны и расходы, и сделки."},
     "ov.cash_note": {"en": "Cash view: everything counted on the date it happened (deals by the day they were won).",
-                     "ru": "Кассовый взгляд: всё считается по дате события (сделки — по дате выигрыша)."},
+                     "ru": "Всё считается по дате события (сделки — по дате выигрыша)."},
     "ov.trend_counts": {"en": "Leads and deals", "ru": "Лиды и сделки"},
     "ov.trend_money": {"en": "Spend and revenue, {currency}", "ru": "Расход и выручка, {currency}"},
 })
 
 MISSING = {"spend": "spend", "sessions": "sessions", "leads": "leads", "target_leads": "leads",
-           "won_deals": "deals", "revenue": "deals", "romi_pct": "romi"}
+           "won_deals": "deals", "revenue": "deals"}  # ratios: "—" when an input is missing or zero
+LOWER_IS_BETTER = {"target_cpl"}
 
 s = ui.state()
 f, lang = s.filters, s.lang
@@ -66,8 +69,8 @@ for part in rows:
         help_text = t(f"ov.help.{m}", lang, currency=f.currency) + "\n\n" + t("ov.help.change", lang)
         if r["value"] != r["value"]:  # NaN: that kind of data was never imported
             col.metric(label, fmt.DASH, border=True, help=help_text)
-            note = t(f"ov.missing.{MISSING[m]}", lang)
-            if note not in notes:
+            note = t(f"ov.missing.{MISSING[m]}", lang) if m in MISSING else None
+            if note and note not in notes:
                 notes.append(note)
             continue
         value = fmt.value(r["value"], UNITS[m], lang, f.currency, compact=True)
@@ -75,7 +78,7 @@ for part in rows:
         prev = None
         if f.comparison_period is not None:
             prev = t("ov.previous", lang, value=fmt.value(r["previous"], UNITS[m], lang, f.currency))
-        ui.kpi(col, label, value, r["change_pct"], help_text, previous=prev)
+        ui.kpi(col, label, value, r["change_pct"], help_text, previous=prev, inverse=m in LOWER_IS_BETTER)
 for note in notes:
     st.info(note, icon=":material/upload_file:")
 
@@ -90,7 +93,7 @@ c1.altair_chart(
 )
 c2.altair_chart(
     charts.time_series(trend, {"spend": t("ov.spend", lang), "revenue": t("ov.revenue", lang)},
-                       lang, f.grain, today, f.period, title=t("ov.trend_money", lang, currency=f.currency)),
+                       lang, f.grain, today, f.period, title=t("ov.trend_money", lang, currency=fmt.symbol(f.currency, lang))),
     width="stretch",
 )
 

@@ -67,7 +67,7 @@ register({
               "★ — стоит продвигать (см. ниже).",
     },
     "pr.col.rank": {"en": "#", "ru": "№"},
-    "pr.col.rank_prev": {"en": "# before", "ru": "№ раньше"},
+    "pr.col.rank_prev": {"en": "# before", "ru": "№ ранее"},
     "pr.col.product": {"en": "Product", "ru": "Товар"},
     "pr.col.quantity": {"en": "Units", "ru": "Штук"},
     "pr.col.orders": {"en": "Orders", "ru": "Заказы"},
@@ -117,7 +117,7 @@ register({
     "pr.promote_few": {"en": "Too few products sold in the period to compare them with the medians.",
                        "ru": "В периоде продано слишком мало разных товаров, чтобы сравнивать с медианами."},
     "pr.over_time": {"en": "Revenue by product over time", "ru": "Выручка по товарам во времени"},
-    "pr.top": {"en": "Products by name", "ru": "Товаров по названию"},
+    "pr.top": {"en": "Products by name", "ru": "Сколько товаров показать отдельно"},
     "pr.top_help": {"en": "The products with the most revenue in the period; the rest are summed as “Other products”.",
                     "ru": "Товары с наибольшей выручкой за период; остальные сложены в «Прочие товары»."},
 })
@@ -152,7 +152,7 @@ if R.totals(ui.run, f, margin)["no_cost_revenue"]:  # the margin matters only fo
 # ---------------------------------------------------------------- cards
 summary = ui.report("products-summary", margin_pct=margin)
 tot = R.totals(ui.run, f, margin)
-cols = st.columns(len(R.TOTALS))
+cols = [*st.columns(3), *st.columns(3)]  # three to a row: money cards stay readable on a laptop
 for col, (_, r) in zip(cols, summary.iterrows()):
     m = r["metric"]
     unit = R.TOTALS[m]
@@ -247,7 +247,7 @@ else:
     st.altair_chart(charts.promote_scatter(board, lang, f.currency), width="stretch")
     picks = board[board["promote"]]["product"].tolist()
     if picks:
-        st.success(t("pr.promote_list", lang, names=", ".join(picks)), icon=":material/star:")
+        st.success(t("pr.promote_list", lang, names=ui.md(", ".join(picks))), icon=":material/star:")
     else:
         st.caption(t("pr.promote_none", lang, margin=fmt.pct(board["median_margin_pct"].iloc[0], lang),
                      units=fmt.number(board["median_quantity"].iloc[0], lang, 1)))

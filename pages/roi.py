@@ -35,20 +35,20 @@ register({
     },
     "roi.view": {"en": "Deals counted", "ru": "Какие сделки считать"},
     "roi.view.cohort": {"en": "Cohort", "ru": "Когорта"},
-    "roi.view.cash": {"en": "Cash", "ru": "Касса"},
+    "roi.view.cash": {"en": "Cash", "ru": "По дате события"},
     "roi.view_help": {
         "en": "Cohort: won deals of the leads created in the period (recent leads are still maturing). "
               "Cash: deals won in the period, whenever their lead came. Spend, clicks, visits and leads always count on their own date.",
         "ru": "Когорта: выигранные сделки по лидам, созданным в периоде (свежие лиды ещё «дозревают»). "
-              "Касса: сделки, выигранные в периоде, когда бы ни пришёл лид. Расход, клики, визиты и лиды всегда считаются по своей дате.",
+              "По дате события: сделки, выигранные в периоде, когда бы ни пришёл лид. Расход, клики, визиты и лиды всегда считаются по своей дате.",
     },
     "roi.cohort_note": {
         "en": "Cohort view: revenue of the leads created in the period — recent leads are still maturing, their deals may close later.",
-        "ru": "Когортный взгляд: выручка по лидам, созданным в периоде — свежие лиды ещё «дозревают», их сделки могут закрыться позже.",
+        "ru": "Когорта: выручка по лидам, созданным в периоде — свежие лиды ещё «дозревают», их сделки могут закрыться позже.",
     },
     "roi.cash_note": {
         "en": "Cash view: deals won in the period, whenever their lead came.",
-        "ru": "Кассовый взгляд: сделки, выигранные в периоде, когда бы ни пришёл лид.",
+        "ru": "По дате события: сделки, выигранные в периоде, когда бы ни пришёл лид.",
     },
     "roi.campaigns": {"en": "Show campaigns", "ru": "Показать кампании"},
     "roi.margin": {"en": "Margin, %", "ru": "Маржа, %"},
@@ -79,7 +79,7 @@ register({
     "roi.empty": {
         "en": "Nothing to show: ROI needs ad spend and deals. Import ad cabinet reports (Yandex Direct, Google Ads, VK Ads) "
               "and CRM leads and deals on the Import page.",
-        "ru": "Показать нечего: для окупаемости нужны расходы и сделки. Загрузите отчёты рекламных кабинетов (Яндекс Директ, "
+        "ru": "Пока нечего показать: для окупаемости нужны расходы и сделки. Загрузите отчёты рекламных кабинетов (Яндекс Директ, "
               "Google Ads, VK Реклама) и лиды и сделки из CRM на странице «Импорт».",
     },
     "roi.missing.spend": {
@@ -98,7 +98,7 @@ register({
                          "ru": "Выручка с неизвестным каналом (сделки без лида или с нераспознанным источником): {amount}."},
     "roi.status.profitable": {"en": "pays off", "ru": "окупается"},
     "roi.status.unprofitable": {"en": "loses money", "ru": "в минусе"},
-    "roi.status.no_results": {"en": "spend, no results", "ru": "расход без результата"},
+    "roi.status.no_results": {"en": "spend, no results", "ru": "нет результата"},
     "roi.status.organic": {"en": "no spend", "ru": "без расхода"},
     "roi.status.unknown": {"en": "unknown channel", "ru": "канал неизвестен"},
     "roi.status.empty": {"en": "", "ru": ""},
@@ -110,7 +110,7 @@ register({
                         "ru": "Изменение = (текущее − прошлое) / прошлое; «—», если прошлое значение 0."},
     # column headers
     "roi.col.name": {"en": "Channel / campaign", "ru": "Канал / кампания"},
-    "roi.col.status": {"en": "Result", "ru": "Итог"},
+    "roi.col.status": {"en": "Result", "ru": "Результат"},
     "roi.col.spend": {"en": "Spend", "ru": "Расход"},
     "roi.col.impressions": {"en": "Impressions", "ru": "Показы"},
     "roi.col.clicks": {"en": "Clicks", "ru": "Клики"},
@@ -172,7 +172,7 @@ f, lang = s.filters, s.lang
 st.title(t("roi.title", lang))
 
 # ---------------------------------------------------------------- options
-c1, c2, c3, c4 = st.columns([4, 2, 2, 2], vertical_alignment="bottom")
+c1, c2, c3, c4 = st.columns([5, 3, 1.6, 2.4], vertical_alignment="bottom")
 model = ui.url_choice(
     c1.segmented_control, t("roi.model", lang), R.MODELS, key="model", default="last_non_direct",
     format_func=lambda m: t(f"roi.model.{m}", lang), help=t("roi.model_help", lang),
@@ -204,7 +204,7 @@ for kind in ("spend", "deals"):
 currencies = ui.run("meta/currencies", {})["currency"].tolist()
 others = [c for c in currencies if c != f.currency]
 if others:
-    st.caption(t("roi.currency_note", lang, currency=f.currency, others=", ".join(others)))
+    st.caption(t("roi.currency_note", lang, currency=f.currency, others=ui.md(", ".join(others))))
 if margin_source == "default" and margin == R.DEFAULT_MARGIN_PCT:
     st.caption(t("roi.margin_default", lang))
 
@@ -336,10 +336,10 @@ gaps = []
 no_results = body[statuses == "no_results"]
 if len(no_results):
     gaps.append(t("roi.gaps.no_results", lang, items=", ".join(
-        f"{r.channel} ({fmt.money(r.spend, f.currency, lang)})" for r in no_results.itertuples())))
+        f"{ui.md(r.channel)} ({fmt.money(r.spend, f.currency, lang)})" for r in no_results.itertuples())))
 organic = body[statuses == "organic"]
 if len(organic):
-    gaps.append(t("roi.gaps.organic", lang, items=", ".join(organic["channel"])))
+    gaps.append(t("roi.gaps.organic", lang, items=ui.md(", ".join(organic["channel"]))))
 unknown = body[statuses == "unknown"]
 if len(unknown) and unknown["revenue"].sum() > 0:
     gaps.append(t("roi.gaps.unknown", lang, amount=fmt.money(unknown["revenue"].sum(), f.currency, lang)))
@@ -350,7 +350,7 @@ for g in gaps:
 labels = {"spend": t("roi.col.spend", lang), "revenue": t("roi.col.revenue", lang),
           "romi": t("roi.col.romi_pct", lang), "channel": t("roi.col.name", lang),
           "total": t("roi.total", lang), "no_spend": t("roi.no_spend_label", lang),
-          "title": t("roi.chart_channels", lang, currency=f.currency), "title_time": t("roi.chart_time", lang)}
+          "title": t("roi.chart_channels", lang, currency=fmt.symbol(f.currency, lang)), "title_time": t("roi.chart_time", lang)}
 g1, g2 = st.columns(2)
 if ((body["spend"] > 0) | (body["revenue"] > 0)).any():
     g1.altair_chart(roi_charts.spend_vs_revenue(body, labels, lang, f.currency), width="stretch")

@@ -85,17 +85,17 @@ register({
               "56 days before. Dead: no lead while at least 5 were expected. Declining: a Poisson probability "
               "of so few leads below 1 %. Burning money: spend and no lead.",
         "ru": "Те же тревоги, что на странице «Каналы», на воскресенье, которым кончается неделя: последние "
-              "14 дней против 56 дней до них. Канал умер: ни одного лида при ожидании не меньше 5. Падение: "
-              "вероятность так мало лидов по Пуассону ниже 1 %. Сжигает деньги: расход без лидов.",
+              "14 дней против 56 дней до них. Канал затих: ни одного лида при ожидании не меньше 5. Падение: "
+              "вероятность так мало лидов по Пуассону ниже 1 %. Слив бюджета: расход без лидов.",
     },
     "wk.no_alerts": {"en": "No dead, declining or money-burning channels.",
-                     "ru": "Нет умерших, падающих или сжигающих деньги каналов."},
+                     "ru": "Нет затихших, падающих каналов и слива бюджета."},
     "wk.funnel": {"en": "Funnel of the week", "ru": "Воронка недели"},
     "wk.funnel_help": {
         "en": "The Funnel page's cash view for each week: what happened in that week (leads created, deals "
               "reaching each stage, deals won). Bar = this week, black mark = last week. "
               "Change = (this week − last week) / last week.",
-        "ru": "Кассовый взгляд страницы «Воронка» для каждой недели: что произошло за неделю (созданные "
+        "ru": "Подсчёт «по дате события», как на странице «Воронка», для каждой недели: что произошло за неделю (созданные "
               "лиды, сделки, дошедшие до этапа, выигранные). Полоса — эта неделя, чёрная метка — прошлая. "
               "Изменение = (эта неделя − прошлая) / прошлая.",
     },
@@ -119,7 +119,7 @@ register({
                        "ru": "Ни на этой, ни на прошлой неделе сделок не выиграно."},
     "wk.manager_text": {"en": "{revenue} · {won} won ({change})", "ru": "{revenue} · сделок {won} ({change})"},
     "wk.funnel_text": {"en": "{count} ({change}; last week {previous})",
-                       "ru": "{count} ({change}; прошлая неделя {previous})"},
+                       "ru": "{count} ({change}; было {previous})"},
     "wk.step.impressions": {"en": "Impressions", "ru": "Показы"},
     "wk.step.clicks": {"en": "Clicks", "ru": "Клики"},
     "wk.step.sessions": {"en": "Sessions", "ru": "Визиты"},
@@ -140,9 +140,9 @@ CARDS = ["spend", "leads", "target_leads", "junk_rate_pct", "won_deals", "revenu
 MISSING = {"spend": "spend", "leads": "leads", "target_leads": "leads", "junk_rate_pct": "leads",
            "won_deals": "deals", "revenue": "deals", "romi_pct": "deals", "cpl": "spend"}
 CSS = """<style>
-.st-key-wk_cards [data-testid="stMetricValue"] { font-size: 3.4rem; line-height: 1.15; }
-.st-key-wk_cards [data-testid="stMetricLabel"] p { font-size: 1.25rem; }
-.st-key-wk_cards [data-testid="stMetricDelta"] { font-size: 1.2rem; }
+.st-key-wk_cards [data-testid="stMetricValue"] { font-size: clamp(2.2rem, 2.45vw, 3.4rem); line-height: 1.15; }
+.st-key-wk_cards [data-testid="stMetricLabel"] p { font-size: clamp(1rem, 1.05vw, 1.25rem); }
+.st-key-wk_cards [data-testid="stMetricDelta"] { font-size: clamp(0.95rem, 0.95vw, 1.2rem); }
 .st-key-wk_cards [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
 .st-key-wk_movers p { font-size: 1.35rem; line-height: 1.5; margin-bottom: 0.2rem; }
@@ -167,9 +167,9 @@ with pick:
     code = ui.url_choice(st.selectbox, t("wk.week", lang), codes, key="week", default=codes[0],
                          format_func=lambda c: wc.week_name(by_code[c], lang), help=t("wk.week_help", lang))
 monday = by_code[code]
-head.title(f"{t('wk.title', lang)} · {wc.week_name(monday, lang)}")
+head.title(f"{t('wk.title', lang)} · {wc.week_name(monday, lang)}".replace("–", "\u2060–\u2060"))  # no break inside the dates
 prev_monday = monday - pd.Timedelta(days=7)
-channels_txt = (t("wk.channels", lang, list=", ".join(f.channels)) if f.channels else t("wk.all_channels", lang))
+channels_txt = (t("wk.channels", lang, list=ui.md(", ".join(f.channels))) if f.channels else t("wk.all_channels", lang))
 st.caption(t("wk.caption", lang, prev=wc.week_days(prev_monday, lang), channels=channels_txt)
            + " · " + t("wk.ignores_period", lang))
 
@@ -244,7 +244,7 @@ with right:
             st.warning(channel_charts.alert_markdown(a, lang, cur), icon=":material/warning:")
 
 # ---------------------------------------------------------------- 4. funnel, 5. managers
-left, right = st.columns([3, 2], gap="large")
+left, right = st.columns([5, 4], gap="large")
 with left:
     st.subheader(t("wk.funnel", lang), help=t("wk.funnel_help", lang))
     fun = W.funnel(ui.run, f, code)
@@ -283,7 +283,7 @@ with right:
                        for r, w, p in zip(mgr["revenue"], mgr["won_deals"], mgr["previous_won_deals"])]
         mgr["revenue_txt"] = [fmt.money(x, cur, lang) for x in mgr["revenue"]]
         mgr["previous_txt"] = [fmt.money(x, cur, lang) for x in mgr["previous_revenue"]]
-        st.altair_chart(wc.week_bars(mgr, "label", "revenue", "previous_revenue", "text", lang, room=1.6, tooltip=[
+        st.altair_chart(wc.week_bars(mgr, "label", "revenue", "previous_revenue", "text", lang, room=2.0, tooltip=[
             alt.Tooltip("label:N", title=t("wk.col.manager", lang)),
             alt.Tooltip("revenue_txt:N", title=t("wk.col.revenue", lang)),
             alt.Tooltip("previous_txt:N", title=t("wk.col.previous", lang)),

@@ -79,7 +79,7 @@ def test_overview_draws_its_charts_and_numbers(server, page):
     charts = page.query_selector_all("[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart']")
     assert len(charts) >= 2
     metrics = page.query_selector_all("[data-testid='stMetric']")
-    assert len(metrics) == 7
+    assert len(metrics) == 8
     assert all(m.inner_text().strip() for m in metrics)
 
 

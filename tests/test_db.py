@@ -105,7 +105,7 @@ def test_parameters_are_bound_never_formatted(tiny_run):
     hostile = "yandex_direct'); drop table leads; --"
     df = tiny_run("overview/headline", {"from": None, "to": None, "tz": "UTC", "channels": [hostile],
                                         "currency": "RUB"})
-    assert len(df) == 7
+    assert len(df) == 8
     assert tiny_run("meta/data_presence", {}).set_index("kind").loc["leads", "rows_n"] == 8
 
 

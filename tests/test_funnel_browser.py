@@ -52,6 +52,8 @@ def test_click_a_bar_then_download_its_deals(server, page):
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").click()
     assert download.value.suggested_filename.startswith("funnel_Meeting_")
-    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    raw = Path(download.value.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, so Excel opens Cyrillic names correctly
+    lines = raw.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("item_id,item_type,created_date,step_date,channel,campaign,manager,amount")
     assert sorted(line.split(",")[0] for line in lines[1:]) == ["D0", "D1", "D2", "D7"]

@@ -18,10 +18,10 @@ def test_headline_values_match_the_hand_counted_week(tiny_run, week):
     assert list(df.columns) == ["metric", "value", "previous", "change_pct"]
     v = as_dict(df, "value")
     assert v == {"spend": 4000, "sessions": 3, "leads": 5, "target_leads": 3, "won_deals": 3,
-                 "revenue": 16000, "romi_pct": 300}
+                 "revenue": 16000, "romi_pct": 300, "target_cpl": pytest.approx(4000 / 3)}
     p = as_dict(df, "previous")
     assert p == {"spend": 1500, "sessions": 1, "leads": 2, "target_leads": 2, "won_deals": 1,
-                 "revenue": 3000, "romi_pct": 100}
+                 "revenue": 3000, "romi_pct": 100, "target_cpl": 750}
 
 
 def test_change_is_growth_over_the_previous_period(tiny_run, week):
@@ -31,6 +31,7 @@ def test_change_is_growth_over_the_previous_period(tiny_run, week):
     assert c["spend"] == pytest.approx(2500 / 1500 * 100)
     assert c["revenue"] == pytest.approx(13000 / 3000 * 100)
     assert c["romi_pct"] == pytest.approx(200.0)       # (300 − 100) / 100
+    assert c["target_cpl"] == pytest.approx((4000 / 3 - 750) / 750 * 100)
 
 
 def test_channel_filter_narrows_every_number(tiny_run, week):

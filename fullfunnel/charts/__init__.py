@@ -12,6 +12,11 @@ from fullfunnel.i18n import t
 PALETTE = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d", "#94a3b8"]
 
 
+def tooltip_day(lang: str) -> str:
+    """The date format for chart tooltips, as in the tables: 29.11.2026 (ru) / Nov 29, 2026 (en)."""
+    return "%d.%m.%Y" if lang == "ru" else "%b %-d, %Y"
+
+
 def incomplete_spans(buckets, grain: str, today: date, period: periods.Period | None = None) -> pd.DataFrame:
     """Buckets still open (today or later inside them, or cut by the period): start/end for shading."""
     rows = []
@@ -36,7 +41,7 @@ def time_series(df: pd.DataFrame, measures: dict[str, str], lang: str, grain: st
         y=alt.Y("value:Q", title=None),
         color=alt.Color("measure:N", title=None, scale=alt.Scale(range=PALETTE),
                         legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("bucket:T", title=t("chart.bucket", lang), format="%Y-%m-%d"),
+        tooltip=[alt.Tooltip("bucket:T", title=t("chart.bucket", lang), format=tooltip_day(lang)),
                  alt.Tooltip("measure:N", title=" "), alt.Tooltip("value:Q", title=t("chart.value", lang), format=",.0f")],
     )
     spans = incomplete_spans(df["bucket"], grain, today, period)

@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt, periods
-from fullfunnel.charts import PALETTE, incomplete_spans
+from fullfunnel.charts import PALETTE, incomplete_spans, tooltip_day
 from fullfunnel.i18n import register, t
 
 register({
@@ -22,9 +22,9 @@ register({
     "ch.alert.last_lead": {"en": "; last lead {day}", "ru": "; последний лид {day}"},
     "ch.alert.no_lead": {"en": "; no lead yet", "ru": "; лидов ещё не было"},
     "ch.alert.spent": {"en": "; spent {money} in the window", "ru": "; потрачено {money} за эти дни"},
-    "ch.status.dead": {"en": "Dead", "ru": "Канал умер"},
+    "ch.status.dead": {"en": "Dead", "ru": "Канал затих"},
     "ch.status.declining": {"en": "Declining", "ru": "Падение"},
-    "ch.status.burning_money": {"en": "Burning money", "ru": "Сжигает деньги"},
+    "ch.status.burning_money": {"en": "Burning money", "ru": "Слив бюджета"},
     "ch.chart.leads": {"en": "Leads", "ru": "Лиды"},
     "ch.chart.junk_pct": {"en": "Junk rate", "ru": "Доля нецелевых"},
     "ch.chart.channel": {"en": "Channel", "ru": "Канал"},
@@ -108,7 +108,7 @@ def leads_over_time(df: pd.DataFrame, lang: str, grain: str, today: date,
         color=alt.Color("channel:N", title=None, sort=order, scale=alt.Scale(range=PALETTE),
                         legend=alt.Legend(orient="top")),
         order=alt.Order("channel_rank:Q"),
-        tooltip=[alt.Tooltip("bucket:T", title=t("chart.bucket", lang), format="%Y-%m-%d"),
+        tooltip=[alt.Tooltip("bucket:T", title=t("chart.bucket", lang), format=tooltip_day(lang)),
                  alt.Tooltip("channel:N", title=t("ch.chart.channel", lang)),
                  alt.Tooltip("leads:Q", title=t("ch.chart.leads", lang), format=",.0f")],
     ).transform_calculate(channel_rank=f"indexof({order!r}, datum.channel)")
@@ -128,21 +128,24 @@ def junk_rate(df: pd.DataFrame, lang: str, grain: str, today: date,
                 "month": "%m.%Y" if lang == "ru" else "%b %Y"}[grain]
     cells = alt.Chart(data[data["leads"] > 0]).mark_rect(stroke="white", strokeWidth=1).encode(
         x=alt.X("yearmonthdate(bucket):O", title=None, axis=alt.Axis(format=time_fmt, labelAngle=0, labelOverlap=True)),
-        y=alt.Y("channel:N", title=None, sort=order),
+        y=alt.Y("channel:N", title=None, sort=order, axis=alt.Axis(labelOverlap=False, labelLimit=200)),
         color=alt.Color("junk_pct:Q", title=t("ch.chart.junk_pct", lang) + ", %",
                         scale=alt.Scale(scheme="reds", domain=[0, 100]), legend=alt.Legend(orient="right")),
         strokeDash=alt.condition("datum.incomplete", alt.value([3, 2]), alt.value([])),
-        tooltip=[alt.Tooltip("bucket:T", title=t("chart.bucket", lang), format="%Y-%m-%d"),
+        tooltip=[alt.Tooltip("bucket:T", title=t("chart.bucket", lang), format=tooltip_day(lang)),
                  alt.Tooltip("channel:N", title=t("ch.chart.channel", lang)),
                  alt.Tooltip("junk_pct:Q", title=t("ch.chart.junk_pct", lang), format=".1f"),
                  alt.Tooltip("junk_leads:Q", title=t("ch.chart.junk_leads", lang), format=",.0f"),
                  alt.Tooltip("leads:Q", title=t("ch.chart.leads", lang), format=",.0f")],
     )
-    return cells.properties(height=max(120, 26 * len(order)))
+    return cells.properties(height=alt.Step(26))  # a readable row per channel, however many
 
 def alert_markdown(a: dict, lang: str, currency: str) -> str:
     """Status badges (red for dead / burning money, orange for declining) followed by the sentence."""
     badges = " ".join(f":{'orange' if x == 'declining' else 'red'}-badge[{t('ch.status.' + x, lang)}]"
                       for x in a["statuses"])
-    return f"{badges} {alert_sentence(a, lang, currency)}"
+    # names come from imported files: shown literally, never as markdown
+    safe = {**a, "channel": fmt.md(a["channel"]),
+            "campaign": fmt.md(a["campaign"]) if a.get("campaign") else a.get("campaign")}
+    return f"{badges} {alert_sentence(safe, lang, currency)}"
 

@@ -96,7 +96,7 @@ def funnel(table: pd.DataFrame, labels: dict[str, str], lang: str, height_per_ro
     colour = alt.Color(
         "side_label:N", title=None,
         scale=alt.Scale(domain=[t(f"fnc.{s}", lang) for s in sides], range=[SIDE_COLOURS[s] for s in sides]),
-        legend=alt.Legend(orient="top", labelFontSize=13),
+        legend=alt.Legend(orient="top", labelFontSize=13, labelLimit=420),
     )
     tooltip = [
         alt.Tooltip("label:N", title=t("fnc.step", lang)),
@@ -144,7 +144,7 @@ def hbar(df: pd.DataFrame, category: str, value: str, lang: str, value_title: st
     tooltip += extra_tooltip or []
     top = float(d[value].max()) if len(d) and d[value].notna().any() else 0.0
     # room on the right for the value written after the longest bar; whole numbers on count axes
-    x = alt.X(f"{value}:Q", title=value_title, scale=alt.Scale(domain=[0, top * 1.15 or 1], nice=False),
+    x = alt.X(f"{value}:Q", title=value_title + (", %" if unit == "pct" else ""), scale=alt.Scale(domain=[0, top * 1.15 or 1], nice=False),
               axis=alt.Axis(tickMinStep=1, format="d") if unit == "count" else alt.Axis())
     bars = alt.Chart(d).mark_bar(color=colour, cornerRadius=2).encode(x=x, y=y, tooltip=tooltip)
     text = alt.Chart(d).mark_text(align="left", dx=4, color="#1f2937").encode(x=x, y=y, text="value_txt:N")

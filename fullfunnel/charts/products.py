@@ -10,8 +10,9 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
-from fullfunnel import periods
-from fullfunnel.charts import PALETTE, incomplete_spans
+from fullfunnel import fmt, periods
+from fullfunnel.charts import PALETTE, incomplete_spans, tooltip_day
+from fullfunnel.charts.sales import money_axis_labels
 from fullfunnel.i18n import register, t
 
 register({
@@ -126,12 +127,12 @@ def revenue_over_time(df: pd.DataFrame, lang: str, grain: str, today: date, curr
     bars = alt.Chart(data).mark_bar().encode(
         x=alt.X("bucket:T", title=None, axis=alt.Axis(format=time_fmt, labelOverlap=True)),
         x2="bar_end:T",
-        y=alt.Y("sum(revenue):Q", title=f"{t('pr.chart.revenue', lang)}, {currency}", stack="zero",
-                axis=alt.Axis(format="~s")),
+        y=alt.Y("sum(revenue):Q", title=f"{t('pr.chart.revenue', lang)}, {fmt.symbol(currency, lang)}", stack="zero",
+                axis=alt.Axis(labelExpr=money_axis_labels(lang))),
         color=alt.Color("series:N", title=None, sort=order, scale=alt.Scale(domain=order, range=colours),
                         legend=alt.Legend(orient="top", columns=4, labelLimit=260)),
         order=alt.Order("series_rank:Q"),  # the biggest product at the bottom, "other" on top
-        tooltip=[alt.Tooltip("bucket:T", title=t("chart.bucket", lang), format="%Y-%m-%d"),
+        tooltip=[alt.Tooltip("bucket:T", title=t("chart.bucket", lang), format=tooltip_day(lang)),
                  alt.Tooltip("series:N", title=t("pr.chart.product", lang)),
                  alt.Tooltip("sum(revenue):Q", title=f"{t('pr.chart.revenue', lang)}, {currency}", format=",.0f"),
                  alt.Tooltip("sum(quantity):Q", title=t("pr.chart.units", lang), format=",.0f")],

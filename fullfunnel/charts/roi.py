@@ -7,7 +7,8 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt, periods
-from fullfunnel.charts import PALETTE, incomplete_spans
+from fullfunnel.charts import PALETTE, incomplete_spans, tooltip_day
+from fullfunnel.charts.sales import money_axis_labels
 from fullfunnel.i18n import t
 
 SPEND_COLOR = "#94a3b8"
@@ -28,11 +29,11 @@ def spend_vs_revenue(table: pd.DataFrame, labels: dict[str, str], lang: str, cur
     long = df.melt(id_vars=["channel", "romi_pct"], value_vars=["spend", "revenue"],
                    var_name="measure", value_name="amount")
     long["measure"] = long["measure"].map({"spend": labels["spend"], "revenue": labels["revenue"]})
-    money_title = f"{labels['spend']} / {labels['revenue']}, {currency}"
+    money_title = f"{labels['spend']} / {labels['revenue']}, {fmt.symbol(currency, lang)}"
     bars = alt.Chart(long).mark_bar(cornerRadiusEnd=3, height={"band": 0.8}).encode(
         y=alt.Y("channel:N", sort=order, title=None, axis=alt.Axis(labelLimit=180)),
         yOffset=alt.YOffset("measure:N", sort=[labels["spend"], labels["revenue"]]),
-        x=alt.X("amount:Q", title=money_title, axis=alt.Axis(format="~s")),
+        x=alt.X("amount:Q", title=money_title, axis=alt.Axis(labelExpr=money_axis_labels(lang))),
         color=alt.Color("measure:N", title=None,
                         scale=alt.Scale(domain=[labels["spend"], labels["revenue"]],
                                         range=[SPEND_COLOR, REVENUE_COLOR]),
@@ -86,8 +87,8 @@ def romi_over_time(trend: pd.DataFrame, labels: dict[str, str], lang: str, grain
         x=alt.X("bucket:T", title=None, axis=alt.Axis(format=time_fmt, labelOverlap=True)),
         y=alt.Y("romi_pct:Q", title=labels["romi"] + ", %", axis=alt.Axis(format=",.0f")),
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=domain, range=colors),
-                        legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("bucket:T", title=t("chart.bucket", lang), format="%Y-%m-%d"),
+                        legend=alt.Legend(orient="top", columns=4)),  # wraps instead of running off the edge
+        tooltip=[alt.Tooltip("bucket:T", title=t("chart.bucket", lang), format=tooltip_day(lang)),
                  alt.Tooltip("series:N", title=labels["channel"]),
                  alt.Tooltip("romi_pct:Q", title=labels["romi"] + ", %", format=",.0f"),
                  alt.Tooltip("spend:Q", title=labels["spend"], format=",.0f"),

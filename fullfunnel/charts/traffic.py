@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt, periods
-from fullfunnel.charts import PALETTE, incomplete_spans
+from fullfunnel.charts import PALETTE, incomplete_spans, tooltip_day
 from fullfunnel.i18n import t
 
 
@@ -41,7 +41,7 @@ def lines(df: pd.DataFrame, measures: dict[str, str], lang: str, grain: str, tod
         y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=zero)),
         color=alt.Color("measure:N", title=None, scale=alt.Scale(range=PALETTE),
                         legend=alt.Legend(orient="top") if len(measures) > 1 else None),
-        tooltip=[alt.Tooltip("bucket:T", title=t("chart.bucket", lang), format="%Y-%m-%d"),
+        tooltip=[alt.Tooltip("bucket:T", title=t("chart.bucket", lang), format=tooltip_day(lang)),
                  alt.Tooltip("measure:N", title=" "),
                  alt.Tooltip("value:Q", title=t("chart.value", lang), format=value_format)],
     )

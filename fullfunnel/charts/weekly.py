@@ -65,7 +65,7 @@ def mover_sentence(row, lang: str, currency: str) -> str:
     unit = "count" if m == "leads" else "money"
     change = float(row["change"])
     colour, arrow = ("green", "▲") if change > 0 else ("red", "▼")
-    text = t(f"wkc.mover.{m}", lang, channel=row["channel"],
+    text = t(f"wkc.mover.{m}", lang, channel=fmt.md(row["channel"]),
              value=fmt.value(row["value"], unit, lang, currency),
              leads_word=leads_word(int(row["value"]), lang),
              change=f":{colour}[**{signed(change, unit, lang, currency)}**]",

@@ -11,12 +11,13 @@ import json
 import math
 import sys
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Callable
 
 import pandas as pd
 
 from fullfunnel import FullfunnelError, db, periods
-from fullfunnel.filters import Filters, Run, build
+from fullfunnel.filters import Filters, Run, build, settings
 
 # Modules whose import registers reports.
 REPORT_MODULES = [
@@ -108,7 +109,8 @@ def _register_cli(sub) -> None:
     )
     rsub = rp.add_subparsers(dest="report", metavar="NAME", required=True)
     for r in sorted(REPORTS.values(), key=lambda r: r.name):
-        p = rsub.add_parser(r.name, help=r.help, description=r.help)
+        text = r.help.replace("%", "%%")  # argparse formats help with %; "change in %" must print as is
+        p = rsub.add_parser(r.name, help=text, description=text)
         add_db_option(p)
         p.add_argument("--preset", default="last_30_days", choices=periods.PRESETS[:-1],
                        help="period preset (default: last_30_days); ignored when --from/--to are given")
@@ -127,10 +129,17 @@ def _register_cli(sub) -> None:
 
 def filters_from_args(args: argparse.Namespace, run: Run) -> Filters:
     channels = [c.strip() for arg in args.channel for c in arg.split(",") if c.strip()]
+    if channels:
+        known = set(run("meta/channels", {})["channel"])
+        unknown = [c for c in channels if c not in known]
+        if unknown:
+            shown = ", ".join(sorted(known)[:15]) or "none yet"
+            raise FullfunnelError(f"There is no channel {', '.join(unknown)} in the data; known channels: {shown}.")
     start = periods.parse_date(args.date_from, "--from date") if args.date_from else None
     end = periods.parse_date(args.date_to, "--to date") if args.date_to else None
-    if start and not end:
-        end = None  # build() ends a custom range today when no --to is given
+    if start and not end:  # --to defaults to yesterday, as its help says: today is incomplete (METRICS.md)
+        tz = periods.business_tz(settings(run).get("business_tz"))
+        end = max(start, periods.today_in(tz) - timedelta(days=1))
     return build(run, preset="custom" if (start or end) else args.preset, start=start, end=end,
                  grain=args.grain, compare=args.compare, channels=channels, currency=args.currency)
 

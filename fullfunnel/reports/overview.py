@@ -9,7 +9,7 @@ from fullfunnel.reports import growth_pct, report
 # metric → unit, for the display layer
 UNITS = {
     "spend": "money", "sessions": "count", "leads": "count", "target_leads": "count",
-    "won_deals": "count", "revenue": "money", "romi_pct": "pct",
+    "won_deals": "count", "revenue": "money", "romi_pct": "pct", "target_cpl": "money",
 }
 
 

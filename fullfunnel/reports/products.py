@@ -127,4 +127,6 @@ def products_by_period(run: Run, f: Filters, top: int | str = DEFAULT_TOP) -> pd
 
 def export(table: pd.DataFrame) -> bytes:
     """The bestsellers table as a CSV file (UTF-8 with BOM, so Excel opens Cyrillic right)."""
-    return table.to_csv(index=False).encode("utf-8-sig")
+    from fullfunnel import export as xp
+
+    return xp.csv_bytes(table)

@@ -185,18 +185,10 @@ def nested(by_channel: pd.DataFrame, by_campaign: pd.DataFrame | None = None) ->
 
 def export(table: pd.DataFrame, kind: str) -> bytes:
     """The shown table as a CSV (UTF-8 with BOM, so Excel opens Cyrillic right) or XLSX file."""
-    if kind == "csv":
-        return table.to_csv(index=False).encode("utf-8-sig")
-    if kind == "xlsx":
-        import io
+    from fullfunnel import export as xp
 
-        buf = io.BytesIO()
-        with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-            table.to_excel(xl, index=False, sheet_name="ROI")
-            sheet = xl.sheets["ROI"]
-            for i, name in enumerate(table.columns, start=1):
-                width = max([len(str(name))] + [len(str(v)) for v in table.iloc[:, i - 1].head(200)])
-                sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = min(40, width + 2)
-            sheet.freeze_panes = "B2"
-        return buf.getvalue()
+    if kind == "csv":
+        return xp.csv_bytes(table)
+    if kind == "xlsx":
+        return xp.xlsx_bytes(table, "ROI", freeze="B2")
     raise ValueError(f"unknown export kind {kind!r}")

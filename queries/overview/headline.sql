@@ -1,9 +1,12 @@
 -- One row per headline metric for one period, cash view: what happened in the period
--- (spend on its date, sessions started, leads created, deals won by closed_at).
+-- (spend on its date, sessions started, leads created, deals won by closed_at). The channel filter
+-- applies to leads by their own channel and to won deals by their attributed channel (default model,
+-- last non-direct touch; see `credited`), so a channel's revenue is the Channels and ROI pages' one.
 -- Parameters: $from, $to (dates, inclusive, business time zone); $tz (IANA zone);
 --   $channels (varchar[]; empty = all channels); $currency (money in other currencies is left
 --   out, rows without a currency count as $currency).
--- Columns: metric (spend, sessions, leads, target_leads, won_deals, revenue, romi_pct),
+-- Columns: metric (spend, sessions, leads, target_leads, won_deals, revenue, romi_pct,
+--   target_cpl = spend / target leads, in $currency),
 --   value (double; null when that kind of data was never imported), position (display order)
 with
 flt as (
@@ -50,6 +53,52 @@ leads_in as (
       and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
 ),
 
+-- the channel of a won deal, by the default attribution model (METRICS.md "Attribution", last
+-- non-direct touch, as in queries/roi/channel_campaign_roi.sql): its lead's channel unless 'direct',
+-- then the client's most recent earlier lead or session within 90 days of that lead whose channel is
+-- neither 'direct' nor 'unknown'; 'unknown' without a lead
+direct_won as (
+    select d.deal_id, l.lead_id, l.created_at as anchor_at, coalesce(d.client_id, l.client_id) as client_id,
+    from deals as d
+    join leads as l on l.lead_id = d.lead_id
+    where d.status = 'won' and l.channel = 'direct' and coalesce(d.client_id, l.client_id) is not null
+),
+
+client_visitors as (
+    select distinct l.client_id, l.visitor_id,
+    from leads as l
+    semi join direct_won as w on w.client_id = l.client_id
+    where l.visitor_id is not null
+),
+
+touches as (
+    select l.client_id, l.created_at as touched_at, 0 as kind_order, l.lead_id as touch_id, l.channel,
+    from leads as l
+    semi join direct_won as w on w.client_id = l.client_id
+    union all
+    select cv.client_id, s.started_at, 1, s.session_id, s.channel,
+    from sessions as s
+    join client_visitors as cv on cv.visitor_id = s.visitor_id
+),
+
+credited as (
+    select deal_id, channel,
+    from (
+        select
+            w.deal_id, t.channel,
+            row_number() over (
+                partition by w.deal_id order by t.touched_at desc, t.kind_order, t.touch_id
+            ) as rn,
+        from direct_won as w
+        join touches as t on t.client_id = w.client_id
+        where t.touched_at <= w.anchor_at
+          and t.touched_at >= w.anchor_at - interval 90 day
+          and t.channel not in ('direct', 'unknown')
+          and not (t.kind_order = 0 and t.touch_id = w.lead_id)
+    )
+    where rn = 1
+),
+
 won_in as (
     select
         count(*)::double as won_n,
@@ -57,10 +106,11 @@ won_in as (
             as revenue_amount,
     from deals as d
     left join leads as l on l.lead_id = d.lead_id
+    left join credited as c on c.deal_id = d.deal_id
     cross join flt
     where d.status = 'won'
       and timezone($tz, d.closed_at)::date between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, coalesce(l.channel, 'unknown')))
+      and (len(flt.channels) = 0 or list_contains(flt.channels, coalesce(c.channel, l.channel, 'unknown')))
 ),
 
 final as (
@@ -88,6 +138,11 @@ final as (
         case when p.has_spend and p.has_deals and sp.spend_amount > 0
             then 100.0 * (w.revenue_amount - sp.spend_amount) / sp.spend_amount end,
     from presence as p, spend_in as sp, won_in as w
+    union all
+    select 8, 'target_cpl',
+        case when p.has_spend and p.has_leads and li.leads_n - li.junk_n > 0
+            then sp.spend_amount / (li.leads_n - li.junk_n) end,
+    from presence as p, spend_in as sp, leads_in as li
 )
 
 select metric, value, position from final order by position
