@@ -78,10 +78,10 @@ register({
     "st.plan_is": {"en": "plan {plan}", "ru": "план {plan}"},
     "st.pace": {"en": "Plan pace — {month}", "ru": "Темп выполнения плана — {month}"},
     "st.pace_help": {
-        "en": "Forecast = revenue won so far this month × days in month / days elapsed (today counted). "
+        "en": "Forecast = revenue won this month up to yesterday × days in month / days elapsed (today is not over yet, so it is not counted). "
               "Grey bar = the month's plan, pale blue = forecast at this pace, blue = won so far; "
               "the number is the forecast as % of plan.",
-        "ru": "Прогноз = выручка, выигранная с начала месяца × дней в месяце / прошедших дней (включая сегодня). "
+        "ru": "Прогноз = выручка, выигранная с начала месяца по вчера × дней в месяце / прошедших дней (сегодняшний день ещё не закончился и не учитывается). "
               "Серая полоса — план месяца, голубая — прогноз при таком темпе, синяя — уже выиграно; "
               "число — прогноз в % от плана."},
     "st.pace_caption": {"en": "Day {day} of {days}. Team: won {so_far} so far, forecast {forecast} against the plan {plan}.",

@@ -23,7 +23,7 @@ Previous period (the 30 days before: 10-02 … 10-31): Anna leads 1 (L0), won 1 
   → Anna revenue +100 %, won deals +200 %; Boris calls 1 (A7) → calls 0 %; Anna calls 0 → "—".
 Proration, 10-25 … 11-07: Anna 31 000 × 7/31 + 20 000 × 7/30 = 7 000 + 4 666.67 = 11 666.67;
   Boris 10 000 × 7/30 = 2 333.33.
-Pace on 2026-11-10 (day 10 of 30): Anna so far D1 = 10 000 → forecast 10 000 × 30 / 10 = 30 000
+Pace on 2026-11-11 (10 complete days of 30): Anna so far D1 = 10 000 → forecast 10 000 × 30 / 10 = 30 000
   = 150 % of 20 000 (fact 50 %); Boris 0 → 0 %; team 10 000 → 30 000 = 100 % of 30 000.
 """
 import json
@@ -184,7 +184,7 @@ def test_won_over_time_by_week(run, nov):
 
 
 def test_pace_forecast_for_the_current_month(run, nov):
-    df = pace(run, nov, date(2026, 11, 10))
+    df = pace(run, nov, date(2026, 11, 11))
     r = rows(df)
     a, b, total = r["Anna"], r["Boris"], r["(total)"]
     assert (a.days_elapsed, a.days_in_month, a.revenue_so_far, a.forecast) == (10, 30, 10000, 30000)
@@ -193,13 +193,22 @@ def test_pace_forecast_for_the_current_month(run, nov):
     assert (total.forecast, total.revenue_plan, total.forecast_pct) == (30000, 30000, 100)
 
 
+def test_pace_counts_complete_days_only(run, nov):
+    # On 11-10 the deal won that day is not in yet: 9 complete days, nothing won so far.
+    a = rows(pace(run, nov, date(2026, 11, 10)))["Anna"]
+    assert (a.days_elapsed, a.revenue_so_far, a.forecast) == (9, 0, 0)
+    # On the 1st no day of the month is over: there is no forecast yet.
+    first = rows(pace(run, nov, date(2026, 11, 1)))["Anna"]
+    assert first.days_elapsed == 0 and first.forecast != first.forecast  # NaN
+
+
 def test_cli_sales_team_and_pace(sales_db, capsys):
     rc = cli.main(["report", "sales-team", "--db", str(sales_db), "--from", "2026-11-01", "--to", "2026-11-30",
                    "--format", "json"])
     assert rc == 0
     out = {r["manager"]: r for r in json.loads(capsys.readouterr().out)}
     assert out["Anna"]["revenue"] == 18000 and out["(total)"]["plan_pct"] == 100
-    rc = cli.main(["report", "sales-pace", "--db", str(sales_db), "--today", "2026-11-10"])
+    rc = cli.main(["report", "sales-pace", "--db", str(sales_db), "--today", "2026-11-11"])
     assert rc == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "manager,month,days_elapsed,days_in_month,revenue_so_far,forecast,revenue_plan,fact_pct,forecast_pct"

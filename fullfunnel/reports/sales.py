@@ -11,7 +11,8 @@ Plan: `plans` rows with metric 'revenue' per manager (no channel), one per month
 the plan is **prorated by day**: each overlapping month contributes its value × (days of the month
 inside the period / days in the month). A whole calendar month gets exactly its plan; "last 7
 days" gets about a quarter of it. Plans carry no currency and are read in the report currency.
-Pace forecast (current month) = revenue so far × days in month / days elapsed (today counted).
+Pace forecast (current month) = revenue so far × days in month / days elapsed (complete days: up to
+yesterday, as on the Marketer KPIs page).
 
 The channel filter does not apply here: calls, meetings and plans belong to managers, not channels.
 Leads and won deals without a manager form their own row, so the team total equals the sum of

@@ -1,9 +1,10 @@
 -- Plan pace for the current month (METRICS.md "Sales team", "Marketer KPIs" pace forecast): one
 -- row per manager with a revenue plan for the month of $today or a deal won in it so far, plus a
 -- last team-total row (is_total; sums of the rows above).
---   revenue_so_far: won deals (by closed_at) from the first day of the month to $today, in $currency
---   forecast = revenue_so_far × days in month / days elapsed (days elapsed = day of month of
---     $today, today counted as elapsed)
+--   revenue_so_far: won deals (by closed_at) from the first day of the month to yesterday (today is
+--     incomplete, as in the Marketer KPIs pace), in $currency
+--   forecast = revenue_so_far × days in month / days elapsed (days elapsed = complete days of the
+--     month before $today; null on the 1st, when none has passed)
 --   revenue_plan: the month's plans row (metric 'revenue', the manager, no channel), in $currency
 -- The channel filter does not apply (see team.sql).
 -- Parameters: $today (date, business time zone); $tz; $currency.
@@ -14,8 +15,9 @@ with
 m as (
     select
         date_trunc('month', $today::date)::date as month_start,
-        $today::date as today,
-        day($today::date) as days_elapsed,
+        $today::date - 1 as today,
+        case when $today::date - 1 >= date_trunc('month', $today::date)::date
+            then day($today::date - 1) else 0 end as days_elapsed,
         day(last_day($today::date)) as days_in_month,
 ),
 
@@ -65,10 +67,10 @@ final as (
         m.days_elapsed,
         m.days_in_month,
         r.revenue_so_far,
-        r.revenue_so_far * m.days_in_month / m.days_elapsed as forecast,
+        r.revenue_so_far * m.days_in_month / nullif(m.days_elapsed, 0) as forecast,
         r.revenue_plan,
         100.0 * r.revenue_so_far / nullif(r.revenue_plan, 0) as fact_pct,
-        100.0 * r.revenue_so_far * m.days_in_month / m.days_elapsed / nullif(r.revenue_plan, 0)
+        100.0 * r.revenue_so_far * m.days_in_month / nullif(m.days_elapsed, 0) / nullif(r.revenue_plan, 0)
             as forecast_pct,
     from rows_ as r, m
     order by r.is_total, r.manager = '', r.revenue_plan desc nulls last, r.manager
