@@ -21,6 +21,7 @@ PAGES = [
     ("weekly.py", "weekly", ":material/co_present:", "Weekly meeting", "Планёрка"),
     ("import.py", "import", ":material/upload_file:", "Import", "Импорт"),
     ("data_health.py", "data_health", ":material/health_and_safety:", "Data health", "Качество данных"),
+    ("settings.py", "settings", ":material/settings:", "Settings", "Настройки"),
 ]
 register({f"page.{url}": {"en": en, "ru": ru} for _, url, _, en, ru in PAGES})
 

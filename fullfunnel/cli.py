@@ -11,6 +11,7 @@ from fullfunnel import FullfunnelError, __version__
 COMMAND_MODULES = [
     "fullfunnel.demo",
     "fullfunnel.reports",
+    "fullfunnel.settings",
     "fullfunnel.importing.cli",
 ]
 

@@ -442,6 +442,9 @@ def _run(con, table: Table, plans: list[_Plan], result: ImportResult, strict: bo
     parse.install_macros(con)
     conf = _settings(con)
     tz = periods.business_tz(conf.get("business_tz"))
+    if not conf.get("business_tz"):
+        # Pin the zone the first import was read in, so the database means the same on any machine.
+        con.execute("insert or replace into settings values ('business_tz', ?)", [tz])
     salt = conf.get("client_salt")
     if not salt:
         salt = secrets.token_hex(16)
