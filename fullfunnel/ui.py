@@ -5,6 +5,7 @@ The only library module that imports Streamlit. Pages call `state()` for the fil
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -297,3 +298,36 @@ def show_error(e: Exception) -> None:
 
 def today() -> date:
     return periods.today_in(state().filters.tz)
+
+
+# ---------------------------------------------------------------- tables
+# Streamlit draws an empty number cell as "None" whatever the Styler says, so in styled tables a
+# missing value (CPL without leads, change from 0) is stored as +inf, shown as "—" and sorted last.
+
+GOOD_TEXT, BAD_TEXT, NEUTRAL_TEXT = "color: #15803d", "color: #b91c1c", "color: #64748b"
+
+
+def missing_last(table: pd.DataFrame, columns) -> pd.DataFrame:
+    """The columns as floats with missing values as +inf (see above)."""
+    for c in columns:
+        table[c] = pd.to_numeric(table[c], errors="coerce").astype("float64").fillna(math.inf)
+    return table
+
+
+def cell(unit: str, lang: str, currency: str):
+    """A Styler formatter for one unit: '—' for a missing value."""
+    return lambda x: fmt.DASH if x == math.inf else fmt.value(x, unit, lang, currency)
+
+
+def change_cell(lang: str):
+    """A Styler formatter for a change in %, whole percent, signed ('—' when there is none)."""
+    return lambda x: fmt.DASH if x == math.inf else fmt.pct(round(x) or 0.0, lang, 0, signed=True)  # no "-0 %"
+
+
+def change_colours(col: pd.Series, lower_better: bool = False) -> list[str]:
+    """Green for a change for the better, red for the worse, grey for none or missing."""
+    vals = col.replace(math.inf, math.nan)
+    good = vals < 0 if lower_better else vals > 0
+    bad = vals > 0 if lower_better else vals < 0
+    return [GOOD_TEXT if g else BAD_TEXT if b else NEUTRAL_TEXT for g, b in zip(good, bad)]
+

@@ -128,19 +128,8 @@ for m in METRICS:
 table = board[cols].copy()
 if level == "campaign":
     table["campaign"] = table["campaign"].replace("", t("ch.no_campaign", lang))
-# Streamlit draws an empty number cell as "None" whatever the Styler says, so a missing value
-# (CPL without leads, change from 0) is stored as +∞, shown as "—" and sorted after every number.
 NUMERIC = [c for c in cols if c not in ("channel", "campaign", "trend")]
-for c in NUMERIC:
-    table[c] = pd.to_numeric(table[c], errors="coerce").astype("float64").fillna(math.inf)
-
-
-def _fmt_value(m):
-    return lambda x: fmt.DASH if x == math.inf else fmt.value(x, UNITS[m], lang, f.currency)
-
-
-def _fmt_change(x):
-    return fmt.DASH if x == math.inf else fmt.pct(round(x) or 0.0, lang, 0, signed=True)  # no "-0 %"
+ui.missing_last(table, NUMERIC)
 
 
 def _best_worst(col: pd.Series, lower_better: bool):
@@ -152,16 +141,9 @@ def _best_worst(col: pd.Series, lower_better: bool):
     return out
 
 
-def _change_colour(col: pd.Series, lower_better: bool):
-    vals = col.replace(math.inf, math.nan)
-    good = vals < 0 if lower_better else vals > 0
-    bad = vals > 0 if lower_better else vals < 0
-    return ["color: #15803d" if g else "color: #b91c1c" if b else "color: #64748b" for g, b in zip(good, bad)]
-
-
-formatters = {m: _fmt_value(m) for m in METRICS}
+formatters = {m: ui.cell(UNITS[m], lang, f.currency) for m in METRICS}
 if has_cmp:
-    formatters.update({f"{m}_change_pct": _fmt_change for m in METRICS})
+    formatters.update({f"{m}_change_pct": ui.change_cell(lang) for m in METRICS})
 styler = table.style.format(formatters)  # one call: a second .format() would reset the first
 for m in METRICS:
     if m == "spend":
@@ -169,7 +151,7 @@ for m in METRICS:
         continue
     styler = styler.apply(lambda c, m=m: _best_worst(c, m in R.LOWER_IS_BETTER), subset=[m])
     if has_cmp:
-        styler = styler.apply(lambda c, m=m: _change_colour(c, m in R.LOWER_IS_BETTER), subset=[f"{m}_change_pct"])
+        styler = styler.apply(lambda c, m=m: ui.change_colours(c, m in R.LOWER_IS_BETTER), subset=[f"{m}_change_pct"])
 
 help_change = t("ch.help.change", lang)
 config = {

@@ -200,10 +200,6 @@ def _fmt(c):
     return lambda x: fmt.value(x, R.UNITS[c], lang, f.currency)
 
 
-def _change_colour(col: pd.Series):
-    return ["color: #15803d" if v > 0 else "color: #b91c1c" if v < 0 else "color: #64748b" for v in col]
-
-
 def _promote_row(r):
     return ["background-color: #f0fdf4" if r["promote"] else NUM] * len(r)
 
@@ -212,7 +208,7 @@ numeric = [c for c in cols if c not in ("product", "promote")]
 styler = table.style.format({c: _fmt(c) for c in numeric}, na_rep=fmt.DASH).apply(_promote_row, axis=1)
 for c in cols:
     if c.endswith("_change_pct"):
-        styler = styler.apply(_change_colour, subset=[c])
+        styler = styler.apply(ui.change_colours, subset=[c])
 
 config = {
     "rank": st.column_config.Column(t("pr.col.rank", lang), help=t("pr.help.rank", lang), width=40),

@@ -176,23 +176,8 @@ for m in TABLE:
         cols.append(f"{m}_change_pct")
 table = board[cols].copy()
 table["manager"] = [t("st.total", lang) if tot else names.get(m, m) for m, tot in zip(board["manager"], board["is_total"])]
-# An empty number cell would show as "None": missing values are stored as +∞ and shown as "—".
 NUMERIC = cols[1:]
-for c in NUMERIC:
-    table[c] = pd.to_numeric(table[c], errors="coerce").astype("float64").fillna(math.inf)
-
-
-def _fmt_value(m):
-    return lambda x: fmt.DASH if x == math.inf else fmt.value(x, UNITS[m], lang, f.currency)
-
-
-def _fmt_change(x):
-    return fmt.DASH if x == math.inf else fmt.pct(round(x) or 0.0, lang, 0, signed=True)  # no "-0 %"
-
-
-def _change_colour(col: pd.Series):
-    vals = col.replace(math.inf, math.nan)
-    return ["color: #15803d" if v > 0 else "color: #b91c1c" if v < 0 else "color: #64748b" for v in vals]
+ui.missing_last(table, NUMERIC)
 
 
 def _plan_colour(col: pd.Series):
@@ -201,15 +186,15 @@ def _plan_colour(col: pd.Series):
             for v in vals]
 
 
-formatters = {m: _fmt_value(m) for m in TABLE}
+formatters = {m: ui.cell(UNITS[m], lang, f.currency) for m in TABLE}
 if has_cmp:
-    formatters.update({f"{m}_change_pct": _fmt_change for m in TABLE_CHANGED})
+    formatters.update({f"{m}_change_pct": ui.change_cell(lang) for m in TABLE_CHANGED})
 styler = table.style.format(formatters)  # one call: a second .format() would reset the first
 styler = styler.map(lambda _: NUM, subset=NUMERIC)
 if "plan_pct" in TABLE:
     styler = styler.apply(_plan_colour, subset=["plan_pct"])
 if has_cmp:
-    styler = styler.apply(_change_colour, subset=[f"{m}_change_pct" for m in TABLE_CHANGED])
+    styler = styler.apply(ui.change_colours, subset=[f"{m}_change_pct" for m in TABLE_CHANGED])
 total_idx = board.index[board["is_total"]]
 styler = styler.apply(lambda r: [BOLD] * len(r) if r.name in total_idx else [""] * len(r), axis=1)
 
