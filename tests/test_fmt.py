@@ -46,3 +46,22 @@ def test_compact_money_for_cards():
     assert fmt.compact_money(950_798, "RUB", "en") == "₽950.8K"
     assert fmt.compact_money(99_999, "RUB", "en") == "₽99,999"
     assert fmt.value(976.24, "pct", "en", compact=True) == "976%"
+
+
+def test_a_measure_keeps_its_colour_in_every_language():
+    from datetime import date as d
+
+    import pandas as pd
+
+    from fullfunnel import charts
+
+    df = pd.DataFrame({"bucket": [d(2026, 11, 2)], "leads": [3], "won_deals": [1]})
+    specs = {}
+    for lang, labels in (("en", {"leads": "Leads", "won_deals": "Won deals"}),
+                         ("ru", {"leads": "Лиды", "won_deals": "Выигранные сделки"})):
+        spec = charts.time_series(df, labels, lang, "week", d(2026, 11, 29)).to_dict()
+        scale = next(layer["encoding"]["color"]["scale"] for layer in spec.get("layer", [spec])
+                     if "color" in layer.get("encoding", {}))
+        specs[lang] = dict(zip(scale["domain"], scale["range"]))
+    assert specs["en"]["Leads"] == specs["ru"]["Лиды"] == charts.PALETTE[0]
+    assert specs["en"]["Won deals"] == specs["ru"]["Выигранные сделки"] == charts.PALETTE[1]

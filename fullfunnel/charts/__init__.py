@@ -39,7 +39,9 @@ def time_series(df: pd.DataFrame, measures: dict[str, str], lang: str, grain: st
     lines = alt.Chart(long).mark_line(point=len(df) <= 40, strokeWidth=2.5).encode(
         x=x,
         y=alt.Y("value:Q", title=None),
-        color=alt.Color("measure:N", title=None, scale=alt.Scale(range=PALETTE),
+        # the caller's order, not the alphabet of the translated labels: a measure keeps its colour in every language
+        color=alt.Color("measure:N", title=None, sort=list(measures.values()),
+                        scale=alt.Scale(domain=list(measures.values()), range=PALETTE[:len(measures)]),
                         legend=alt.Legend(orient="top")),
         tooltip=[alt.Tooltip("bucket:T", title=t("chart.bucket", lang), format=tooltip_day(lang)),
                  alt.Tooltip("measure:N", title=" "), alt.Tooltip("value:Q", title=t("chart.value", lang), format=",.0f")],
