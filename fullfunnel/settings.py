@@ -64,9 +64,9 @@ class Setting:
 
 SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("business_tz", "time zone days are counted in (IANA name, e.g. Europe/Moscow)", _tz,
-            "the first import's zone, else this machine's"),
+            "first import's zone"),
     Setting("currency", "report currency (three-letter code); money in other currencies is never added", _currency,
-            "the currency most money was recorded in"),
+            "main currency of the data"),
     Setting("margin_pct", "gross margin in % for revenue without order costs (ROI, Products)", _margin, "100"),
     Setting("bounce_definition", "bounce definition on the Traffic page: metrica or ga4", _bounce, "metrica"),
     Setting("import_max_mb", "largest file one import accepts, in MB", _megabytes, "500"),
@@ -135,7 +135,7 @@ def _run(args: argparse.Namespace) -> int:
         stored = read(args.db)
         for s in SETTINGS.values():
             shown = stored.get(s.key, f"(default: {s.default})")
-            print(f"{s.key:<18} {shown:<28} {s.help}")
+            print(f"{s.key:<18} {shown:<36} {s.help}")
         return 0
     if not args.key:
         raise BadSetting(f"Name the setting to {args.action}: one of {', '.join(SETTINGS)}.")
