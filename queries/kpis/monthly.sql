@@ -61,46 +61,8 @@ spend_m as (
 
 -- last non-direct touch for won deals whose lead came 'direct': the client's touches are their
 -- leads and the sessions of the visitors those leads name
-direct_won as (
-    select d.deal_id, l.lead_id, l.created_at as anchor_at, coalesce(d.client_id, l.client_id) as client_id,
-    from deals as d
-    join leads as l on l.lead_id = d.lead_id
-    where d.status = 'won' and l.channel = 'direct' and coalesce(d.client_id, l.client_id) is not null
-),
-
-client_visitors as (
-    select distinct l.client_id, l.visitor_id,
-    from leads as l
-    semi join direct_won as w on w.client_id = l.client_id
-    where l.visitor_id is not null
-),
-
-touches as (
-    select l.client_id, l.created_at as touched_at, 0 as kind_order, l.lead_id as touch_id, l.channel,
-    from leads as l
-    semi join direct_won as w on w.client_id = l.client_id
-    union all
-    select cv.client_id, s.started_at, 1, s.session_id, s.channel,
-    from sessions as s
-    join client_visitors as cv on cv.visitor_id = s.visitor_id
-),
-
 credited as (
-    select deal_id, channel,
-    from (
-        select
-            w.deal_id, t.channel,
-            row_number() over (
-                partition by w.deal_id order by t.touched_at desc, t.kind_order, t.touch_id
-            ) as rn,
-        from direct_won as w
-        join touches as t on t.client_id = w.client_id
-        where t.touched_at <= w.anchor_at
-          and t.touched_at >= w.anchor_at - interval 90 day
-          and t.channel not in ('direct', 'unknown')
-          and not (t.kind_order = 0 and t.touch_id = w.lead_id)
-    )
-    where rn = 1
+    select deal_id, channel, from direct_deal_credit
 ),
 
 deal_channel as (
