@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from fullfunnel import FullfunnelError, db, periods, ui
+from fullfunnel import FullfunnelError, db, fmt, periods, ui
 from fullfunnel.i18n import pick_lang, register, t
 from fullfunnel.importing import load, presets, read
 from fullfunnel.importing.errors import message
@@ -45,9 +45,9 @@ register({
     "imp.added": {"en": "Added", "ru": "Добавлено"},
     "imp.replaced": {"en": "Replaced", "ru": "Заменено"},
     "imp.columns": {"en": "How the columns were recognised", "ru": "Как распознаны колонки"},
-    "imp.col_kind": {"en": "kind", "ru": "тип"},
-    "imp.col_template": {"en": "template column", "ru": "колонка шаблона"},
-    "imp.col_source": {"en": "from the file", "ru": "из файла"},
+    "imp.col_kind": {"en": "Data", "ru": "Тип данных"},
+    "imp.col_template": {"en": "Template column", "ru": "Колонка шаблона"},
+    "imp.col_source": {"en": "From the file", "ru": "Из файла"},
     "imp.ignored": {"en": "Ignored columns: {cols}", "ru": "Пропущенные колонки: {cols}"},
     "imp.note": {"en": "Note: {note}", "ru": "Примечание: {note}"},
     "imp.again": {"en": "This exact file was imported before (import #{id}); its rows will replace the earlier "
@@ -55,9 +55,9 @@ register({
                   "ru": "Этот файл уже загружался (импорт №{id}); его строки заменят прежние, ничего не "
                         "посчитается дважды."},
     "imp.rejects": {"en": "First rejected rows", "ru": "Первые отклонённые строки"},
-    "imp.line": {"en": "line", "ru": "строка"},
-    "imp.column": {"en": "column", "ru": "колонка"},
-    "imp.reason": {"en": "reason", "ru": "причина"},
+    "imp.line": {"en": "Line", "ru": "Строка"},
+    "imp.column": {"en": "Column", "ru": "Колонка"},
+    "imp.reason": {"en": "Reason", "ru": "Причина"},
     "imp.confirm": {"en": "Import {n} file(s)", "ru": "Импортировать файлов: {n}"},
     "imp.nothing": {"en": "None of the files can be imported.", "ru": "Ни один файл нельзя импортировать."},
     "imp.running": {"en": "Importing…", "ru": "Импорт…"},
@@ -156,7 +156,7 @@ def _preview(f) -> tuple[load.ImportResult | None, str | None]:
 
 def _rejects_frame(res: load.ImportResult) -> pd.DataFrame:
     frame = pd.DataFrame(
-        [(r.kind, r.line, r.column, r.text(lang).split(": ", 1)[1]) for r in res.rejects],
+        [(t(f"kind.{r.kind}", lang), r.line, r.column, r.text(lang).split(": ", 1)[1]) for r in res.rejects],
         columns=[t("imp.col_kind", lang), t("imp.line", lang), t("imp.column", lang), t("imp.reason", lang)])
     return frame if len(res.kinds) > 1 else frame.drop(columns=[t("imp.col_kind", lang)])
 
@@ -175,10 +175,10 @@ if files:
             st.markdown(t("imp.recognised", lang, title=ui.md(res.format_title)))
             for k in res.kinds:
                 cols = st.columns(4)
-                cols[0].metric(f"{t('imp.rows_read', lang)} · {k.kind}", f"{k.read:,}")
-                cols[1].metric(t("imp.to_add", lang), f"{k.added:,}")
-                cols[2].metric(t("imp.to_replace", lang), f"{k.replaced:,}")
-                cols[3].metric(t("imp.rejected", lang), f"{k.rejected:,}")
+                cols[0].metric(f"{t('imp.rows_read', lang)} · {t(f'kind.{k.kind}', lang)}", fmt.number(k.read, lang))
+                cols[1].metric(t("imp.to_add", lang), fmt.number(k.added, lang))
+                cols[2].metric(t("imp.to_replace", lang), fmt.number(k.replaced, lang))
+                cols[3].metric(t("imp.rejected", lang), fmt.number(k.rejected, lang))
             if res.previous_import:
                 st.info(t("imp.again", lang, id=res.previous_import))
             for note in res.notes:
@@ -186,8 +186,9 @@ if files:
             if res.ignored:
                 st.caption(t("imp.ignored", lang, cols=ui.md(", ".join(res.ignored))))
             with st.expander(t("imp.columns", lang)):
-                st.dataframe(pd.DataFrame(res.columns, columns=[t("imp.col_kind", lang), t("imp.col_template", lang),
-                                                                t("imp.col_source", lang)]),
+                st.dataframe(pd.DataFrame([(t(f"kind.{k}", lang), *rest) for k, *rest in res.columns],
+                                          columns=[t("imp.col_kind", lang), t("imp.col_template", lang),
+                                                   t("imp.col_source", lang)]),
                              hide_index=True, width="stretch")
             if res.rejects:
                 st.markdown(f"**{t('imp.rejects', lang)}**")
