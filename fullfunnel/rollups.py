@@ -8,6 +8,9 @@ counted once for [from, to] on the row of its first active day there (previous a
 Measured at 10 million sessions by `python -m fullfunnel.bench_traffic`. It is rebuilt
 only when what it is built from changed: sessions, leads (a lead marks its visitor's session of the
 same day as converted when the export has no `converted` flag) or the business time zone.
+An import that only adds sessions (the usual daily import) rebuilds just the rows of the visitors
+it touched — their whole history, so previous active days stay exact; anything else (replaced or
+removed sessions, new leads that mark conversions, another zone) rebuilds the whole table.
 """
 from __future__ import annotations
 
@@ -25,8 +28,9 @@ _BUILD = """
 insert into traffic_rollup
 with
 keys as (
-    select visitor_id, (row_number() over (order by visitor_id))::integer as visitor_key,
-    from (select distinct visitor_id from sessions)
+    select k.visitor_id, k.visitor_key,
+    from visitor_keys as k
+    where not $scoped or k.visitor_id in (select visitor_id from rollup_scope)
 ),
 
 lead_days as (
@@ -45,6 +49,7 @@ marked as (
         s.duration_s,
         coalesce(s.converted, ld.visitor_id is not null) as converted,
     from sessions as s
+    semi join keys as k0 on k0.visitor_id = s.visitor_id
     left join lead_days as ld
         on s.converted is null
         and ld.visitor_id = s.visitor_id
@@ -102,6 +107,15 @@ def rollup_tz(con: duckdb.DuckDBPyConnection) -> str:
     return periods.business_tz(row[0] if row and row[0] else None)
 
 
+_NEW_KEYS = """
+insert into visitor_keys
+select n.visitor_id,
+    ((select coalesce(max(visitor_key), 0) from visitor_keys) + row_number() over (order by n.visitor_id))::integer,
+from (select distinct visitor_id from sessions where not $scoped or visitor_id in (select visitor_id from rollup_scope)) as n
+anti join visitor_keys as k on k.visitor_id = n.visitor_id
+"""
+
+
 def signature(con: duckdb.DuckDBPyConnection, tz: str) -> str:
     """What the rollup is built from, cheaply: row counts and newest import ids, and the zone."""
     s_n, s_max, s_sum, unflagged = con.execute(
@@ -114,6 +128,27 @@ def signature(con: duckdb.DuckDBPyConnection, tz: str) -> str:
     return f"v{ROLLUP_VERSION}|{tz}|{s_n}|{s_max}|{s_sum}|{unflagged}|{leads}"
 
 
+def _only_added(con: duckdb.DuckDBPyConnection, built: str, now: str) -> int | None:
+    """The import id after which sessions were only added since the build, else None.
+
+    True when every session of the build is still there unchanged and the rest came with newer
+    imports: counts, pageview sums and unflagged counts add up exactly, zone and leads unchanged.
+    """
+    b, n = built.split("|"), now.split("|")
+    if len(b) != len(n) or b[:2] != n[:2] or b[6:] != n[6:]:
+        return None
+    b_n, b_max, b_sum, b_unflagged = (int(x) for x in b[2:6])
+    n_n, n_max, n_sum, n_unflagged = (int(x) for x in n[2:6])
+    if n_max <= b_max:
+        return None
+    add_n, add_sum, add_unflagged = con.execute(
+        "select count(*), coalesce(sum(pageviews), 0), count(*) filter (where converted is null) "
+        "from sessions where import_id > ?", [b_max]).fetchone()
+    if (b_n + add_n, b_sum + add_sum, b_unflagged + add_unflagged) != (n_n, n_sum, n_unflagged):
+        return None
+    return b_max
+
+
 def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     """Rebuild the rollups if their inputs changed since the last build; True when it rebuilt."""
     if not _has_table(con, "traffic_rollup"):
@@ -123,8 +158,21 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     row = con.execute("select value from ff_meta where key = ?", [SIGNATURE_KEY]).fetchone()
     if not force and row and row[0] == sig:
         return False
-    con.execute("delete from traffic_rollup")
+    since = None if force or not row else _only_added(con, row[0], sig)
+    # the visitors to rebuild: those of the sessions added after import `since` (none listed = all)
+    con.execute("create or replace temp table rollup_scope as "
+                "select distinct visitor_id from sessions where ? is not null and import_id > ?", [since, since])
+    if since is None:  # everything
+        con.execute("delete from traffic_rollup")
+        con.execute("delete from visitor_keys")
+        scoped = False
+    else:
+        con.execute("delete from traffic_rollup where visitor_key in (select k.visitor_key from visitor_keys as k "
+                    "semi join rollup_scope as r on r.visitor_id = k.visitor_id)")
+        scoped = True
     if con.execute("select count(*) from sessions").fetchone()[0]:
-        con.execute(_BUILD, {"tz": tz})
+        con.execute(_NEW_KEYS, {"scoped": scoped})
+        con.execute(_BUILD, {"tz": tz, "scoped": scoped})
+    con.execute("drop table rollup_scope")
     con.execute("insert or replace into ff_meta values (?, ?)", [SIGNATURE_KEY, sig])
     return True

@@ -22,7 +22,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from fullfunnel import FullfunnelError, cli, db, rollups
+from fullfunnel import FullfunnelError, cli, db, periods, rollups
 from fullfunnel.filters import Filters
 from fullfunnel.periods import Period
 from fullfunnel.reports import get
@@ -227,3 +227,56 @@ def test_several_channels_series_counts_each_visitor_once_per_bucket(run, f):
     for start in (date(2026, 3, 2), date(2026, 3, 3)):
         df = get("traffic").func(run, replace(f, channels=("seo", "ads"), period=Period(start, date(2026, 3, 15))))
         assert df["visitors"].tolist() == [2, 3]
+
+
+ROLLUP_ROWS = """
+select r.day, r.channel, r.landing_page, k.visitor_id, r.sessions_n, r.pageviews_n, r.duration_s,
+    r.bounces_metrica_n, r.bounces_ga4_n, r.converted_n, r.prev_any_day, r.prev_channel_day, r.prev_landing_day
+from traffic_rollup as r join visitor_keys as k using (visitor_key)
+order by all
+"""
+
+
+def _sessions(con, rows, import_id):
+    con.executemany(
+        "insert into sessions (session_id, visitor_id, started_at, pageviews, duration_s, channel, landing_page,"
+        " converted, import_id) values (?, ?, ?, ?, ?, ?, ?, false, ?)", [(*r, import_id) for r in rows])
+
+
+def test_an_import_that_only_adds_sessions_rebuilds_just_its_visitors_exactly(tmp_path):
+    import duckdb
+
+    path = tmp_path / "inc.duckdb"
+    with db.writer(path, fresh=True) as con:
+        con.execute("insert into settings values ('business_tz', 'UTC')")
+        _sessions(con, [("a1", "A", "2026-11-02 10:00+00", 1, 5, "seo", "/"),
+                        ("a2", "A", "2026-11-05 10:00+00", 3, 90, "email", "/price"),
+                        ("b1", "B", "2026-11-03 10:00+00", 2, 30, "seo", "/")], 1)
+    with db.writer(path) as con:
+        built = con.execute("select value from ff_meta where key = 'traffic_rollup_signature'").fetchone()[0]
+        # the next day's export: A comes back (and an older visit of A turns up), C is new
+        _sessions(con, [("a3", "A", "2026-11-04 09:00+00", 1, 3, "seo", "/"),
+                        ("a4", "A", "2026-11-06 10:00+00", 1, 8, "seo", "/"),
+                        ("c1", "C", "2026-11-06 11:00+00", 4, 200, "direct", "/")], 2)
+        assert rollups._only_added(con, built, rollups.signature(con, "UTC")) == 1
+    incremental = duckdb.connect(str(path), read_only=True).execute(ROLLUP_ROWS).fetchall()
+    with db.writer(path) as con:
+        rollups.refresh(con, force=True)
+    full = duckdb.connect(str(path), read_only=True).execute(ROLLUP_ROWS).fetchall()
+    assert incremental == full
+    # B was not touched and kept its row; A's rows were rebuilt with the new previous days
+    a_rows = [r for r in full if r[3] == "A"]
+    assert [(str(r[0]), str(r[10])) for r in a_rows] == [
+        ("2026-11-02", "1900-01-01"), ("2026-11-04", "2026-11-02"), ("2026-11-05", "2026-11-04"),
+        ("2026-11-06", "2026-11-05")]
+
+
+def test_replaced_or_removed_sessions_rebuild_everything(tmp_path):
+    path = tmp_path / "rep.duckdb"
+    with db.writer(path, fresh=True) as con:
+        _sessions(con, [("a1", "A", "2026-11-02 10:00+00", 1, 5, "seo", "/")], 1)
+    with db.writer(path) as con:
+        built = con.execute("select value from ff_meta where key = 'traffic_rollup_signature'").fetchone()[0]
+        con.execute("delete from sessions where session_id = 'a1'")  # a re-import replaces a1
+        _sessions(con, [("a1", "A", "2026-11-02 10:00+00", 2, 50, "seo", "/")], 2)
+        assert rollups._only_added(con, built, rollups.signature(con, periods.business_tz())) is None
