@@ -56,3 +56,12 @@ def time_series(df: pd.DataFrame, measures: dict[str, str], lang: str, grain: st
         layers = [shade, label, lines]
     chart = alt.layer(*layers).properties(height=height)
     return chart.properties(title=title) if title else chart
+
+
+def money_axis_labels(lang: str) -> str:
+    """A Vega label expression for money axes: 0, 500K, 1.5M (en) / 0, 500 тыс, 1,5 млн (ru)."""
+    if lang == "ru":
+        return ("datum.value >= 1e6 ? replace(format(datum.value / 1e6, '~g'), '.', ',') + ' млн'"
+                " : datum.value >= 1e3 ? format(datum.value / 1e3, '~g') + ' тыс' : format(datum.value, '~g')")
+    return ("datum.value >= 1e6 ? format(datum.value / 1e6, '~g') + 'M'"
+            " : datum.value >= 1e3 ? format(datum.value / 1e3, '~g') + 'K' : format(datum.value, '~g')")

@@ -7,8 +7,7 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt, periods
-from fullfunnel.charts import PALETTE, incomplete_spans, tooltip_day
-from fullfunnel.charts.sales import money_axis_labels
+from fullfunnel.charts import PALETTE, incomplete_spans, money_axis_labels, tooltip_day
 from fullfunnel.i18n import t
 
 SPEND_COLOR = "#94a3b8"

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt, periods
-from fullfunnel.charts import PALETTE
+from fullfunnel.charts import PALETTE, money_axis_labels
 from fullfunnel.i18n import register, t
 
 register({
@@ -26,15 +26,6 @@ register({
 })
 
 GREY = "#94a3b8"
-
-
-def money_axis_labels(lang: str) -> str:
-    """A Vega label expression for money axes: 0, 500K, 1.5M (en) / 0, 500 тыс, 1,5 млн (ru)."""
-    if lang == "ru":
-        return ("datum.value >= 1e6 ? replace(format(datum.value / 1e6, '~g'), '.', ',') + ' млн'"
-                " : datum.value >= 1e3 ? format(datum.value / 1e3, '~g') + ' тыс' : format(datum.value, '~g')")
-    return ("datum.value >= 1e6 ? format(datum.value / 1e6, '~g') + 'M'"
-            " : datum.value >= 1e3 ? format(datum.value / 1e3, '~g') + 'K' : format(datum.value, '~g')")
 
 
 def bucket_label(b: date, grain: str, lang: str) -> str:
