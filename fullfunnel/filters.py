@@ -69,9 +69,9 @@ def build(run: Run, preset: str = "last_30_days", start=None, end=None, grain: s
     conf = settings(run)
     tz = periods.business_tz(tz or conf.get("business_tz"))
     if preset == "custom" or start or end:
-        today = periods.today_in(tz)
-        start = start or periods.preset_range("last_30_days", today).start
-        end = end or today
+        default = periods.preset_range("last_30_days", periods.today_in(tz))
+        start = start or default.start
+        end = end or max(start, default.end)  # an open end stops yesterday: today is incomplete
         period = Period(start, end)
     else:
         period = periods.preset_range(preset, periods.today_in(tz))

@@ -11,13 +11,12 @@ import json
 import math
 import sys
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, Callable
 
 import pandas as pd
 
 from fullfunnel import FullfunnelError, db, periods
-from fullfunnel.filters import Filters, Run, build, settings
+from fullfunnel.filters import Filters, Run, build
 
 # Modules whose import registers reports.
 REPORT_MODULES = [
@@ -137,9 +136,6 @@ def filters_from_args(args: argparse.Namespace, run: Run) -> Filters:
             raise FullfunnelError(f"There is no channel {', '.join(unknown)} in the data; known channels: {shown}.")
     start = periods.parse_date(args.date_from, "--from date") if args.date_from else None
     end = periods.parse_date(args.date_to, "--to date") if args.date_to else None
-    if start and not end:  # --to defaults to yesterday, as its help says: today is incomplete (METRICS.md)
-        tz = periods.business_tz(settings(run).get("business_tz"))
-        end = max(start, periods.today_in(tz) - timedelta(days=1))
     return build(run, preset="custom" if (start or end) else args.preset, start=start, end=end,
                  grain=args.grain, compare=args.compare, channels=channels, currency=args.currency)
 
