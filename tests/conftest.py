@@ -92,3 +92,27 @@ def _no_env_db(monkeypatch):
     monkeypatch.delenv("FULLFUNNEL_DB", raising=False)
     monkeypatch.delenv("FULLFUNNEL_TZ", raising=False)
     yield
+
+
+@pytest.fixture
+def moscow_tz(monkeypatch):
+    """Business zone Europe/Moscow for databases that have no zone setting yet (the import tests)."""
+    monkeypatch.setenv("FULLFUNNEL_TZ", "Europe/Moscow")
+
+
+@pytest.fixture
+def dbf(tmp_path) -> Path:
+    """A database path that does not exist yet (the first import creates it)."""
+    return tmp_path / "ff.duckdb"
+
+
+def q(path, sql: str, params=None) -> list[tuple]:
+    """Rows of a query on a database file, opened read-only and closed again."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+

@@ -3,31 +3,17 @@ from __future__ import annotations
 
 from datetime import date
 
-import duckdb
 import pytest
 
 from fullfunnel import cli, db
 from fullfunnel.importing import ImportRefused, channels, import_bytes, undo
 
+from conftest import q
+
 MSK = "Europe/Moscow"
 
 
-@pytest.fixture(autouse=True)
-def _tz(monkeypatch):
-    monkeypatch.setenv("FULLFUNNEL_TZ", MSK)
-
-
-@pytest.fixture
-def dbf(tmp_path):
-    return tmp_path / "ff.duckdb"
-
-
-def q(dbf, sql):
-    con = duckdb.connect(str(dbf), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+pytestmark = pytest.mark.usefixtures("moscow_tz")
 
 
 def imp(dbf, text, name="f.csv", **kw):

@@ -15,18 +15,18 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from fullfunnel import FullfunnelError, cli, db, export
+from fullfunnel import cli, export
 from fullfunnel.importing import ImportRefused, import_bytes, import_file, read
 from fullfunnel.importing import channels
+
+from conftest import q
 
 HEAD = "date,channel,spend,campaign\n"
 OK = HEAD + "2026-05-01,seo,100,c1\n"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(autouse=True)
-def _tz(monkeypatch):
-    monkeypatch.setenv("FULLFUNNEL_TZ", "Europe/Moscow")
+pytestmark = pytest.mark.usefixtures("moscow_tz")
 
 
 @pytest.fixture
@@ -52,11 +52,7 @@ def refused(dbf, data: bytes, name: str, path=None) -> str:
 
 
 def spend(dbf):
-    con = duckdb.connect(str(dbf), read_only=True)
-    try:
-        return con.execute("select date::varchar, channel, spend::double, campaign from spend order by date, campaign").fetchall()
-    finally:
-        con.close()
+    return q(dbf, "select date::varchar, channel, spend::double, campaign from spend order by date, campaign")
 
 
 # ---------------------------------------------------------------- refused, with where
@@ -186,11 +182,7 @@ def test_placeholder_and_impossible_dates_are_rejected_with_line(dbf):
 
 def test_timestamp_with_a_space_before_the_offset(dbf):
     import_bytes(b"lead_id,created_at\nL1,2026-05-01 10:00:00 +03:00\n", "l.csv", db_file=dbf)
-    con = duckdb.connect(str(dbf), read_only=True)
-    try:
-        got = con.execute("select (created_at at time zone 'UTC')::varchar from leads").fetchall()
-    finally:
-        con.close()
+    got = q(dbf, "select (created_at at time zone 'UTC')::varchar from leads")
     assert got == [("2026-05-01 07:00:00",)]
 
 

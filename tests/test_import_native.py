@@ -11,6 +11,8 @@ import pytest
 from fullfunnel import cli
 from fullfunnel.importing import ImportRefused, import_bytes, import_file, load, read
 
+from conftest import q
+
 MSK = "Europe/Moscow"
 
 NATIVE = {
@@ -36,22 +38,7 @@ NATIVE = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _tz(monkeypatch):
-    monkeypatch.setenv("FULLFUNNEL_TZ", MSK)
-
-
-@pytest.fixture
-def dbf(tmp_path):
-    return tmp_path / "ff.duckdb"
-
-
-def q(dbf, sql, params=None):
-    con = duckdb.connect(str(dbf), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
+pytestmark = pytest.mark.usefixtures("moscow_tz")
 
 
 def content(dbf) -> str:

@@ -12,9 +12,7 @@ from fullfunnel.importing import import_bytes
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(autouse=True)
-def _tz(monkeypatch):
-    monkeypatch.setenv("FULLFUNNEL_TZ", "Europe/Moscow")
+pytestmark = pytest.mark.usefixtures("moscow_tz")
 
 
 def open_page(monkeypatch, path, page, **state) -> AppTest:

@@ -3,31 +3,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from fullfunnel.importing import import_file
+
+from conftest import q
 
 FIX = Path(__file__).parent / "fixtures" / "imports"
 MSK = "Europe/Moscow"
 
 
-@pytest.fixture(autouse=True)
-def _tz(monkeypatch):
-    monkeypatch.setenv("FULLFUNNEL_TZ", MSK)
-
-
-@pytest.fixture
-def dbf(tmp_path):
-    return tmp_path / "ff.duckdb"
-
-
-def q(dbf, sql):
-    con = duckdb.connect(str(dbf), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+pytestmark = pytest.mark.usefixtures("moscow_tz")
 
 
 def counts(res):
