@@ -30,6 +30,10 @@ register({
     "imp.format": {"en": "Format", "ru": "Формат"},
     "imp.format_auto": {"en": "recognise from the file", "ru": "определить по файлу"},
     "imp.format_native": {"en": "native template", "ru": "собственный шаблон"},
+    "imp.date_order": {"en": "Dates such as 03/04/2026", "ru": "Даты вида 03/04/2026"},
+    "imp.date_order.auto": {"en": "work out from the file", "ru": "определить по файлу"},
+    "imp.date_order.dmy": {"en": "day first (3 April)", "ru": "сначала день (3 апреля)"},
+    "imp.date_order.mdy": {"en": "month first (4 March)", "ru": "сначала месяц (4 марта)"},
     "imp.strict": {"en": "Refuse a file if any row is rejected", "ru": "Отклонять файл, если отклонена хоть одна строка"},
     "imp.strict_help": {"en": "Off: rejected rows are skipped and listed, the rest is imported.",
                         "ru": "Выключено: отклонённые строки пропускаются и перечисляются, остальное загружается."},
@@ -114,6 +118,8 @@ with st.expander(t("imp.options", lang)):
         t("imp.format", lang), formats, key="imp_format",
         format_func=lambda f: {"auto": t("imp.format_auto", lang), "native": t("imp.format_native", lang)}.get(
             f, presets.PRESETS[f].title if f in presets.PRESETS else f))
+    date_order = st.selectbox(t("imp.date_order", lang), ["auto", "dmy", "mdy"], key="imp_date_order",
+                              format_func=lambda o: t(f"imp.date_order.{o}", lang))
     strict = st.checkbox(t("imp.strict", lang), key="imp_strict", help=t("imp.strict_help", lang))
     mapping_file = st.file_uploader(t("imp.mapping", lang), type=["json"], key="imp_mapping")
 
@@ -131,7 +137,8 @@ if mapping_file is not None:
 def _run_import(data: bytes, name: str, dry_run: bool, progress=None) -> load.ImportResult:
     """One file through the importer; big uploads go through a temporary file so DuckDB reads them."""
     opts = dict(db_file=path, kind=None if kind == "auto" else kind, fmt=fmt_name, mapping=mapping,
-                strict=strict, dry_run=dry_run, progress=progress)
+                strict=strict, dry_run=dry_run, progress=progress,
+                date_order=None if date_order == "auto" else date_order)
     if len(data) >= read.FAST_MIN_BYTES:
         with tempfile.TemporaryDirectory() as tmp:
             p = Path(tmp) / "upload.csv"   # never the uploaded name: it could point outside tmp
@@ -142,7 +149,7 @@ def _run_import(data: bytes, name: str, dry_run: bool, progress=None) -> load.Im
 
 def _preview(f) -> tuple[load.ImportResult | None, str | None]:
     data = f.getvalue()
-    key = ("imp_preview", hashlib.sha256(data).hexdigest(), f.name, kind, fmt_name, strict,
+    key = ("imp_preview", hashlib.sha256(data).hexdigest(), f.name, kind, fmt_name, strict, date_order,
            mapping.name if mapping else "", db.Reader(path).stamp() if path.exists() else None)
     cache = st.session_state.setdefault("_imp_previews", {})
     if key not in cache:

@@ -22,6 +22,8 @@ def register(sub) -> None:
     p.add_argument("--format", default="auto", metavar="auto|native|NAME",
                    help=f"auto (default), native, or one of: {', '.join(presets.PRESETS)}")
     p.add_argument("--mapping", metavar="MAP", help="a mapping file (JSON) describing a file of another format")
+    p.add_argument("--date-order", choices=("dmy", "mdy"),
+                   help="day (dmy) or month (mdy) first in dates such as 03/04/2026 or 03-04-2026")
     p.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
     p.add_argument("--strict", action="store_true", help="refuse the whole file if any row is rejected")
     p.set_defaults(func=cmd_import)
@@ -113,7 +115,8 @@ def cmd_import(args) -> int:
         try:
             size = path.stat().st_size if path.exists() else 0
             res = load.import_file(path, db_file=args.db, kind=args.kind, fmt=args.format, mapping=mapping,
-                                   strict=args.strict, dry_run=args.dry_run, progress=_Bar(path.name, size))
+                                   strict=args.strict, dry_run=args.dry_run, progress=_Bar(path.name, size),
+                                   date_order=args.date_order)
         except ImportRefused as e:
             print(f"error: {e}", file=sys.stderr)
             failed += 1

@@ -19,7 +19,7 @@ from typing import Callable
 import duckdb
 
 from fullfunnel import db, periods
-from fullfunnel.importing import channels, parse, presets
+from fullfunnel.importing import channels, dates, parse, presets
 from fullfunnel.importing.errors import ImportRefused
 from fullfunnel.importing.presets import KEEP, Const, Format, FromHeader, Output, Src
 from fullfunnel.importing.read import Table, norm, note_text, read_bytes
@@ -179,6 +179,7 @@ class _Plan:
     reasons: list[tuple[str, str]]   # (condition, reason text) pairs, see parse.reasons
     columns: list[tuple[str, str]]   # template column, where it came from
     used: set[int]
+    date_raw: dict[str, tuple[str, str]] = field(default_factory=dict)   # date column → (raw SQL, label)
 
 
 def _raw(idx: list[int], clean: bool = False) -> str:
@@ -198,10 +199,12 @@ def _mapped(expr: str, src: Src) -> str:
     return f"(case lower({expr}) {whens} else {other} end)"
 
 
-def _plan(fmt: Format, out: Output, table: Table) -> _Plan:
+def _plan(fmt: Format, out: Output, table: Table, orders: dict[str, dict[str, str]] | None = None) -> _Plan:
+    """The SQL for one output; `orders` = the day/month order per date column (see _decide_orders)."""
     t = TEMPLATES[out.kind]
     default_dec = fmt.decimal or ("," if table.delimiter == ";" else ".")
     select, nums, typed, reasons, columns, used = [], [], [], [], [], set()
+    date_raw = {}
     clean = bool(table.fast)
     missing = []
     for col in t.columns:
@@ -249,9 +252,11 @@ def _plan(fmt: Format, out: Output, table: Table) -> _Plan:
             missing.append((col.name, [n for n in names if not n.startswith("re:")][:1] or [col.name]))
         sample = [v for i in idx for v in table.column_sample(i)]
         dec = fmt.decimal or parse.detect_decimal(sample, default_dec)
-        order = fmt.date_order or parse.detect_date_order(sample, fmt.default_order)
-        fmts = parse.date_formats(order, fmt.date_formats)
+        fmts = parse.date_formats((orders or {}).get(col.name, {}), fmt.date_formats)
         rawname = f'"{col.name}__raw"'
+        if col.type in ("ts", "date") and idx:
+            label = " / ".join(repr(table.header[i]) for i in idx)
+            date_raw[col.name] = (raw, label if label.strip("'") == col.name else f"{label} ({col.name})")
         select.append(f"{raw} as {rawname}")
         numname = ""
         if col.type in parse.NUMERIC:
@@ -274,7 +279,33 @@ def _plan(fmt: Format, out: Output, table: Table) -> _Plan:
                             "add it to the export and download the file again.",
                             ru=f"{table.name} похож на «{fmt.title}», но в нём нет колонки {names}; "
                                "добавьте её в выгрузку и скачайте файл заново.")
-    return _Plan(out, select, nums, typed, reasons, columns, used)
+    return _Plan(out, select, nums, typed, reasons, columns, used, date_raw)
+
+
+def _decide_orders(con, fmt: Format, plan: _Plan, table: Table) -> dict[str, dict[str, str]]:
+    """Day or month first for each date column of a plan, from all its values (dates.py); raw_in is loaded."""
+    out = {}
+    if not plan.date_raw:
+        return out
+    weekday_cols = [i for i in range(len(table.header)) if dates.is_weekday_column(table.column_sample(i, 200))]
+    rx = parse.lit(dates.PATTERN)
+    for name, (raw, label) in plan.date_raw.items():
+        if fmt.date_order:
+            out[name] = dates.decide(label, [], hint=fmt.date_order)
+            continue
+        parts = ", ".join(f"regexp_extract(r, {rx}, {g})" for g in (1, 2, 3, 4))
+        values = con.execute(
+            f"select {parts}, min(r) from (select {raw} as r from raw_in) "
+            f"where regexp_matches(r, {rx}) group by all").fetchall()
+        if not values:
+            continue
+        pairs = []
+        for w in weekday_cols:
+            pairs += con.execute(
+                f"select distinct {parts}, wd from (select {raw} as r, ff_text(c{w}) as wd from raw_in) "
+                f"where regexp_matches(r, {rx}) limit 20000").fetchall()
+        out[name] = dates.decide(label, values, pairs, convention=fmt.default_order)
+    return out
 
 
 def _looks_micros(values: list[str]) -> bool:
@@ -372,8 +403,12 @@ def _load_raw(con, table: Table) -> None:
 def import_bytes(data: bytes, name: str, path: str | os.PathLike | None = None, *,
                  db_file: str | os.PathLike | None = None, kind: str | None = None, fmt: str = "auto",
                  mapping: Format | None = None, strict: bool = False, dry_run: bool = False,
-                 progress: Progress | None = None, limit: int | None = None) -> ImportResult:
-    """Import one file's bytes; raise ImportRefused (database unchanged) when it cannot be imported."""
+                 progress: Progress | None = None, limit: int | None = None,
+                 date_order: str | None = None) -> ImportResult:
+    """Import one file's bytes; raise ImportRefused (database unchanged) when it cannot be imported.
+
+    `date_order` ('dmy'/'mdy') says day or month first for every slash and dash date of the file.
+    """
     say = progress or (lambda f, s: None)
     limit = max_bytes(db_file) if limit is None else limit
     if len(data) > limit:
@@ -385,18 +420,24 @@ def import_bytes(data: bytes, name: str, path: str | os.PathLike | None = None, 
     say(0.05, "reading")
     table = read_bytes(data, name, Path(path) if path else None)
     try:
-        return _import_table(data, table, db_file, kind, fmt, mapping, strict, dry_run, say)
+        return _import_table(data, table, db_file, kind, fmt, mapping, strict, dry_run, say, date_order)
     except _SlowPath:   # quoted line breaks or ragged rows in a big file: exact line numbers need Python
-        return _import_table(data, read_bytes(data, name), db_file, kind, fmt, mapping, strict, dry_run, say)
+        return _import_table(data, read_bytes(data, name), db_file, kind, fmt, mapping, strict, dry_run, say,
+                             date_order)
 
 
 def _import_table(data: bytes, table: Table, db_file, kind, fmt, mapping, strict, dry_run,
-                  say: Progress) -> ImportResult:
+                  say: Progress, date_order: str | None = None) -> ImportResult:
     name = table.name
     if table.n_rows == 0:
         raise ImportRefused(f"{name} has a header but no data rows: there is nothing to import.",
                             ru=f"В {name} есть заголовок, но нет строк с данными: загружать нечего.")
     chosen = choose_format(table, kind, fmt, mapping)
+    if date_order:
+        if date_order not in dates.ORDERS:
+            raise ImportRefused(f"The date order must be dmy or mdy (got {date_order!r}).",
+                                ru=f"Порядок дат должен быть dmy или mdy (указано {date_order!r}).")
+        chosen = Format(**{**chosen.__dict__, "date_order": date_order})
     plans = [_plan(chosen, o, table) for o in chosen.outputs]
     checksum = hashlib.sha256(data).hexdigest()
     used = set().union(*(p.used for p in plans))
@@ -409,7 +450,7 @@ def _import_table(data: bytes, table: Table, db_file, kind, fmt, mapping, strict
     )
     try:
         with db.writer(db_file) as con:
-            _run(con, table, plans, result, strict, say)
+            _run(con, table, chosen, plans, result, strict, say)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -438,7 +479,8 @@ def import_file(path: str | os.PathLike, **kw) -> ImportResult:
     return import_bytes(p.read_bytes(), p.name, p, limit=limit, **kw)
 
 
-def _run(con, table: Table, plans: list[_Plan], result: ImportResult, strict: bool, say: Progress) -> None:
+def _run(con, table: Table, chosen: Format, plans: list[_Plan], result: ImportResult, strict: bool,
+         say: Progress) -> None:
     parse.install_macros(con)
     conf = _settings(con)
     tz = periods.business_tz(conf.get("business_tz"))
@@ -455,6 +497,7 @@ def _run(con, table: Table, plans: list[_Plan], result: ImportResult, strict: bo
     result.previous_import = prev
     say(0.15, "reading")
     _load_raw(con, table)
+    plans = [_plan(chosen, p.output, table, _decide_orders(con, chosen, p, table)) for p in plans]
     import_id = con.execute("select nextval('import_id_seq')").fetchall()[0][0]
     result.import_id = import_id
     all_rejects: list[Reject] = []

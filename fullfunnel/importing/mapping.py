@@ -26,21 +26,20 @@ import os
 import re
 from pathlib import Path
 
+from fullfunnel.importing import dates
 from fullfunnel.importing.errors import ImportRefused
 from fullfunnel.importing.presets import KEEP, Const, Format, Output, Src
 from fullfunnel.importing.templates import TEMPLATES
 
-_TOKENS = [("YYYY", "%Y"), ("YY", "%y"), ("MM", "%m"), ("DD", "%d"), ("HH", "%H"), ("mm", "%M"), ("ss", "%S")]
+_TOKENS = {"YYYY": "%Y", "YY": "%y", "MM": "%m", "M": "%m", "DD": "%d", "D": "%d", "HH": "%H", "H": "%H",
+           "mm": "%M", "ss": "%S"}
 
 
 def date_format(text: str) -> str:
-    """'DD.MM.YYYY HH:mm' → '%d.%m.%Y %H:%M'; strptime formats pass through."""
+    """'DD.MM.YYYY HH:mm' → '%d.%m.%Y %H:%M', 'M/D/YYYY' → '%m/%d/%Y'; strptime formats pass through."""
     if "%" in text:
         return text
-    out = text
-    for token, code in _TOKENS:
-        out = out.replace(token, code)
-    return out
+    return re.sub(r"YYYY|YY|MM|M|DD|D|HH|H|mm|ss", lambda m: _TOKENS[m.group(0)], text)
 
 
 def _field(name: str, spec, where: str):
@@ -114,10 +113,13 @@ def parse_mapping(conf: dict, where: str = "mapping file") -> Format:
     if order not in (None, "dmy", "mdy"):
         raise ImportRefused(f"{where}: \"date_order\" must be \"dmy\" or \"mdy\".",
                             ru=f"{where}: \"date_order\" должен быть \"dmy\" или \"mdy\".")
+    formats = tuple(date_format(f) for f in fmts)
+    if order is None:   # "M/D/YYYY" says month first for every date of the file, dashed ones too
+        implied = {o for f in formats if (o := dates.order_of_format(f))}
+        order = implied.pop() if len(implied) == 1 else None
     title = str(conf.get("title") or "mapped file")
     return Format(name="mapping:" + re.sub(r"\W+", "_", title.lower()).strip("_"), title=title,
-                  outputs=tuple(outputs), decimal=decimal, date_order=order,
-                  date_formats=tuple(date_format(f) for f in fmts), default_order=order or "dmy")
+                  outputs=tuple(outputs), decimal=decimal, date_order=order, date_formats=formats)
 
 
 def load_mapping(path: str | os.PathLike) -> Format:

@@ -1,10 +1,11 @@
 """Cell parsing: text cells → typed values, as SQL expressions DuckDB runs over the whole file at once.
 
 Numbers: decimal comma or dot, thousands separators (comma, dot, space, no-break space, apostrophe),
-currency symbols and codes, `%`, `--` for empty. Dates: ISO, `DD.MM.YYYY`, `M/D/YYYY` or `D/M/YYYY`
-(decided per column from the values), `YYYYMMDD`, `May 1, 2026`, Excel serial numbers, mixed in one
-column. Timestamps without an offset are business local time. The decimal mark and the day/month
-order are detected per column from a sample of its values (a preset or mapping file may fix them).
+currency symbols and codes, `%`, `--` for empty. Dates: ISO, `DD.MM.YYYY`, `M/D/YYYY` or
+`D/M/YYYY` and the same with dashes (day or month first decided per column from all its values,
+see dates.py), `YYYYMMDD`, `May 1, 2026`, Excel serial numbers, mixed in one column. Timestamps
+without an offset are business local time. The decimal mark is detected per column from a sample
+of its values (a preset or mapping file may fix it).
 
 Every parse that fails leaves a reject reason `column<TAB>code<TAB>value`; load.py reports them.
 """
@@ -95,24 +96,17 @@ def detect_decimal(values: list[str], default: str = ".") -> str:
     return default
 
 
-def detect_date_order(values: list[str], default: str = "mdy") -> str:
-    """'dmy' or 'mdy' for slash dates such as 03/04/2026; dotted dates are always day first."""
-    for v in values[:2000]:
-        m = re.match(r"\s*(\d{1,2})/(\d{1,2})/\d{2,4}", v)
-        if m:
-            a, b = int(m.group(1)), int(m.group(2))
-            if a > 12:
-                return "dmy"
-            if b > 12:
-                return "mdy"
-    return default
+def date_formats(orders: dict[str, str], extra: tuple[str, ...] = ()) -> list[str]:
+    """strptime formats tried in order after ISO (which DuckDB reads natively).
 
+    `orders`: day or month first for slash and dash dates ({"/": "mdy", "-": "mdy"}, see dates.py);
+    dotted dates are always day first.
+    """
+    def dm(sep: str) -> str:
+        return f"%d{sep}%m" if orders.get(sep, "dmy") == "dmy" else f"%m{sep}%d"
 
-def date_formats(order: str, extra: tuple[str, ...] = ()) -> list[str]:
-    """strptime formats tried in order after ISO (which DuckDB reads natively)."""
-    slash = "%d/%m" if order == "dmy" else "%m/%d"
     out = list(extra)
-    for d in ("%d.%m.%Y", "%d.%m.%y", f"{slash}/%Y", f"{slash}/%y", "%Y/%m/%d", "%d-%m-%Y"):
+    for d in ("%d.%m.%Y", "%d.%m.%y", f"{dm('/')}/%Y", f"{dm('/')}/%y", "%Y/%m/%d", f"{dm('-')}-%Y", f"{dm('-')}-%y"):
         out += [f"{d} %H:%M:%S", f"{d} %H:%M", f"{d} %I:%M %p", f"{d} %I:%M:%S %p", f"{d}, %H:%M", d]
     out += ["%Y%m%d", "%b %d, %Y", "%d %b %Y", "%B %d, %Y", "%Y-%m-%d %I:%M %p"]
     return out

@@ -56,9 +56,10 @@ class Format:
     outputs: tuple[Output, ...]
     signatures: tuple[tuple[str, ...], ...] = ()
     decimal: str | None = None     # '.' or ','; None = detect per column
-    date_order: str | None = None  # 'dmy' or 'mdy' for slash dates; None = detect, else default
+    date_order: str | None = None  # 'dmy' or 'mdy' for slash and dash dates: the user's word, always wins
     date_formats: tuple[str, ...] = ()   # strptime formats tried first (mapping files)
-    default_order: str = "mdy"
+    default_order: str | None = None   # the export's known convention when the values do not settle it;
+                                       # None: refuse an ambiguous column (dates.py)
 
     @property
     def kinds(self) -> list[str]:
@@ -70,7 +71,6 @@ def native(kind: str) -> Format:
     return Format(
         name="native", title=f"native {kind} template",
         outputs=(Output(kind, {c.name: Src((c.name,)) for c in t.columns}),),
-        default_order="dmy",
     )
 
 
