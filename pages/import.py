@@ -9,6 +9,7 @@ import streamlit as st
 from fullfunnel import FullfunnelError, db, fmt, periods, ui
 from fullfunnel.i18n import pick_lang, register, t
 from fullfunnel.importing import load, presets, read
+from fullfunnel.importing.cli import again_text
 from fullfunnel.importing.errors import message
 from fullfunnel.importing.templates import KINDS
 
@@ -54,10 +55,6 @@ register({
     "imp.col_source": {"en": "From the file", "ru": "Из файла"},
     "imp.ignored": {"en": "Ignored columns: {cols}", "ru": "Пропущенные колонки: {cols}"},
     "imp.note": {"en": "Note: {note}", "ru": "Примечание: {note}"},
-    "imp.again": {"en": "This exact file was imported before (import #{id}); its rows will replace the earlier "
-                        "ones, nothing is counted twice.",
-                  "ru": "Этот файл уже загружался (импорт №{id}); его строки заменят прежние, ничего не "
-                        "посчитается дважды."},
     "imp.rejects": {"en": "First rejected rows", "ru": "Первые отклонённые строки"},
     "imp.line": {"en": "Line", "ru": "Строка"},
     "imp.column": {"en": "Column", "ru": "Колонка"},
@@ -187,7 +184,8 @@ if files:
                 cols[2].metric(t("imp.to_replace", lang), fmt.number(k.replaced, lang))
                 cols[3].metric(t("imp.rejected", lang), fmt.number(k.rejected, lang))
             if res.previous_import:
-                st.info(t("imp.again", lang, id=res.previous_import))
+                again = again_text(res, lang)
+                st.info(ui.md(again[:1].upper() + again[1:] + "."))
             for note in res.notes:
                 st.caption(t("imp.note", lang, note=read.note_text(note, lang)))
             if res.ignored:

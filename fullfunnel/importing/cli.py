@@ -70,6 +70,25 @@ class _Bar:
         sys.stderr.flush()
 
 
+def again_text(res: load.ImportResult, lang: str = "en") -> str:
+    """What a re-import of the same file does to the earlier import's rows, truly."""
+    gone = sum(res.removed.values())
+    verb = {"en": ("are", "were"), "ru": ("будут", "были")}[lang][0 if res.dry_run else 1]
+    if lang == "ru":
+        text = (f"этот файл уже загружался (импорт №{res.previous_import}): его строки с теми же ключами "
+                f"{'заменяются' if res.dry_run else 'заменены'}")
+        if gone:
+            text += (f", а ещё {gone} строк того импорта, которым нет замены "
+                     f"({', '.join(f'{k}: {n}' for k, n in res.removed.items())}), {verb} убраны")
+        return text + "; ничего не посчитано дважды"
+    text = f"this exact file was imported before (import #{res.previous_import}): its rows with the same keys " \
+           f"{verb} replaced"
+    if gone:
+        text += (f", and the {gone} row(s) of that import this one has no row for "
+                 f"({', '.join(f'{k}: {n}' for k, n in res.removed.items())}) {verb} taken out")
+    return text + "; nothing is counted twice"
+
+
 def summary(res: load.ImportResult) -> str:
     lines = []
     what = "would import" if res.dry_run else "imported"
@@ -83,8 +102,7 @@ def summary(res: load.ImportResult) -> str:
         shown = ", ".join(res.ignored[:10]) + (" …" if len(res.ignored) > 10 else "")
         lines.append(f"  ignored columns: {shown}")
     if res.previous_import:
-        lines.append(f"  this exact file was imported before (import #{res.previous_import}); "
-                     "its rows replace the earlier ones, nothing is counted twice")
+        lines.append("  " + again_text(res))
     lines.append(f"  rows read: {res.rows_read}")
     for k in res.kinds:
         line = f"  {k.kind}: {k.added} added, {k.replaced} replaced, {k.rejected} rejected"

@@ -73,6 +73,8 @@ class ImportResult:
     columns: list[tuple[str, str, str]] = field(default_factory=list)   # kind, template column, source
     ignored: list[str] = field(default_factory=list)
     previous_import: int | None = None   # the same file (checksum) was imported before
+    # rows of those earlier imports of the same file that no row of this one replaced: taken out, by kind
+    removed: dict[str, int] = field(default_factory=dict)
 
     @property
     def rejected(self) -> int:
@@ -491,10 +493,12 @@ def _run(con, table: Table, chosen: Format, plans: list[_Plan], result: ImportRe
     if not salt:
         salt = secrets.token_hex(16)
         con.execute("insert or replace into settings values ('client_salt', ?)", [salt])
-    prev = con.execute(
-        "select max(import_id) from import_log where checksum = ? and undone_at is null", [result.checksum]
-    ).fetchall()[0][0]
-    result.previous_import = prev
+    # Every standing import of this very file: whatever this import does not replace by key is taken
+    # out below, so a re-import under another mapping (other dates, another kind) never counts twice.
+    earlier = [r[0] for r in con.execute(
+        "select import_id from import_log where checksum = ? and undone_at is null order by 1",
+        [result.checksum]).fetchall()]
+    result.previous_import = earlier[-1] if earlier else None
     say(0.15, "reading")
     _load_raw(con, table)
     plans = [_plan(chosen, p.output, table, _decide_orders(con, chosen, p, table)) for p in plans]
@@ -568,12 +572,23 @@ def _run(con, table: Table, chosen: Format, plans: list[_Plan], result: ImportRe
         else:
             con.execute(f"insert into {t.table} by name select {cols}, {import_id} as import_id from ok_{kind} as ok")
         kr.added = distinct - kr.replaced
+    if earlier:
+        for t in TEMPLATES.values():
+            left = con.execute(f"select count(*) from {t.table} where list_contains(?, import_id)",
+                               [earlier]).fetchall()[0][0]
+            if left:
+                con.execute(f"insert into archive_{t.table} by name select tgt.*, {import_id} as replaced_by "
+                            f"from {t.table} tgt where list_contains(?, import_id)", [earlier])
+                con.execute(f"delete from {t.table} where list_contains(?, import_id)", [earlier])
+                result.removed[t.kind] = left
     result.rejects = sorted(all_rejects, key=lambda r: r.line)[:SHOW_REJECTS]
     detail = {
         "kinds": [asdict(k) for k in result.kinds],
         "rejects": [asdict(r) for r in result.rejects],
         "notes": [note_text(n) for n in result.notes],
         "format_title": result.format_title,
+        "removed": result.removed,
+        "supersedes": earlier,
     }
     con.execute(
         "insert into import_log (import_id, imported_at, file_name, checksum, format, kind, rows_read, "
@@ -606,9 +621,14 @@ def undo(import_id: int, db_file: str | os.PathLike | None = None) -> dict[str, 
                                    [import_id]).fetchall()[0][0]
             if not removed and not replaced:
                 continue
+            # the keys this import held, and the keys of rows it took out without replacing them
+            # (an earlier import of the same file, see _run) that nothing holds now
             con.execute(f"create or replace temp table freed as select distinct {keys} from {t.table} "
-                        f"where import_id = ?", [import_id])
+                        f"where import_id = ? union select distinct {keys} from archive_{t.table} "
+                        f"where replaced_by = ?", [import_id, import_id])
             con.execute(f"delete from {t.table} where import_id = ?", [import_id])
+            held = " and ".join(f'h."{k}" = freed."{k}"' for k in t.key)
+            con.execute(f"delete from freed where exists (select 1 from {t.table} h where {held})")
             con.execute(f"delete from archive_{t.table} where import_id = ?", [import_id])
             on = " and ".join(f'a."{k}" = f."{k}"' for k in t.key)
             # for each freed key, the newest archived version from an import that still stands
