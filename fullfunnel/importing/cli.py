@@ -110,6 +110,8 @@ def summary(res: load.ImportResult) -> str:
             line += f" ({k.duplicates} more row(s) had the same date, channel and campaign and were added up)"
         elif k.duplicates:
             line += f", {k.duplicates} repeated in the file (the last one kept)"
+        if k.collapsed:
+            line += f" ({k.collapsed} more row(s) with the same key were collapsed into them)"
         lines.append(line)
     if res.rejected:
         lines.append(f"  rejected rows (first {len(res.rejects)}):" if res.rejected > len(res.rejects)

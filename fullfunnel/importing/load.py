@@ -56,6 +56,7 @@ class KindResult:
     rejected: int = 0
     duplicates: int = 0    # rows of the same file with a key seen before in it (kept last, or summed)
     summed: bool = False   # duplicates were added up (spend, traffic) rather than replaced
+    collapsed: int = 0     # rows made one with another row of the same key (a mapping's "collapse")
 
 
 @dataclass
@@ -192,7 +193,10 @@ def _raw(idx: list[int], clean: bool = False) -> str:
 
 def _mapped(expr: str, src: Src) -> str:
     if not src.map:
-        return expr
+        if src.default is KEEP:
+            return expr
+        # only "*": every non-empty value becomes the one given
+        return f"(case when {expr} is not null then {'null' if src.default is None else parse.lit(src.default)} end)"
     whens = " ".join(
         f"when {parse.lit(str(k).lower())} then {'null' if v is None else parse.lit(v)}"
         for k, v in src.map.items()
@@ -227,10 +231,21 @@ def _plan(fmt: Format, out: Output, table: Table, orders: dict[str, dict[str, st
                 columns.append((col.name, f"= {found.upper()}"))
         elif isinstance(spec, Src):
             idx = _find(spec.names, table.header)
+            if spec.join is not None:   # a key made of several columns: all of them must be there
+                parts = [_find((n,), table.header)[:1] for n in spec.names]
+                idx = [p[0] for p in parts] if all(parts) else []
             if idx:
                 used.update(idx)
-                raw = _mapped(_raw(idx, clean), spec)
-                columns.append((col.name, " / ".join(table.header[i] for i in idx)))
+                if spec.join is not None:
+                    joined = ", ".join(f"coalesce({_raw([i], clean)}, '')" for i in idx)
+                    raw = _mapped(f"nullif(concat_ws({parse.lit(spec.join)}, {joined}), "
+                                  f"{parse.lit(spec.join * (len(idx) - 1))})", spec)
+                    columns.append((col.name, f" {spec.join} ".join(table.header[i] for i in idx)))
+                else:
+                    raw = _mapped(_raw(idx, clean), spec)
+                    columns.append((col.name, " / ".join(table.header[i] for i in idx)))
+                if spec.empty is not None:
+                    raw = f"coalesce({raw}, {parse.lit(spec.empty)})"
                 if spec.times:
                     tidx = _find((spec.times,), table.header)
                     times = _raw(tidx, clean) if tidx else None
@@ -267,7 +282,8 @@ def _plan(fmt: Format, out: Output, table: Table, orders: dict[str, dict[str, st
                 times = f'"{col.name}__times"'
             numname = f'"{col.name}__num"'
             nums.append(f"{parse.number(col, rawname, dec, times, scale, pct)} as {numname}")
-        typed.append(f'{parse.typed(col, rawname, fmts, numname)} as "{col.name}"')
+        zone = parse.lit(fmt.timezone) if fmt.timezone else "$tz"
+        typed.append(f'{parse.typed(col, rawname, fmts, numname, zone)} as "{col.name}"')
         reasons += parse.reasons(col, rawname, f'"{col.name}"')
     if missing:
         if fmt.name == "native":
@@ -545,7 +561,18 @@ def _run(con, table: Table, chosen: Format, plans: list[_Plan], result: ImportRe
         kr.summed = bool(kr.duplicates and t.sums)
         ok = (f"(select * exclude (_bad, _reasons, _line), coalesce(_line, rowid + 2) as _line "
               f"from st_{kind} where not _bad)")
-        if kr.duplicates and t.sums:
+        if plan.output.collapse is not None:
+            # several rows make one (hits or products of one session): first value unless told otherwise
+            how = plan.output.collapse
+            aggs = ", ".join(
+                (f'count("{c.name}")' if how.get(c.name) == "count"
+                 else f'{how[c.name]}("{c.name}")' if c.name in how
+                 else f'arg_min("{c.name}", _line)') + f' as "{c.name}"'
+                for c in t.columns if c.name not in t.key)
+            extra = ", arg_min(channel_given, _line) as channel_given" if t.rules_channel else ""
+            ok = f"(select min(_line) as _line, {keys}, {aggs}{extra} from {ok} group by {keys})"
+            kr.collapsed, kr.duplicates = kr.duplicates, 0
+        elif kr.duplicates and t.sums:
             # a report broken down finer than the key (ads, ad groups): the key's rows add up
             aggs = ", ".join(
                 f'sum("{c.name}") as "{c.name}"' if c.type in ("money", "int", "duration", "num")

@@ -15,8 +15,11 @@
     }
 
 A column is a header name, a list of header names (the first non-empty wins), or an object with
-`from` (name or list), `values` (value map; `"*"` = every other value, null = empty),
-`scale` (multiply numbers) or `value` (a constant). Several kinds from one file:
+`from` (name or list) or `join` (several names joined with `sep`, default "-": a composite key),
+`values` (value map; `"*"` = every other value, null = empty), `default` (the value of an empty
+cell), `scale` (multiply numbers) or `unit` ("micros", "cents"), or `value` (a constant).
+`timezone` names the zone of timestamps without an offset; `collapse` (true, or template column →
+first/max/min/sum/count) makes the rows with one key one row. Several kinds from one file:
 `"outputs": [{"kind": ..., "columns": {...}}, ...]` instead of `kind` + `columns`.
 """
 from __future__ import annotations
@@ -31,6 +34,8 @@ from fullfunnel.importing.errors import ImportRefused
 from fullfunnel.importing.presets import KEEP, Const, Format, Output, Src
 from fullfunnel.importing.templates import TEMPLATES
 
+UNITS = {"units": 1.0, "cents": 0.01, "micros": 1e-6}   # money written ×100 or ×1 000 000
+COLLAPSE = ("first", "max", "min", "sum", "count")
 _TOKENS = {"YYYY": "%Y", "YY": "%y", "MM": "%m", "M": "%m", "DD": "%d", "D": "%d", "HH": "%H", "H": "%H",
            "mm": "%M", "ss": "%S"}
 
@@ -50,7 +55,15 @@ def _field(name: str, spec, where: str):
     if isinstance(spec, dict):
         if "value" in spec:
             return Const(str(spec["value"]))
+        join = None
         src = spec.get("from")
+        if "join" in spec:   # a key built from several columns: {"join": ["fullVisitorId", "visitId"]}
+            src, join = spec["join"], spec.get("sep", "-")
+            if not isinstance(join, str) or not isinstance(src, list) or len(src) < 2:
+                raise ImportRefused(f"{where}: \"join\" of column {name!r} must list two or more header names "
+                                    "(\"sep\" is the text between them).",
+                                    ru=f"{where}: \"join\" колонки {name!r} должен перечислять две колонки или больше "
+                                       "(\"sep\" — текст между ними).")
         if isinstance(src, str):
             src = [src]
         if not src or not all(isinstance(s, str) for s in src):
@@ -66,10 +79,21 @@ def _field(name: str, spec, where: str):
             if "*" in values:
                 default = values["*"]
         scale = spec.get("scale", 1.0)
-        if not isinstance(scale, (int, float)):
+        if not isinstance(scale, (int, float)) or isinstance(scale, bool):
             raise ImportRefused(f"{where}: \"scale\" of column {name!r} must be a number.",
                                 ru=f"{where}: \"scale\" колонки {name!r} должно быть числом.")
-        return Src(tuple(src), map=vmap, default=default, scale=float(scale))
+        unit = spec.get("unit")
+        if unit is not None:
+            if unit not in UNITS:
+                raise ImportRefused(f"{where}: \"unit\" of column {name!r} must be one of {', '.join(UNITS)}.",
+                                    ru=f"{where}: \"unit\" колонки {name!r} должен быть одним из {', '.join(UNITS)}.")
+            scale = scale * UNITS[unit]
+        empty = spec.get("default")
+        if empty is not None and not isinstance(empty, (str, int, float)):
+            raise ImportRefused(f"{where}: \"default\" of column {name!r} must be a text or a number.",
+                                ru=f"{where}: \"default\" колонки {name!r} должен быть текстом или числом.")
+        return Src(tuple(src), map=vmap, default=default, scale=float(scale),
+                   empty=None if empty is None else str(empty), join=join)
     raise ImportRefused(f"{where}: column {name!r} must be a header name, a list of names or an object.",
                         ru=f"{where}: колонка {name!r} должна быть названием, списком названий или объектом.")
 
@@ -97,8 +121,21 @@ def parse_mapping(conf: dict, where: str = "mapping file") -> Format:
             raise ImportRefused(f"{where}: {', '.join(unknown)} is not a column of the {kind} template "
                                 f"({', '.join(known)}).",
                                 ru=f"{where}: {', '.join(unknown)} — не колонка шаблона {kind} ({', '.join(known)}).")
+        collapse = o.get("collapse", conf.get("collapse"))
+        if collapse is True:
+            collapse = {}
+        if collapse in (None, False):
+            collapse = None
+        elif not isinstance(collapse, dict) or any(c not in known for c in collapse) \
+                or any(a not in COLLAPSE for a in collapse.values()):
+            raise ImportRefused(f"{where}: \"collapse\" must be true or map template columns to "
+                                f"{', '.join(COLLAPSE)}.",
+                                ru=f"{where}: \"collapse\" должен быть true или сопоставлять колонкам шаблона "
+                                   f"{', '.join(COLLAPSE)}.")
+        else:
+            collapse = {c: a for c, a in collapse.items() if a != "first"}
         outputs.append(Output(kind, {c: _field(c, s, where) for c, s in cols.items()},
-                              closed_only=bool(o.get("closed_only", False))))
+                              closed_only=bool(o.get("closed_only", False)), collapse=collapse))
     decimal = conf.get("decimal")
     if decimal not in (None, ".", ","):
         raise ImportRefused(f"{where}: \"decimal\" must be \".\" or \",\".",
@@ -117,9 +154,19 @@ def parse_mapping(conf: dict, where: str = "mapping file") -> Format:
     if order is None:   # "M/D/YYYY" says month first for every date of the file, dashed ones too
         implied = {o for f in formats if (o := dates.order_of_format(f))}
         order = implied.pop() if len(implied) == 1 else None
+    zone = conf.get("timezone")
+    if zone is not None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(str(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ImportRefused(f"{where}: \"timezone\" {zone!r} is not a time zone such as Europe/Moscow.",
+                                ru=f"{where}: \"timezone\" {zone!r} — не часовой пояс вида Europe/Moscow.") from None
     title = str(conf.get("title") or "mapped file")
     return Format(name="mapping:" + re.sub(r"\W+", "_", title.lower()).strip("_"), title=title,
-                  outputs=tuple(outputs), decimal=decimal, date_order=order, date_formats=formats)
+                  outputs=tuple(outputs), decimal=decimal, date_order=order, date_formats=formats,
+                  timezone=zone)
 
 
 def load_mapping(path: str | os.PathLike) -> Format:

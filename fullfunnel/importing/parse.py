@@ -138,12 +138,17 @@ def number(col: Col, t: str, decimal: str, times: str | None = None, scale: floa
     return num
 
 
-def typed(col: Col, t: str, fmts: list[str], num: str = "") -> str:
-    """SQL for the typed value of template column `col` from its text `t` (and its number column `num`)."""
+def typed(col: Col, t: str, fmts: list[str], num: str = "", tz: str = "$tz") -> str:
+    """SQL for the typed value of template column `col` from its text `t` (and its number column `num`).
+
+    `tz`: SQL for the zone of timestamps without an offset (the business zone unless a mapping names one);
+    ten digits in a timestamp column are Unix seconds (analytics exports' visitStartTime), an instant.
+    """
     ty = col.type
     if ty == "ts":
         return (f"case when ff_has_offset({t}) then try_cast(regexp_replace({t}, '\\s+([+-]\\d)', '\\1') as timestamptz) "
-                f"else timezone($tz, {naive_ts(t, fmts)}) end")
+                f"when regexp_full_match({t}, '1\\d{{9}}') then to_timestamp({t}::bigint) "
+                f"else timezone({tz}, {naive_ts(t, fmts)}) end")
     if ty == "date":
         return f"cast({naive_ts(t, fmts)} as date)"
     if ty == "month":

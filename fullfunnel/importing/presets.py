@@ -25,6 +25,8 @@ class Src:
     times: str | None = None       # multiply by the number in this other column (averages → totals)
     pct: bool = False              # with `times`: the value is a percentage
     equal_to: str | None = None    # reject the row when this other column differs (date ranges)
+    empty: str | None = None       # the value of an empty cell (a one-page session has no time on site)
+    join: str | None = None        # not the first non-empty: all of `names`, joined with this separator
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ class Output:
     kind: str
     fields: dict[str, Field]
     closed_only: bool = False      # deals: a close date on an open deal is a forecast, not a close
+    # several rows of the file make one (a hit- or product-level analytics extract): one row per key,
+    # each column's first value unless named here with max, min, sum or count
+    collapse: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ class Format:
     date_formats: tuple[str, ...] = ()   # strptime formats tried first (mapping files)
     default_order: str | None = None   # the export's known convention when the values do not settle it;
                                        # None: refuse an ambiguous column (dates.py)
+    timezone: str | None = None    # the zone of timestamps written without an offset (else the business zone)
 
     @property
     def kinds(self) -> list[str]:
