@@ -154,9 +154,10 @@ def test_every_fixture_is_recognised():
     from fullfunnel.importing.presets import PRESETS
 
     files = {p.name for p in FIX.iterdir() if p.suffix in (".csv", ".tsv", ".xlsx")}
-    assert len(files) == 13
+    assert len(files) == 14
     assert {"amocrm", "bitrix24_leads", "bitrix24_deals", "google_ads", "yandex_direct", "meta_ads", "ga4",
-            "metrica", "metrica_logs", "hubspot_contacts", "hubspot_deals", "pipedrive", "salesforce"} == set(PRESETS)
+            "metrica", "metrica_logs", "hubspot_contacts", "hubspot_deals", "pipedrive", "salesforce",
+            "ga_sessions", "ga_sessions_datetime"} == set(PRESETS)
 
 
 def test_localised_google_ads_and_meta(dbf):
@@ -174,3 +175,45 @@ def test_localised_google_ads_and_meta(dbf):
     assert res.format == "meta_ads" and counts(res) == {"spend": (1, 0, 0)}
     assert q(dbf, "select channel, spend::double, impressions, currency from spend order by 1") == [
         ("google_ads", 1260.5, 40000, "RUB"), ("meta_ads", 1234.56, 3000, "RUB")]
+
+
+def test_ga360_product_level_sessions_extract(dbf):
+    res = import_file(FIX / "ga360_sessions.csv", db_file=dbf)
+    assert res.format == "ga_sessions"
+    # 6 rows, one session twice (two products): 5 sessions; one of them bought, 54 990 000 micros
+    assert counts(res) == {"sessions": (5, 0, 0), "orders": (1, 0, 0)}
+    assert res.kinds[0].collapsed == 1
+    assert q(dbf, "select session_id, pageviews, duration_s, channel, converted, "
+                  "timezone('UTC', started_at)::varchar from sessions order by started_at") == [
+        ("9870305678537397014-1501583974", 1, 0, "referral", False, "2017-08-01 10:39:34"),
+        ("8159312408158297118-1501616484", 10, 600, "direct", True, "2017-08-01 19:41:24"),
+        ("7194065619159478122-1501656575", 4, 210, "seo", False, "2017-08-02 06:49:35"),
+        ("0288478011259077136-1501672383", 3, 45, "paid_search", False, "2017-08-02 11:13:03"),
+        ("7194065619159478122-1501700000", 2, 30, "seo", False, "2017-08-02 18:53:20"),
+    ]
+    assert q(dbf, "select order_id, revenue::double, channel from orders") == [
+        ("8159312408158297118-1501616484", 54.99, "direct")]
+
+
+def test_ga_session_extract_with_bare_names_and_date_plus_time(dbf):
+    from fullfunnel.importing import import_bytes
+
+    text = ("fullVisitorId,visitId,date,time,channelGrouping,pageviews,timeOnSite,transactions,"
+            "totalTransactionRevenue\n"
+            "111,1,20240601,10:00:00,Organic Search,3,60,1,12500000\n"
+            "222,1,20240601,11:30:00,Direct,1,,,\n")
+    res = import_bytes(text.encode(), "sessions.csv", db_file=dbf)
+    assert res.format == "ga_sessions_datetime"
+    assert q(dbf, "select session_id, pageviews, duration_s, converted, "
+                  "timezone('Europe/Moscow', started_at)::varchar from sessions order by 1") == [
+        ("111-1", 3, 60, True, "2024-06-01 10:00:00"), ("222-1", 1, 0, False, "2024-06-01 11:30:00")]
+    assert q(dbf, "select revenue::double from orders") == [(12.5,)]
+
+
+def test_a_ga_extract_without_a_start_time_is_told_what_to_add_not_called_traffic(dbf):
+    from fullfunnel.importing import ImportRefused, import_bytes
+
+    text = "fullVisitorId,visitId,date,channelGrouping,pageviews,sessions,visitors\n111,1,20240601,Direct,3,1,1\n"
+    with pytest.raises(ImportRefused) as e:
+        import_bytes(text.encode(), "sessions.csv", db_file=dbf)
+    assert "GA360" in str(e.value) and "visitstarttime" in str(e.value) and "traffic" not in str(e.value)

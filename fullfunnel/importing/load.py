@@ -202,7 +202,8 @@ def _mapped(expr: str, src: Src) -> str:
         for k, v in src.map.items()
     )
     other = expr if src.default is KEEP else ("null" if src.default is None else parse.lit(src.default))
-    return f"(case lower({expr}) {whens} else {other} end)"
+    # an empty cell stays empty ("*" is every other value), so a column's "default" can fill it
+    return f"(case when {expr} is null then null else (case lower({expr}) {whens} else {other} end) end)"
 
 
 def _plan(fmt: Format, out: Output, table: Table, orders: dict[str, dict[str, str]] | None = None) -> _Plan:
@@ -355,7 +356,7 @@ def _stage_sql(plan: _Plan) -> str:
         f"flagged as (select *, ({bad}) as _bad from typed)\n"
         "select _line, " + ", ".join(outs) + ", _bad, "
         f"case when _bad then list_filter([{reason_list}]::varchar[], lambda r: r is not null) end as _reasons "
-        "from flagged"
+        "from flagged" + (f' where "{plan.output.only_if}__raw" is not null' if plan.output.only_if else "")
     ), names
 
 
@@ -535,8 +536,10 @@ def _run(con, table: Table, chosen: Format, plans: list[_Plan], result: ImportRe
                 raise _SlowPath from None
             raise ImportRefused(f"{table.name} could not be read as {kind}: {str(e).splitlines()[0]}",
                                 ru=f"{table.name} не удалось прочитать как {kind}: {str(e).splitlines()[0]}") from None
-        if table.fast and con.execute(f"select count(*) from st_{kind}").fetchall()[0][0] != table.fast["rows"]:
+        if table.fast and con.execute("select count(*) from raw_in").fetchall()[0][0] != table.fast["rows"]:
             raise _SlowPath
+        if plan.output.only_if:   # the rows that are not of this kind do not count as read for it
+            kr.read = con.execute(f"select count(*) from st_{kind}").fetchall()[0][0]
         keys = ", ".join(f'"{k}"' for k in t.key)
         distinct_of = keys if len(t.key) == 1 else f"({keys})"
         kr.rejected, distinct = con.execute(

@@ -108,7 +108,7 @@ def date_formats(orders: dict[str, str], extra: tuple[str, ...] = ()) -> list[st
     out = list(extra)
     for d in ("%d.%m.%Y", "%d.%m.%y", f"{dm('/')}/%Y", f"{dm('/')}/%y", "%Y/%m/%d", f"{dm('-')}-%Y", f"{dm('-')}-%y"):
         out += [f"{d} %H:%M:%S", f"{d} %H:%M", f"{d} %I:%M %p", f"{d} %I:%M:%S %p", f"{d}, %H:%M", d]
-    out += ["%Y%m%d", "%b %d, %Y", "%d %b %Y", "%B %d, %Y", "%Y-%m-%d %I:%M %p"]
+    out += ["%Y%m%d %H:%M:%S", "%Y%m%d %H:%M", "%Y%m%d", "%b %d, %Y", "%d %b %Y", "%B %d, %Y", "%Y-%m-%d %I:%M %p"]
     return out
 
 

@@ -52,6 +52,7 @@ class Output:
     # several rows of the file make one (a hit- or product-level analytics extract): one row per key,
     # each column's first value unless named here with max, min, sum or count
     collapse: dict[str, str] | None = None
+    only_if: str | None = None     # rows without a value in this template column are not this kind (skipped)
 
 
 @dataclass(frozen=True)
@@ -372,7 +373,57 @@ METRICA_LOGS = Format(
     }),),
 )
 
+UA_CHANNELS = {**GA4_CHANNELS, "social": "social", "paid search": "paid_search", "generic paid search": "paid_search",
+               "branded paid search": "paid_search", "(other)": "other"}
+
+
+def _ua(name: str) -> str:
+    """A GA360 / Universal Analytics session field, bare or flattened from BigQuery (totals.pageviews)."""
+    return rf"re:^((totals|trafficsource|hits|device)[._])?{name}$"
+
+
+def _ga_sessions(started_at: Src, name: str, title: str, *signatures: tuple[str, ...]) -> Format:
+    session = S("fullvisitorid", "visitid", join="-")
+    return Format(
+        name=name, title=title, signatures=signatures,
+        outputs=(
+            Output("sessions", {
+                "session_id": session,
+                "visitor_id": S("fullvisitorid"),
+                "started_at": started_at,
+                "pageviews": S(_ua("pageviews"), empty="0"),
+                "duration_s": S(_ua("timeonsite"), empty="0"),
+                "channel": S("channelgrouping", map=UA_CHANNELS),
+                "source": S(_ua("source")),
+                "medium": S(_ua("medium")),
+                "campaign": S(_ua("campaign")),
+                "landing_page": S(_ua("landingpagepath"), _ua("pagepath")),
+                "converted": S(_ua("transactions"), map={"0": "0"}, default="1", empty="0"),
+            }, collapse={}),
+            # a session's e-commerce revenue is an order of the website; sessions without one are skipped
+            Output("orders", {
+                "order_id": session,
+                "ordered_at": started_at,
+                "client_id": S("fullvisitorid"),
+                "product": Const("website"),
+                "revenue": S(_ua("totaltransactionrevenue"), _ua("transactionrevenue"), scale=1e-6),
+                "channel": S("channelgrouping", map=UA_CHANNELS),
+            }, collapse={}, only_if="revenue"),
+        ),
+    )
+
+
+# BigQuery / GA360 and Universal Analytics session extracts: one row per session, or per hit or
+# product of a session (collapsed to one); money in micros; visitStartTime in Unix seconds.
+# (the date + time variant is tried first: any other file with fullVisitorId and visitId is this one,
+# and one without visitStartTime is told to add it)
+GA_SESSIONS = _ga_sessions(S("visitstarttime"), "ga_sessions", "Universal Analytics / GA360 sessions",
+                           ("fullvisitorid", "visitid"))
+GA_SESSIONS_DATETIME = _ga_sessions(S("date", "time", join=" "), "ga_sessions_datetime",
+                                    "Universal Analytics / GA360 sessions (date + time)",
+                                    ("fullvisitorid", "visitid", "date", "time"))
+
 PRESETS: dict[str, Format] = {f.name: f for f in [
     AMOCRM, BITRIX_LEADS, BITRIX_DEALS, HUBSPOT_CONTACTS, HUBSPOT_DEALS, PIPEDRIVE, SALESFORCE,
-    GOOGLE_ADS, YANDEX_DIRECT, META_ADS, GA4, METRICA_UI, METRICA_LOGS,
+    GOOGLE_ADS, YANDEX_DIRECT, META_ADS, GA_SESSIONS_DATETIME, GA_SESSIONS, GA4, METRICA_UI, METRICA_LOGS,
 ]}
