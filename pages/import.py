@@ -24,6 +24,13 @@ register({
               "загружается целиком или не загружается вовсе. Повторная загрузка файла или более поздней "
               "выгрузки за пересекающийся период никогда не учитывает строку дважды.",
     },
+    "imp.templates": {"en": "Templates to fill in", "ru": "Шаблоны для заполнения"},
+    "imp.templates_help": {
+        "en": "A CSV per kind of data with the exact column names and an example row; fill it from your own "
+              "spreadsheet and import it (also `python -m fullfunnel template KIND`).",
+        "ru": "CSV для каждого типа данных с точными названиями колонок и строкой-примером; заполните его из своей "
+              "таблицы и загрузите (также `python -m fullfunnel template KIND`).",
+    },
     "imp.files": {"en": "Files to import", "ru": "Файлы для импорта"},
     "imp.options": {"en": "Options", "ru": "Параметры"},
     "imp.kind": {"en": "Kind of data", "ru": "Тип данных"},
@@ -103,6 +110,15 @@ st.title(t("imp.title", lang))
 st.caption(t("imp.intro", lang))
 if "_imp_flash" in st.session_state:
     st.success(st.session_state.pop("_imp_flash"))
+
+with st.expander(t("imp.templates", lang)):
+    from fullfunnel.importing.templates import template_csv
+
+    st.caption(t("imp.templates_help", lang))
+    tcols = st.columns(4)
+    for i, k in enumerate(KINDS):
+        tcols[i % 4].download_button(t(f"kind.{k}", lang), template_csv(k).encode("utf-8"), file_name=f"{k}.csv",
+                                     mime="text/csv", key=f"imp_tpl_{k}", icon=":material/download:")
 
 files = st.file_uploader(t("imp.files", lang), type=["csv", "tsv", "txt", "xlsx", "xls"],
                          accept_multiple_files=True, key="imp_files")

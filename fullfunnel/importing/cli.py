@@ -1,4 +1,4 @@
-"""`import`, `imports` and `rules` commands."""
+"""`import`, `template`, `imports` and `rules` commands."""
 from __future__ import annotations
 
 import argparse
@@ -27,6 +27,13 @@ def register(sub) -> None:
     p.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
     p.add_argument("--strict", action="store_true", help="refuse the whole file if any row is rejected")
     p.set_defaults(func=cmd_import)
+
+    tp = sub.add_parser("template", help="write the native CSV template of a kind of data (header + example row)",
+                        description="Print a native template to fill in, or write every kind's into a folder.")
+    tp.add_argument("kind", choices=(*KINDS, "all"), metavar="KIND|all", help=f"one of: {', '.join(KINDS)}, or all")
+    tp.add_argument("-o", "--out", metavar="PATH",
+                    help="file to write (a folder for `all`; default: print one kind, ./templates for all)")
+    tp.set_defaults(func=cmd_template)
 
     h = sub.add_parser("imports", help="list imports; `imports undo ID` takes one back")
     add_db_option(h)
@@ -146,6 +153,24 @@ def cmd_import(args) -> int:
         if len(args.files) > 1:
             print(f"{failed} of {len(args.files)} file(s) were not imported; the others were.", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_template(args) -> int:
+    from fullfunnel.importing.templates import template_csv
+
+    if args.kind == "all":
+        folder = Path(args.out or "templates")
+        folder.mkdir(parents=True, exist_ok=True)
+        for k in KINDS:
+            (folder / f"{k}.csv").write_text(template_csv(k), encoding="utf-8")
+        print(f"{len(KINDS)} templates written to {folder}/ ({', '.join(k + '.csv' for k in KINDS)})")
+        return 0
+    if args.out:
+        Path(args.out).write_text(template_csv(args.kind), encoding="utf-8")
+        print(f"{args.kind} template written to {args.out}")
+    else:
+        sys.stdout.write(template_csv(args.kind))
     return 0
 
 

@@ -98,6 +98,45 @@ TEMPLATES: dict[str, Template] = {t.kind: t for t in [
 
 KINDS = tuple(TEMPLATES)
 
+# one example row per kind, in the template's column order: what a filled-in template looks like
+EXAMPLES: dict[str, list[dict[str, str]]] = {
+    "leads": [{"lead_id": "L-1001", "created_at": "2026-05-01 10:15", "source": "yandex", "medium": "cpc",
+               "campaign": "brand", "client_id": "+7 999 111-22-33", "qualification": "target", "manager": "Anna"}],
+    "deals": [{"deal_id": "D-501", "created_at": "2026-05-02 12:00", "stage": "Won", "status": "won",
+               "lead_id": "L-1001", "closed_at": "2026-05-06 16:30", "amount": "25000.50", "currency": "RUB",
+               "manager": "Anna", "pipeline": "Sales"}],
+    "deal_stages": [{"deal_id": "D-501", "stage": "Proposal", "entered_at": "2026-05-03 09:00"}],
+    "stages": [{"stage": "Proposal", "position": "2", "kind": "open", "pipeline": "Sales"}],
+    "spend": [{"date": "2026-05-01", "channel": "yandex_direct", "spend": "1500.00", "campaign": "brand",
+               "impressions": "12000", "clicks": "240", "currency": "RUB"}],
+    "sessions": [{"session_id": "S-1", "visitor_id": "V-1", "started_at": "2026-05-01 10:02:00", "pageviews": "3",
+                  "duration_s": "125", "source": "yandex", "medium": "cpc", "campaign": "brand",
+                  "landing_page": "/price", "converted": "1"}],
+    "traffic": [{"date": "2026-05-01", "sessions": "120", "visitors": "100", "channel": "seo", "pageviews": "300",
+                 "duration_s": "9000", "bounces": "30", "conversions": "3"}],
+    "activities": [{"activity_id": "A-1", "at": "2026-05-01 11:00", "manager": "Anna", "type": "call",
+                    "lead_id": "L-1001", "outcome": "reached", "duration_s": "180"}],
+    "orders": [{"order_id": "O-1", "ordered_at": "2026-05-06 17:00", "client_id": "+7 999 111-22-33",
+                "product": "Sofa", "revenue": "25000.50", "quantity": "1", "cost": "15000", "deal_id": "D-501",
+                "currency": "RUB"}],
+    "reviews": [{"review_id": "R-1", "date": "2026-05-08", "rating": "5", "source": "yandex_maps", "product": "Sofa"}],
+    "plans": [{"month": "2026-05", "metric": "leads", "value": "100"}],
+}
+
+
+def template_csv(kind: str) -> str:
+    """The native template of a kind as a CSV to fill in: the header and an example row."""
+    import csv
+    import io
+
+    t = template(kind)
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(t.names)
+    for row in EXAMPLES[kind]:
+        w.writerow([row.get(c, "") for c in t.names])
+    return out.getvalue()
+
 
 def template(kind: str) -> Template:
     from fullfunnel.importing.errors import ImportRefused
