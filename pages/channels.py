@@ -74,6 +74,12 @@ register({
     "ch.help.change": {"en": "Δ = (current − previous) / previous; “—” when the previous value is 0.",
                        "ru": "Δ = (текущее − прошлое) / прошлое; «—», если прошлое равно 0."},
     "ch.over_time": {"en": "Leads over time by channel", "ru": "Лиды по времени и каналам"},
+    "ch.junk_unknown": {
+        "en": "The junk rate is unknown: no imported lead has a qualification (target / junk), so every lead "
+              "counts as a target lead. Import leads with a qualification column to see it.",
+        "ru": "Доля нецелевых неизвестна: ни у одного загруженного лида нет квалификации (целевой / нецелевой), "
+              "поэтому все лиды считаются целевыми. Загрузите лиды с колонкой qualification, чтобы её увидеть.",
+    },
     "ch.junk_over_time": {"en": "Lead quality: junk rate by channel, %", "ru": "Качество лидов: доля нецелевых по каналам, %"},
     "ch.junk_help": {"en": "Junk rate = junk leads / leads, per bucket; empty cells had no leads; a dashed cell is an incomplete bucket.",
                      "ru": "Доля нецелевых = нецелевые лиды / лиды в каждом интервале; пустые клетки — без лидов; пунктир — неполный интервал."},
@@ -177,4 +183,7 @@ if by_channel.empty or by_channel["leads"].sum() == 0:
 else:
     st.altair_chart(charts.leads_over_time(by_channel, lang, f.grain, today, f.period), width="stretch")
     st.subheader(t("ch.junk_over_time", lang), help=t("ch.junk_help", lang))
-    st.altair_chart(charts.junk_rate(by_channel, lang, f.grain, today, f.period), width="stretch")
+    if not have.get("qualified_leads"):   # no lead was ever qualified: a 0 % heatmap would be a lie
+        st.info(t("ch.junk_unknown", lang), icon=":material/help:")
+    else:
+        st.altair_chart(charts.junk_rate(by_channel, lang, f.grain, today, f.period), width="stretch")

@@ -199,6 +199,8 @@ if files:
                 cols[1].metric(t("imp.to_add", lang), fmt.number(k.added, lang))
                 cols[2].metric(t("imp.to_replace", lang), fmt.number(k.replaced, lang))
                 cols[3].metric(t("imp.rejected", lang), fmt.number(k.rejected, lang))
+            for w in res.warning_texts(lang):
+                st.warning(ui.md(w[:1].upper() + w[1:] + "."))
             if res.previous_import:
                 again = again_text(res, lang)
                 st.info(ui.md(again[:1].upper() + again[1:] + "."))
@@ -236,6 +238,8 @@ if files:
                     failed = True
                     continue
                 st.write(t("imp.file_done", lang, name=ui.md(f.name), id=res.import_id))
+                for w in res.warning_texts(lang):
+                    st.warning(ui.md(w[:1].upper() + w[1:] + "."))
                 totals["added"] += res.added
                 totals["replaced"] += res.replaced
                 totals["rejected"] += res.rejected

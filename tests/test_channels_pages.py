@@ -50,3 +50,9 @@ def test_campaign_rows_and_traffic_page_open(dead_db, monkeypatch):
     assert not at.exception and len(at.dataframe) == 1
     at = _page(dead_db, monkeypatch, "pages/traffic.py")
     assert any("No web traffic imported yet" in i.value for i in at.info)
+
+
+def test_junk_rate_is_said_unknown_when_no_lead_has_a_qualification(dead_db, monkeypatch):
+    # no lead of this database has a qualification: no 0 % junk heatmap, a sentence instead
+    at = _page(dead_db, monkeypatch, "pages/channels.py")
+    assert any("junk rate is unknown" in i.value for i in at.info)

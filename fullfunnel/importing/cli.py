@@ -120,6 +120,8 @@ def summary(res: load.ImportResult) -> str:
         if k.collapsed:
             line += f" ({k.collapsed} more row(s) with the same key were collapsed into them)"
         lines.append(line)
+    for w in res.warning_texts():
+        lines.append(f"  warning: {w}")
     if res.rejected:
         lines.append(f"  rejected rows (first {len(res.rejects)}):" if res.rejected > len(res.rejects)
                      else "  rejected rows:")

@@ -76,6 +76,10 @@ class ImportResult:
     previous_import: int | None = None   # the same file (checksum) was imported before
     # rows of those earlier imports of the same file that no row of this one replaced: taken out, by kind
     removed: dict[str, int] = field(default_factory=dict)
+    warnings: list[tuple[str, dict]] = field(default_factory=list)   # warning_text turns them into words
+
+    def warning_texts(self, lang: str = "en") -> list[str]:
+        return [warning_text(w, lang) for w in self.warnings]
 
     @property
     def rejected(self) -> int:
@@ -92,6 +96,38 @@ class ImportResult:
 
 class _DryRun(Exception):
     pass
+
+
+WARNINGS = {
+    "unknown_channel": {
+        "en": "all {n} lead(s) landed in the channel unknown: the file gives no channel and no channel rule "
+              "matches their source / medium (such as {example}); map a channel column, or add channel rules on "
+              "the Data health page (saving them re-sorts these leads)",
+        "ru": "все лиды ({n}) попали в канал unknown: в файле нет канала, и ни одно правило каналов не подходит к "
+              "их источнику / типу трафика (например, {example}); сопоставьте колонку канала или добавьте правила "
+              "каналов на странице «Качество данных» (при сохранении лиды пересортируются)",
+    },
+    "no_qualification": {
+        "en": "none of the {n} lead(s) has a qualification (target / junk): every lead counts as a target lead "
+              "and the junk rate is unknown; map a status column to qualification to know it",
+        "ru": "ни у одного из лидов ({n}) нет квалификации (целевой / нецелевой): все лиды считаются целевыми, "
+              "а доля нецелевых неизвестна; сопоставьте колонку статуса с qualification, чтобы её знать",
+    },
+    "currency": {
+        "en": "{n} {kind} row(s) are in {currency}, not the report currency {report}: reports never add two "
+              "currencies, so they count only when {currency} is chosen in the sidebar (or set the currency "
+              "setting)",
+        "ru": "строк {kind} в валюте {currency}: {n}, а валюта отчётов — {report}: отчёты не складывают разные "
+              "валюты, поэтому эти строки видны, только если выбрать {currency} в боковой панели (или задать "
+              "настройку currency)",
+    },
+}
+
+
+def warning_text(w: tuple[str, dict], lang: str = "en") -> str:
+    """A warning of an import (all leads in unknown, no qualification, another currency) in one language."""
+    code, params = w
+    return WARNINGS[code][lang].format(**params)
 
 
 # ---------------------------------------------------------------- choosing the format
@@ -612,12 +648,14 @@ def _run(con, table: Table, chosen: Format, plans: list[_Plan], result: ImportRe
                 con.execute(f"delete from {t.table} where list_contains(?, import_id)", [earlier])
                 result.removed[t.kind] = left
     result.rejects = sorted(all_rejects, key=lambda r: r.line)[:SHOW_REJECTS]
+    result.warnings = _warnings(con, import_id, [p.output.kind for p in plans], conf.get("currency"))
     detail = {
         "kinds": [asdict(k) for k in result.kinds],
         "rejects": [asdict(r) for r in result.rejects],
         "notes": [note_text(n) for n in result.notes],
         "format_title": result.format_title,
         "removed": result.removed,
+        "warnings": [warning_text(w) for w in result.warnings],
         "supersedes": earlier,
     }
     con.execute(
@@ -627,6 +665,34 @@ def _run(con, table: Table, chosen: Format, plans: list[_Plan], result: ImportRe
          result.rows_read, result.added, result.replaced, result.rejected, json.dumps(detail, ensure_ascii=False)],
     )
     say(0.9, "saving")
+
+
+def _warnings(con, import_id: int, kinds: list[str], currency: str | None) -> list[tuple[str, dict]]:
+    """What the rows just written will do on the pages that the user would not expect."""
+    out = []
+    if "leads" in kinds:
+        n, unknown, qualified = con.execute(
+            "select count(*), count(*) filter (where channel = 'unknown'), "
+            "count(*) filter (where qualification is not null) from leads where import_id = ?",
+            [import_id]).fetchall()[0]
+        if n and unknown == n:
+            ex = con.execute(
+                "select coalesce(source, '—') || ' / ' || coalesce(medium, '—'), count(*) from leads "
+                "where import_id = ? group by 1 order by 2 desc, 1 limit 1", [import_id]).fetchall()
+            out.append(("unknown_channel", {"n": n, "example": ex[0][0] if ex else "—"}))
+        if n and not qualified:
+            out.append(("no_qualification", {"n": n}))
+    report = currency
+    if not report:   # as the pages choose it: the one most money was recorded in (filters.default_currency)
+        rows = con.execute(db.query_text("meta/currencies")).fetchall()
+        report = rows[0][0] if rows else "RUB"
+    for kind in ("deals", "orders", "spend"):
+        if kind in kinds:
+            for cur, n in con.execute(
+                    f"select currency, count(*) from {kind} where import_id = ? and currency is not null "
+                    f"and currency <> ? group by 1 order by 2 desc", [import_id, report]).fetchall():
+                out.append(("currency", {"n": n, "kind": kind, "currency": cur, "report": report}))
+    return out
 
 
 # ---------------------------------------------------------------- undo

@@ -1,4 +1,5 @@
--- One row per kind of data: whether anything of that kind was ever imported.
+-- One row per kind of data: whether anything of that kind was ever imported; qualified_leads:
+-- leads with a qualification (none: the junk rate is not known).
 -- Columns: kind, rows_n
 select 'leads' as kind, count(*) as rows_n from leads
 union all select 'deals', count(*) from deals
@@ -11,3 +12,4 @@ union all select 'activities', count(*) from activities
 union all select 'orders', count(*) from orders
 union all select 'reviews', count(*) from reviews
 union all select 'plans', count(*) from plans
+union all select 'qualified_leads', count(*) from leads where qualification is not null
