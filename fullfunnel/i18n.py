@@ -46,6 +46,13 @@ register({
     "app.currency": {"en": "Currency", "ru": "Валюта"},
     "app.channels_all": {"en": "All channels", "ru": "Все каналы"},
     "app.db": {"en": "Database: {path}", "ru": "База данных: {path}"},
+    "app.data_span": {"en": "Data: {first} – {last}", "ru": "Данные: {first} – {last}"},
+    "app.last_import": {"en": "last import {when}", "ru": "последний импорт {when}"},
+    "app.no_data_in_period": {
+        "en": "The chosen period holds no data: your data runs from {first} to {last}.",
+        "ru": "В выбранном периоде нет данных: ваши данные — с {first} по {last}.",
+    },
+    "app.show_span": {"en": "Show {first} – {last}", "ru": "Показать {first} – {last}"},
     "app.tz": {"en": "Time zone: {tz} · currency: {currency}", "ru": "Часовой пояс: {tz} · валюта: {currency}"},
     "app.no_db": {
         "en": "There is no database at {path} yet. Create the demo with `python -m fullfunnel demo` or import your files.",

@@ -167,6 +167,9 @@ def sidebar_filters() -> State:
     conf_tz = periods.business_tz(settings.get("business_tz"))
     today = periods.today_in(conf_tz)
 
+    pending = st.session_state.pop("_ff_jump", None)   # an import asked to open on what it brought
+    if pending:
+        jump_to(*pending)
     _seed("period", DEFAULT_PRESET, valid=periods.PRESETS)
     preset = sb.selectbox(t("app.period", lang), periods.PRESETS, key="period",
                           format_func=_labels("preset", lang))
@@ -215,9 +218,40 @@ def sidebar_filters() -> State:
         "currency": currency if currency and currency != main_currency else None,
     })
     sb.caption(t("app.tz", lang, tz=md(f.tz), currency=md(f.currency)))
+    data_span(sb, f, lang)
     s = State(filters=f, lang=lang)
     st.session_state["_ff_state"] = s
     return s
+
+
+def jump_to(first: date, last: date) -> None:
+    """Make the chosen period the days first … last, with a grain that suits its length.
+
+    Call it before the sidebar is drawn (or from a button's on_click): it sets the widgets' state.
+    """
+    days = (last - first).days
+    st.session_state["period"] = "custom"
+    st.session_state["from"] = first
+    st.session_state["to"] = last
+    st.session_state["grain"] = "month" if days > 120 else "week" if days > 45 else "day"
+
+
+def data_span(sb, f, lang: str) -> None:
+    """The span of the data in the sidebar; when the chosen period holds none of it, say so and offer it."""
+    span = run("meta/data_span", {"tz": f.tz})
+    if span.empty or pd.isna(span["first_day"].iloc[0]):
+        return
+    first, last = (pd.Timestamp(span[c].iloc[0]).date() for c in ("first_day", "last_day"))
+    last_import = span["last_import"].iloc[0]
+    text = t("app.data_span", lang, first=fmt.day(first, lang), last=fmt.day(last, lang))
+    if not pd.isna(last_import):
+        text += " · " + t("app.last_import", lang, when=fmt.day(pd.Timestamp(last_import).date(), lang))
+    sb.caption(text)
+    if f.period.end < first or f.period.start > last:
+        st.warning(t("app.no_data_in_period", lang, first=fmt.day(first, lang), last=fmt.day(last, lang)),
+                   icon=":material/event_busy:")
+        st.button(t("app.show_span", lang, first=fmt.day(first, lang), last=fmt.day(last, lang)),
+                  key="ff_show_span", on_click=jump_to, args=(first, last), type="primary")
 
 
 def _settings() -> dict[str, str]:

@@ -73,6 +73,8 @@ register({
                        "Every page now shows the new data.",
                  "ru": "Импорт завершён: добавлено строк {added}, заменено {replaced}, отклонено {rejected}. "
                        "Все страницы уже показывают новые данные."},
+    "imp.open_span": {"en": "Open the funnel for the imported days, {first} – {last}",
+                      "ru": "Открыть воронку за загруженные дни, {first} – {last}"},
     "imp.file_done": {"en": "{name}: import #{id}", "ru": "{name}: импорт №{id}"},
     "imp.history": {"en": "Import history", "ru": "История импорта"},
     "imp.no_history": {"en": "Nothing has been imported yet.", "ru": "Пока ничего не импортировано."},
@@ -221,6 +223,7 @@ if files:
         st.warning(t("imp.nothing", lang))
     elif st.button(t("imp.confirm", lang, n=len(ready)), type="primary", key="imp_go"):
         totals = {"added": 0, "replaced": 0, "rejected": 0}
+        spans = []
         failed = False
         with st.status(t("imp.running", lang), expanded=True) as status:
             for f in ready:
@@ -240,6 +243,8 @@ if files:
                 st.write(t("imp.file_done", lang, name=ui.md(f.name), id=res.import_id))
                 for w in res.warning_texts(lang):
                     st.warning(ui.md(w[:1].upper() + w[1:] + "."))
+                if res.span:
+                    spans.append(res.span)
                 totals["added"] += res.added
                 totals["replaced"] += res.replaced
                 totals["rejected"] += res.rejected
@@ -249,6 +254,11 @@ if files:
         ui.clear_cache()
         st.session_state.pop("_imp_previews", None)
         st.success(t("imp.done", lang, **totals))
+        if spans:   # every page opens on what was just imported (applied before the sidebar is drawn)
+            first, last = min(a for a, _ in spans), max(b for _, b in spans)
+            st.session_state["_ff_jump"] = (first, last)
+            st.page_link(str(Path(__file__).parent / "funnel.py"), icon=":material/filter_alt:",
+                         label=t("imp.open_span", lang, first=fmt.day(first, lang), last=fmt.day(last, lang)))
 
 # ---------------------------------------------------------------- history and undo
 

@@ -120,6 +120,8 @@ def summary(res: load.ImportResult) -> str:
         if k.collapsed:
             line += f" ({k.collapsed} more row(s) with the same key were collapsed into them)"
         lines.append(line)
+    if res.span:
+        lines.append(f"  {'would cover' if res.dry_run else 'covers'} {res.span[0]} – {res.span[1]}")
     for w in res.warning_texts():
         lines.append(f"  warning: {w}")
     if res.rejected:

@@ -77,6 +77,7 @@ class ImportResult:
     # rows of those earlier imports of the same file that no row of this one replaced: taken out, by kind
     removed: dict[str, int] = field(default_factory=dict)
     warnings: list[tuple[str, dict]] = field(default_factory=list)   # warning_text turns them into words
+    span: tuple | None = None   # (first, last) business day of the rows written, for the pages to open on
 
     def warning_texts(self, lang: str = "en") -> list[str]:
         return [warning_text(w, lang) for w in self.warnings]
@@ -649,6 +650,7 @@ def _run(con, table: Table, chosen: Format, plans: list[_Plan], result: ImportRe
                 result.removed[t.kind] = left
     result.rejects = sorted(all_rejects, key=lambda r: r.line)[:SHOW_REJECTS]
     result.warnings = _warnings(con, import_id, [p.output.kind for p in plans], conf.get("currency"))
+    result.span = _span(con, import_id, [p.output.kind for p in plans], tz)
     detail = {
         "kinds": [asdict(k) for k in result.kinds],
         "rejects": [asdict(r) for r in result.rejects],
@@ -665,6 +667,25 @@ def _run(con, table: Table, chosen: Format, plans: list[_Plan], result: ImportRe
          result.rows_read, result.added, result.replaced, result.rejected, json.dumps(detail, ensure_ascii=False)],
     )
     say(0.9, "saving")
+
+
+DAY_OF = {"leads": "created_at", "deals": "created_at", "deal_stages": "entered_at", "spend": "date",
+          "sessions": "started_at", "traffic": "date", "activities": "at", "orders": "ordered_at",
+          "reviews": "date", "plans": "month"}
+
+
+def _span(con, import_id: int, kinds: list[str], tz: str) -> tuple | None:
+    """The first and last business day of the rows an import wrote."""
+    parts = []
+    for k in kinds:
+        col = DAY_OF[k]
+        day = (f"cast(timezone({parse.lit(tz)}, {col}) as date)"
+               if TEMPLATES[k].col(col).type == "ts" else f"cast({col} as date)")
+        parts.append(f"select min({day}) as a, max({day}) as b from {TEMPLATES[k].table} where import_id = {int(import_id)}")
+    if not parts:
+        return None
+    a, b = con.execute(f"select min(a), max(b) from ({' union all '.join(parts)})").fetchall()[0]
+    return (a, b) if a is not None else None
 
 
 def _warnings(con, import_id: int, kinds: list[str], currency: str | None) -> list[tuple[str, dict]]:
