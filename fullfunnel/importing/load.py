@@ -152,8 +152,9 @@ def _matches(fmt: Format, header: list[str]) -> bool:
 
 
 def choose_format(table: Table, kind: str | None = None, fmt: str = "auto",
-                  mapping: Format | None = None) -> Format:
-    """The format of the file: the mapping file, the named preset, a recognised preset, or native."""
+                  mapping: Format | None = None, saved: list[Format] = ()) -> Format:
+    """The format of the file: the mapping file, the named preset, a saved mapping made for its header,
+    a recognised preset, or native."""
     name = table.name
     if kind is not None:
         template(kind)
@@ -165,7 +166,7 @@ def choose_format(table: Table, kind: str | None = None, fmt: str = "auto",
                                    f"{', '.join(presets.PRESETS)}.")
         chosen = presets.PRESETS[fmt]
     if chosen is None and fmt == "auto":
-        chosen = next((p for p in presets.PRESETS.values() if _matches(p, table.header)), None)
+        chosen = next((p for p in [*saved, *presets.PRESETS.values()] if _matches(p, table.header)), None)
     if chosen is not None:
         if kind is not None:
             if kind not in chosen.kinds:
@@ -488,7 +489,9 @@ def _import_table(data: bytes, table: Table, db_file, kind, fmt, mapping, strict
     if table.n_rows == 0:
         raise ImportRefused(f"{name} has a header but no data rows: there is nothing to import.",
                             ru=f"В {name} есть заголовок, но нет строк с данными: загружать нечего.")
-    chosen = choose_format(table, kind, fmt, mapping)
+    from fullfunnel.importing import saved
+
+    chosen = choose_format(table, kind, fmt, mapping, saved.formats(db_file) if mapping is None else [])
     if date_order:
         if date_order not in dates.ORDERS:
             raise ImportRefused(f"The date order must be dmy or mdy (got {date_order!r}).",

@@ -18,6 +18,7 @@ A column is a header name, a list of header names (the first non-empty wins), or
 `from` (name or list) or `join` (several names joined with `sep`, default "-": a composite key),
 `values` (value map; `"*"` = every other value, null = empty), `default` (the value of an empty
 cell), `scale` (multiply numbers) or `unit` ("micros", "cents"), or `value` (a constant).
+`header` (the file's column names) lets a saved mapping recognise the next such file (saved.py).
 `timezone` names the zone of timestamps without an offset; `collapse` (true, or template column →
 first/max/min/sum/count) makes the rows with one key one row. Several kinds from one file:
 `"outputs": [{"kind": ..., "columns": {...}}, ...]` instead of `kind` + `columns`.
@@ -163,10 +164,14 @@ def parse_mapping(conf: dict, where: str = "mapping file") -> Format:
         except (ZoneInfoNotFoundError, ValueError):
             raise ImportRefused(f"{where}: \"timezone\" {zone!r} is not a time zone such as Europe/Moscow.",
                                 ru=f"{where}: \"timezone\" {zone!r} — не часовой пояс вида Europe/Moscow.") from None
+    header = conf.get("header")
+    if header is not None and (not isinstance(header, list) or not all(isinstance(h, str) for h in header)):
+        raise ImportRefused(f"{where}: \"header\" must list the file's column names.",
+                            ru=f"{where}: \"header\" должен перечислять названия колонок файла.")
     title = str(conf.get("title") or "mapped file")
     return Format(name="mapping:" + re.sub(r"\W+", "_", title.lower()).strip("_"), title=title,
                   outputs=tuple(outputs), decimal=decimal, date_order=order, date_formats=formats,
-                  timezone=zone)
+                  timezone=zone, signatures=(tuple(header),) if header else ())
 
 
 def load_mapping(path: str | os.PathLike) -> Format:
