@@ -1,5 +1,6 @@
 """Import: upload exports, preview how they were recognised, confirm, watch progress; history and undo."""
 import hashlib
+import json
 import tempfile
 from pathlib import Path
 
@@ -8,10 +9,11 @@ import streamlit as st
 
 from fullfunnel import FullfunnelError, db, fmt, periods, ui
 from fullfunnel.i18n import pick_lang, register, t
-from fullfunnel.importing import load, presets, read
+from fullfunnel.importing import load, presets, read, saved
+from fullfunnel.importing import mapping as mp
 from fullfunnel.importing.cli import again_text
 from fullfunnel.importing.errors import message
-from fullfunnel.importing.templates import KINDS
+from fullfunnel.importing.templates import KINDS, TEMPLATES
 
 register({
     "imp.title": {"en": "Import data", "ru": "Импорт данных"},
@@ -47,6 +49,35 @@ register({
                         "ru": "Выключено: отклонённые строки пропускаются и перечисляются, остальное загружается."},
     "imp.mapping": {"en": "Mapping file (JSON) for a file of another format",
                     "ru": "Файл сопоставления (JSON) для файла другого формата"},
+    "imp.map.title": {"en": "Map the columns yourself", "ru": "Сопоставьте колонки сами"},
+    "imp.map.help": {
+        "en": "Pick the kind of data, then for each field the column of your file that holds it (or a fixed value). "
+              "Fields with * are required. The preview below shows what would be imported; saving keeps the "
+              "choice as a mapping file, and the next file with the same columns is recognised by it.",
+        "ru": "Выберите тип данных, затем для каждого поля — колонку вашего файла, в которой оно есть (или "
+              "постоянное значение). Поля со * обязательны. Ниже — предпросмотр того, что будет загружено; "
+              "сохранение запоминает выбор как файл сопоставления, и следующий файл с теми же колонками "
+              "распознаётся по нему.",
+    },
+    "imp.map.kind": {"en": "Kind of data in the file", "ru": "Тип данных в файле"},
+    "imp.map.name": {"en": "Name of the mapping", "ru": "Название сопоставления"},
+    "imp.map.none": {"en": "— not in the file —", "ru": "— нет в файле —"},
+    "imp.map.fixed": {"en": "a fixed value…", "ru": "постоянное значение…"},
+    "imp.map.value": {"en": "Value of {col} for every row", "ru": "Значение {col} для всех строк"},
+    "imp.map.unit": {"en": "Money is written in", "ru": "Деньги записаны в"},
+    "imp.map.unit.units": {"en": "units (12.50)", "ru": "единицах (12,50)"},
+    "imp.map.unit.cents": {"en": "cents / kopecks (1250)", "ru": "копейках / центах (1250)"},
+    "imp.map.unit.micros": {"en": "micros (12500000)", "ru": "микроединицах (12500000)"},
+    "imp.map.missing": {"en": "Choose a column or a value for the required field(s): {cols}.",
+                        "ru": "Выберите колонку или значение для обязательных полей: {cols}."},
+    "imp.map.save": {"en": "Save the mapping and use it", "ru": "Сохранить сопоставление и использовать"},
+    "imp.map.download": {"en": "Download the mapping file", "ru": "Скачать файл сопоставления"},
+    "imp.map.saved": {
+        "en": "Mapping saved as {path}: this file and the next ones with the same columns are recognised by it "
+              "(the command line takes it with --mapping too).",
+        "ru": "Сопоставление сохранено в {path}: этот и следующие файлы с теми же колонками распознаются по нему "
+              "(командная строка тоже принимает его через --mapping).",
+    },
     "imp.preview": {"en": "Preview", "ru": "Предпросмотр"},
     "imp.checking": {"en": "Checking {name}…", "ru": "Проверка {name}…"},
     "imp.recognised": {"en": "Recognised as **{title}**", "ru": "Распознано как **{title}**"},
@@ -108,6 +139,8 @@ def _lang() -> str:
 
 lang = _lang()
 path = db.db_path()
+if st.session_state.pop("_imp_go_funnel", False):
+    st.switch_page(str(Path(__file__).parent / "funnel.py"))
 st.title(t("imp.title", lang))
 st.caption(t("imp.intro", lang))
 if "_imp_flash" in st.session_state:
@@ -165,6 +198,7 @@ def _run_import(data: bytes, name: str, dry_run: bool, progress=None) -> load.Im
 def _preview(f) -> tuple[load.ImportResult | None, str | None]:
     data = f.getvalue()
     key = ("imp_preview", hashlib.sha256(data).hexdigest(), f.name, kind, fmt_name, strict, date_order,
+           saved.stamp(path),
            mapping.name if mapping else "", db.Reader(path).stamp() if path.exists() else None)
     cache = st.session_state.setdefault("_imp_previews", {})
     if key not in cache:
@@ -183,6 +217,108 @@ def _rejects_frame(res: load.ImportResult) -> pd.DataFrame:
     return frame if len(res.kinds) > 1 else frame.drop(columns=[t("imp.col_kind", lang)])
 
 
+def _show(res: load.ImportResult) -> None:
+    """How a file was recognised and what importing it would do."""
+    st.markdown(t("imp.recognised", lang, title=ui.md(res.format_title)))
+    for k in res.kinds:
+        cols = st.columns(4)
+        cols[0].metric(f"{t('imp.rows_read', lang)} · {t(f'kind.{k.kind}', lang)}", fmt.number(k.read, lang))
+        cols[1].metric(t("imp.to_add", lang), fmt.number(k.added, lang))
+        cols[2].metric(t("imp.to_replace", lang), fmt.number(k.replaced, lang))
+        cols[3].metric(t("imp.rejected", lang), fmt.number(k.rejected, lang))
+    for w in res.warning_texts(lang):
+        st.warning(ui.md(w[:1].upper() + w[1:] + "."))
+    if res.previous_import:
+        again = again_text(res, lang)
+        st.info(ui.md(again[:1].upper() + again[1:] + "."))
+    for note in res.notes:
+        st.caption(t("imp.note", lang, note=read.note_text(note, lang)))
+    if res.ignored:
+        st.caption(t("imp.ignored", lang, cols=ui.md(", ".join(res.ignored))))
+    with st.expander(t("imp.columns", lang)):
+        st.dataframe(pd.DataFrame([(t(f"kind.{k}", lang), *rest) for k, *rest in res.columns],
+                                  columns=[t("imp.col_kind", lang), t("imp.col_template", lang),
+                                           t("imp.col_source", lang)]),
+                     hide_index=True, width="stretch")
+    if res.rejects:
+        st.markdown(f"**{t('imp.rejects', lang)}**")
+        st.dataframe(_rejects_frame(res), hide_index=True, width="stretch")
+
+
+def _mapper(f) -> None:
+    """Map an unrecognised file's columns by hand: pick a column (or a fixed value) per template field,
+    preview, save as a mapping file that recognises the next file with this header."""
+    data = f.getvalue()
+    try:
+        table = read.read_bytes(data, f.name)
+    except FullfunnelError:
+        return   # not even a table: the error above says why
+    key = "imp_map_" + hashlib.sha256(data).hexdigest()[:10]
+    header = table.header
+    samples = {h: ", ".join(list(dict.fromkeys(table.column_sample(i, 50)))[:3]) for i, h in enumerate(header)}
+    st.markdown(f"**{t('imp.map.title', lang)}**")
+    st.caption(t("imp.map.help", lang))
+    st.dataframe(pd.DataFrame(table.sample[:5], columns=header), hide_index=True, width="stretch")
+    c1, c2 = st.columns(2)
+    overlap = {k: sum(1 for c in tt.names if c in {read.norm(h) for h in header}) for k, tt in TEMPLATES.items()}
+    kinds = list(KINDS)
+    the_kind = c1.selectbox(t("imp.map.kind", lang), kinds, key=f"{key}_kind",
+                            index=kinds.index(max(kinds, key=lambda k: overlap[k])) if any(overlap.values()) else 0,
+                            format_func=lambda k: t(f"kind.{k}", lang))
+    title = c2.text_input(t("imp.map.name", lang), value=Path(f.name).stem, key=f"{key}_title")
+    fields: dict = {}
+    tpl = TEMPLATES[the_kind]
+    none, fixed = "", "="
+    grid = st.columns(3)
+    for n, col in enumerate(tpl.columns):
+        guess = next((h for h in header if read.norm(h) == col.name), none)
+        options = [none, fixed, *header]
+        label = col.name + (" *" if col.required and col.default is None else "")
+        with grid[n % 3]:
+            choice = st.selectbox(
+                label, options, index=options.index(guess), key=f"{key}_{the_kind}_{col.name}",
+                format_func=lambda o: (t("imp.map.none", lang) if o == none else t("imp.map.fixed", lang)
+                                       if o == fixed else f"{o} — {samples.get(o, '')}"[:80]))
+            if choice == fixed:
+                value = st.text_input(t("imp.map.value", lang, col=col.name), key=f"{key}_{the_kind}_{col.name}_v")
+                if value:
+                    fields[col.name] = ("value", value)
+            elif choice != none:
+                fields[col.name] = ("column", choice)
+    c1, c2 = st.columns(2)
+    order = c1.selectbox(t("imp.date_order", lang), ["auto", "dmy", "mdy"], key=f"{key}_order",
+                         format_func=lambda o: t(f"imp.date_order.{o}", lang))
+    unit = "units"
+    if any(c.type == "money" for c in tpl.columns):
+        unit = c2.selectbox(t("imp.map.unit", lang), ["units", "cents", "micros"], key=f"{key}_unit",
+                            format_func=lambda u: t(f"imp.map.unit.{u}", lang))
+    missing = [c for c in tpl.required if c not in fields and tpl.col(c).default is None]
+    if missing:
+        st.info(t("imp.map.missing", lang, cols=", ".join(missing)))
+        return
+    conf = saved.build(title or Path(f.name).stem, the_kind, header, fields,
+                       None if order == "auto" else order, unit)
+    try:
+        fmt_obj = mp.parse_mapping(conf, t("imp.map.title", lang))
+        res = load.import_bytes(data, f.name, db_file=path, mapping=fmt_obj, dry_run=True)
+    except FullfunnelError as e:
+        st.error(ui.md(message(e, lang)))
+        return
+    _show(res)
+    b1, b2 = st.columns(2)
+    if b1.button(t("imp.map.save", lang), type="primary", key=f"{key}_save"):
+        try:
+            where = saved.save(conf, path)
+        except FullfunnelError as e:
+            st.error(ui.md(message(e, lang)))
+        else:
+            st.session_state["_imp_flash"] = t("imp.map.saved", lang, path=ui.md(str(where)))
+            st.session_state.pop("_imp_previews", None)
+            st.rerun()
+    b2.download_button(t("imp.map.download", lang), json.dumps(conf, ensure_ascii=False, indent=2).encode("utf-8"),
+                       file_name=f"{saved.slug(conf['title'])}.json", mime="application/json", key=f"{key}_dl")
+
+
 ready = []
 if files:
     st.subheader(t("imp.preview", lang))
@@ -192,32 +328,11 @@ if files:
             res, error = _preview(f)
             if error:
                 st.error(ui.md(error))
+                if mapping is None:
+                    _mapper(f)
                 continue
             ready.append(f)
-            st.markdown(t("imp.recognised", lang, title=ui.md(res.format_title)))
-            for k in res.kinds:
-                cols = st.columns(4)
-                cols[0].metric(f"{t('imp.rows_read', lang)} · {t(f'kind.{k.kind}', lang)}", fmt.number(k.read, lang))
-                cols[1].metric(t("imp.to_add", lang), fmt.number(k.added, lang))
-                cols[2].metric(t("imp.to_replace", lang), fmt.number(k.replaced, lang))
-                cols[3].metric(t("imp.rejected", lang), fmt.number(k.rejected, lang))
-            for w in res.warning_texts(lang):
-                st.warning(ui.md(w[:1].upper() + w[1:] + "."))
-            if res.previous_import:
-                again = again_text(res, lang)
-                st.info(ui.md(again[:1].upper() + again[1:] + "."))
-            for note in res.notes:
-                st.caption(t("imp.note", lang, note=read.note_text(note, lang)))
-            if res.ignored:
-                st.caption(t("imp.ignored", lang, cols=ui.md(", ".join(res.ignored))))
-            with st.expander(t("imp.columns", lang)):
-                st.dataframe(pd.DataFrame([(t(f"kind.{k}", lang), *rest) for k, *rest in res.columns],
-                                          columns=[t("imp.col_kind", lang), t("imp.col_template", lang),
-                                                   t("imp.col_source", lang)]),
-                             hide_index=True, width="stretch")
-            if res.rejects:
-                st.markdown(f"**{t('imp.rejects', lang)}**")
-                st.dataframe(_rejects_frame(res), hide_index=True, width="stretch")
+            _show(res)
 
     if not ready:
         st.warning(t("imp.nothing", lang))
@@ -257,8 +372,11 @@ if files:
         if spans:   # every page opens on what was just imported (applied before the sidebar is drawn)
             first, last = min(a for a, _ in spans), max(b for _, b in spans)
             st.session_state["_ff_jump"] = (first, last)
-            st.page_link(str(Path(__file__).parent / "funnel.py"), icon=":material/filter_alt:",
-                         label=t("imp.open_span", lang, first=fmt.day(first, lang), last=fmt.day(last, lang)))
+            # a button, not a page link: the first import creates the database, and the other pages
+            # are only there from the next run on
+            st.button(t("imp.open_span", lang, first=fmt.day(first, lang), last=fmt.day(last, lang)),
+                      icon=":material/filter_alt:", key="imp_open_span",
+                      on_click=lambda: st.session_state.update(_imp_go_funnel=True))
 
 # ---------------------------------------------------------------- history and undo
 
