@@ -99,3 +99,12 @@ def test_the_command_line_settles_an_ambiguous_column(dbf, tmp_path, capsys):
     assert "date_order" in capsys.readouterr().err
     assert cli.main(["import", str(f), "--db", str(dbf), "--date-order", "mdy"]) == 0
     assert days(dbf) == ["2026-03-04", "2026-05-06"]
+
+
+def test_an_ambiguous_column_follows_the_other_date_columns_of_the_file(dbf):
+    # created_at has 9/29 (month first); closed_at alone would be ambiguous; one tool wrote both
+    text = ("deal_id,created_at,stage,status,closed_at\nD1,9/29/2014,Won,won,10-02-2014\n"
+            "D2,10-01-2014,Lost,lost,10-03-2014\n")
+    import_bytes(text.encode(), "deals.csv", db_file=dbf)
+    assert q(dbf, "select deal_id, timezone('Europe/Moscow', closed_at)::date::varchar from deals order by 1") == [
+        ("D1", "2014-10-02"), ("D2", "2014-10-03")]

@@ -64,13 +64,28 @@ def _consecutive(dates: set[dt.date]) -> int:
     return sum(1 for x, y in zip(days, days[1:]) if (y - x).days == 1)
 
 
+def settled_order(values) -> str | None:
+    """The order a column's own values settle (a day above 12), when they all agree; else None."""
+    try:
+        out = decide("", values)
+    except ImportRefused:
+        return None
+    orders = set()
+    for a, _sep, b, _y, _raw in values:
+        a, b = int(a), int(b)
+        if (a > 12) != (b > 12):
+            orders.add("dmy" if a > 12 else "mdy")
+    return orders.pop() if len(orders) == 1 and set(out.values()) <= orders else None
+
+
 def decide(label: str, values: list[tuple[str, str, str, str, str]], weekdays: list[tuple] = (),
-           hint: str | None = None, convention: str | None = None) -> dict[str, str]:
+           hint: str | None = None, convention: str | None = None, file_order: str | None = None) -> dict[str, str]:
     """{separator: order} for one column.
 
     values: distinct (day-or-month, separator, day-or-month, year, a raw example) of the column;
     weekdays: distinct (a, separator, b, year, weekday text) pairs from a weekday column of the same rows;
-    hint: the user's order (wins); convention: the format's known order (used only when nothing settles it).
+    hint: the user's order (wins); file_order: what the file's other date columns settle (one tool wrote
+    them all); convention: the format's known order (used only when nothing else settles it).
     """
     if hint:
         return {s: hint for s in SEPARATORS}
@@ -98,7 +113,7 @@ def decide(label: str, values: list[tuple[str, str, str, str, str]], weekdays: l
     column = {o for o in own.values() if o}
     col_order = column.pop() if len(column) == 1 else None
     if col_order is None and not column:
-        col_order = _by_weekday(weekdays) or _by_days(values) or convention
+        col_order = file_order or _by_weekday(weekdays) or _by_days(values) or convention
     out = {}
     for s in SEPARATORS:
         order = own[s] or col_order

@@ -339,29 +339,39 @@ def _plan(fmt: Format, out: Output, table: Table, orders: dict[str, dict[str, st
     return _Plan(out, select, nums, typed, reasons, columns, used, date_raw)
 
 
-def _decide_orders(con, fmt: Format, plan: _Plan, table: Table) -> dict[str, dict[str, str]]:
-    """Day or month first for each date column of a plan, from all its values (dates.py); raw_in is loaded."""
-    out = {}
-    if not plan.date_raw:
-        return out
+def _decide_orders(con, fmt: Format, plans: list[_Plan], table: Table) -> list[dict[str, dict[str, str]]]:
+    """Day or month first for each date column of each plan, from all its values (dates.py); raw_in is loaded.
+
+    A column its own values leave ambiguous takes the order the file's other date columns settle."""
+    if fmt.date_order:
+        return [{name: dates.decide("", [], hint=fmt.date_order) for name in p.date_raw} for p in plans]
     weekday_cols = [i for i in range(len(table.header)) if dates.is_weekday_column(table.column_sample(i, 200))]
     rx = parse.lit(dates.PATTERN)
-    for name, (raw, label) in plan.date_raw.items():
-        if fmt.date_order:
-            out[name] = dates.decide(label, [], hint=fmt.date_order)
-            continue
-        parts = ", ".join(f"regexp_extract(r, {rx}, {g})" for g in (1, 2, 3, 4))
-        values = con.execute(
-            f"select {parts}, min(r) from (select {raw} as r from raw_in) "
-            f"where regexp_matches(r, {rx}) group by all").fetchall()
-        if not values:
-            continue
-        pairs = []
-        for w in weekday_cols:
-            pairs += con.execute(
-                f"select distinct {parts}, wd from (select {raw} as r, ff_text(c{w}) as wd from raw_in) "
-                f"where regexp_matches(r, {rx}) limit 20000").fetchall()
-        out[name] = dates.decide(label, values, pairs, convention=fmt.default_order)
+    parts = ", ".join(f"regexp_extract(r, {rx}, {g})" for g in (1, 2, 3, 4))
+    found: dict[str, tuple[list, str, str]] = {}   # raw SQL → (values, label, raw) — shared columns read once
+    for p in plans:
+        for name, (raw, label) in p.date_raw.items():
+            if raw not in found:
+                values = con.execute(
+                    f"select {parts}, min(r) from (select {raw} as r from raw_in) "
+                    f"where regexp_matches(r, {rx}) group by all").fetchall()
+                found[raw] = (values, label, raw)
+    settled = {o for values, _, _ in found.values() if values and (o := dates.settled_order(values))}
+    file_order = settled.pop() if len(settled) == 1 else None
+    out = []
+    for p in plans:
+        orders = {}
+        for name, (raw, label) in p.date_raw.items():
+            values = found[raw][0]
+            if not values:
+                continue
+            pairs = []
+            for w in weekday_cols:
+                pairs += con.execute(
+                    f"select distinct {parts}, wd from (select {raw} as r, ff_text(c{w}) as wd from raw_in) "
+                    f"where regexp_matches(r, {rx}) limit 20000").fetchall()
+            orders[name] = dates.decide(label, values, pairs, convention=fmt.default_order, file_order=file_order)
+        out.append(orders)
     return out
 
 
@@ -558,7 +568,7 @@ def _run(con, table: Table, chosen: Format, plans: list[_Plan], result: ImportRe
     result.previous_import = earlier[-1] if earlier else None
     say(0.15, "reading")
     _load_raw(con, table)
-    plans = [_plan(chosen, p.output, table, _decide_orders(con, chosen, p, table)) for p in plans]
+    plans = [_plan(chosen, p.output, table, o) for p, o in zip(plans, _decide_orders(con, chosen, plans, table))]
     import_id = con.execute("select nextval('import_id_seq')").fetchall()[0][0]
     result.import_id = import_id
     all_rejects: list[Reject] = []
