@@ -157,7 +157,7 @@ def test_every_fixture_is_recognised():
     assert len(files) == 14
     assert {"amocrm", "bitrix24_leads", "bitrix24_deals", "google_ads", "yandex_direct", "meta_ads", "ga4",
             "metrica", "metrica_logs", "hubspot_contacts", "hubspot_deals", "pipedrive", "salesforce",
-            "ga_sessions", "ga_sessions_datetime"} == set(PRESETS)
+            "ga_sessions", "ga_sessions_datetime", "ua_report"} == set(PRESETS)
 
 
 def test_localised_google_ads_and_meta(dbf):
@@ -217,3 +217,19 @@ def test_a_ga_extract_without_a_start_time_is_told_what_to_add_not_called_traffi
     with pytest.raises(ImportRefused) as e:
         import_bytes(text.encode(), "sessions.csv", db_file=dbf)
     assert "GA360" in str(e.value) and "visitstarttime" in str(e.value) and "traffic" not in str(e.value)
+
+
+def test_ua_daily_report_edited_in_a_spreadsheet(dbf):
+    # a UA Audience Overview export after Excel: two-digit years, October rewritten with dashes,
+    # thousands separators, an extra column, the totals row and the second section
+    from fullfunnel.importing import import_bytes
+
+    text = ("# ----------------------------------------\n# All Web Site Data\n# Audience Overview\n"
+            "# 20140914-20141003\n# ----------------------------------------\n\n"
+            "Day Index,Users,Sessions,Pageviews,Notes\n"
+            '9/14/14,"1,020","1,234","3,400",\n9/30/14,"1,050","1,300","3,800",promo\n'
+            '10-01-14,"1,070","1,310","3,700",\n,"3,140","3,844","10,900",\n\nDay Index,Sessions\n9/14/14,"1,234"\n')
+    res = import_bytes(text.encode(), "Analytics All Web Site Data Audience Overview.csv", db_file=dbf)
+    assert res.format == "ua_report" and counts(res) == {"traffic": (3, 0, 0)}
+    assert q(dbf, "select date::varchar, sessions, visitors, pageviews from traffic order by 1") == [
+        ("2014-09-14", 1234, 1020, 3400), ("2014-09-30", 1300, 1050, 3800), ("2014-10-01", 1310, 1070, 3700)]

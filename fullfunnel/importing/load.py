@@ -691,9 +691,11 @@ def _span(con, import_id: int, kinds: list[str], tz: str) -> tuple | None:
     """The first and last business day of the rows an import wrote."""
     parts = []
     for k in kinds:
+        if k not in DAY_OF:   # stages have no day
+            continue
         col = DAY_OF[k]
-        day = (f"cast(timezone({parse.lit(tz)}, {col}) as date)"
-               if TEMPLATES[k].col(col).type == "ts" else f"cast({col} as date)")
+        day = (f'cast(timezone({parse.lit(tz)}, "{col}") as date)'
+               if TEMPLATES[k].col(col).type == "ts" else f'cast("{col}" as date)')
         parts.append(f"select min({day}) as a, max({day}) as b from {TEMPLATES[k].table} where import_id = {int(import_id)}")
     if not parts:
         return None

@@ -106,7 +106,8 @@ def date_formats(orders: dict[str, str], extra: tuple[str, ...] = ()) -> list[st
         return f"%d{sep}%m" if orders.get(sep, "dmy") == "dmy" else f"%m{sep}%d"
 
     out = list(extra)
-    for d in ("%d.%m.%Y", "%d.%m.%y", f"{dm('/')}/%Y", f"{dm('/')}/%y", "%Y/%m/%d", f"{dm('-')}-%Y", f"{dm('-')}-%y"):
+    # two-digit years first: %Y would read 9/14/14 as the year 14; %y never matches a four-digit year whole
+    for d in ("%d.%m.%y", "%d.%m.%Y", f"{dm('/')}/%y", f"{dm('/')}/%Y", "%Y/%m/%d", f"{dm('-')}-%y", f"{dm('-')}-%Y"):
         out += [f"{d} %H:%M:%S", f"{d} %H:%M", f"{d} %I:%M %p", f"{d} %I:%M:%S %p", f"{d}, %H:%M", d]
     out += ["%Y%m%d %H:%M:%S", "%Y%m%d %H:%M", "%Y%m%d", "%b %d, %Y", "%d %b %Y", "%B %d, %Y", "%Y-%m-%d %I:%M %p"]
     return out
@@ -116,8 +117,9 @@ def date_formats(orders: dict[str, str], extra: tuple[str, ...] = ()) -> list[st
 
 
 def naive_ts(t: str, fmts: list[str]) -> str:
-    return (f"coalesce(try_cast({t} as timestamp), try_strptime({t}, [{', '.join(lit(f) for f in fmts)}]), "
-            f"ff_excel_ts({t}))")
+    # DuckDB's own reading only for year-first text: it takes 10-01-14 for the year 10
+    return (f"coalesce(case when regexp_matches({t}, '^\\s*\\d{{4}}') then try_cast({t} as timestamp) end, "
+            f"try_strptime({t}, [{', '.join(lit(f) for f in fmts)}]), ff_excel_ts({t}))")
 
 
 NUMERIC = ("money", "int", "rating", "duration", "num")

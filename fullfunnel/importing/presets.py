@@ -373,6 +373,26 @@ METRICA_LOGS = Format(
     }),),
 )
 
+UA_CHANNELS_UI = {**GA4_CHANNELS, "social": "social", "(other)": "other"}
+
+# Universal Analytics UI export (Audience Overview, Acquisition): a `#` comment block, the table, a
+# totals row with empty dimensions, then a second `Day Index,Sessions` section (skipped by read.py)
+UA_REPORT = Format(
+    name="ua_report", title="Universal Analytics report (UI export)",
+    signatures=(("day index", "sessions"), ("date", "default channel grouping", "sessions", "users")),
+    outputs=(Output("traffic", {
+        "date": S("day index", "date"),
+        "channel": S("default channel grouping", map=UA_CHANNELS_UI),
+        "campaign": S("campaign"),
+        "sessions": S("sessions"),
+        "visitors": S("users"),
+        "pageviews": S("pageviews"),
+        "duration_s": S("avg. session duration", times="sessions"),
+        "bounces": S("bounce rate", times="sessions", pct=True),
+        "conversions": S("goal completions", "transactions"),
+    }, only_if="date"),),   # the totals row has no date
+)
+
 UA_CHANNELS = {**GA4_CHANNELS, "social": "social", "paid search": "paid_search", "generic paid search": "paid_search",
                "branded paid search": "paid_search", "(other)": "other"}
 
@@ -425,5 +445,5 @@ GA_SESSIONS_DATETIME = _ga_sessions(S("date", "time", join=" "), "ga_sessions_da
 
 PRESETS: dict[str, Format] = {f.name: f for f in [
     AMOCRM, BITRIX_LEADS, BITRIX_DEALS, HUBSPOT_CONTACTS, HUBSPOT_DEALS, PIPEDRIVE, SALESFORCE,
-    GOOGLE_ADS, YANDEX_DIRECT, META_ADS, GA_SESSIONS_DATETIME, GA_SESSIONS, GA4, METRICA_UI, METRICA_LOGS,
+    GOOGLE_ADS, YANDEX_DIRECT, META_ADS, GA_SESSIONS_DATETIME, GA_SESSIONS, UA_REPORT, GA4, METRICA_UI, METRICA_LOGS,
 ]}
