@@ -57,7 +57,11 @@ def test_map_columns_in_the_page_then_the_next_file_is_recognised(server, page, 
     page.goto(f"{server}/import")
     settle(page)
     page.locator("input[type='file']").first.set_input_files(str(first))
-    page.get_by_text("Map the columns yourself").wait_for(timeout=180_000)
+    settle(page)
+    try:
+        page.get_by_text("Map the columns yourself").wait_for(timeout=180_000)
+    except Exception:   # say what the page showed instead
+        pytest.fail("no mapping form; the page showed:\n" + page.inner_text("body")[:3000])
     settle(page)
     assert "is not recognised" in page.inner_text("body")
     pick(page, "lead_id *", "Номер заявки")
