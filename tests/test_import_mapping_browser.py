@@ -44,10 +44,23 @@ def page(browser):  # noqa: F811
 
 
 def pick(page, label: str, option: str) -> None:
-    """Choose an option of the Streamlit selectbox with this label (a combobox)."""
-    page.get_by_role("combobox", name=label, exact=True).click()
-    page.get_by_role("option").filter(has_text=option).first.click()
+    """Choose an option of the Streamlit selectbox with this label (a combobox).
+
+    A rerun that lands while the list is open closes it: open it again (a busy machine does that)."""
+    for attempt in range(4):
+        settle(page)
+        page.get_by_role("combobox", name=label, exact=True).click()
+        choice = page.get_by_role("option").filter(has_text=option).first
+        try:
+            choice.wait_for(timeout=20_000)
+            choice.click()
+            break
+        except Exception:
+            if attempt == 3:
+                raise
+            page.keyboard.press("Escape")
     settle(page)
+    assert option in page.get_by_role("combobox", name=label, exact=True).input_value()
 
 
 def test_map_columns_in_the_page_then_the_next_file_is_recognised(server, page, dbf, tmp_path):
