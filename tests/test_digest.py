@@ -129,8 +129,14 @@ def test_weekly_by_email_once(smtp_server, tiny_copy, tmp_path, capsys):
     html = msg.get_body(("html",)).get_content()
     text = re.sub(r"<[^>]+>", " ", html)
     assert "₽3,000" in text and "₽16,000" in text and re.search(r"Leads\s+5\b", text)
-    files = [p for p in msg.iter_attachments()]
+    # charts travel as inline PNG images (mail apps drop inline SVG); the attached file keeps the SVG
+    cids = re.findall(r'src="cid:([^"]+)"', html)
+    assert len(cids) == 2 and "<svg" not in html
+    images = {p["Content-ID"].strip("<>"): p for p in msg.walk() if p.get_content_type() == "image/png"}
+    assert set(images) == set(cids) and all(p.get_content()[:4] == b"\x89PNG" for p in images.values())
+    files = [p for p in msg.iter_attachments() if p.get_content_type() != "image/png"]
     assert [p.get_filename() for p in files] == ["fullfunnel-weekly-2026-W45.html"]
+    assert files[0].get_content().count("<svg") == 2
     # a second run (cron twice, a retry) sends nothing
     assert cli.main(args) == 0
     assert "already sent by email" in capsys.readouterr().out

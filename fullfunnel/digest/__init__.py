@@ -103,7 +103,8 @@ def _run_report(args: argparse.Namespace) -> int:
             continue
         try:
             if way == "email":
-                to = deliver.email(conf["smtp"], d.title, d.html, d.summary, file)
+                body, images = d.email_html()
+                to = deliver.email(conf["smtp"], d.title, body, d.summary, file, images)
                 print(f"sent {d.kind} {d.key} by e-mail to {', '.join(to)}")
             else:
                 deliver.telegram(conf["telegram"], d.summary, d.chart_png(), file)

@@ -59,8 +59,10 @@ def _recipients(to) -> list[str]:
 
 
 def email(smtp: dict[str, Any], subject: str, html: str, text: str,
-          attachment: tuple[str, bytes, str] | None = None, timeout: float = 30) -> list[str]:
-    """Send one message (HTML with a plain-text alternative, the file attached); returns the recipients."""
+          attachment: tuple[str, bytes, str] | None = None, images: list[tuple[str, bytes]] = (),
+          timeout: float = 30) -> list[str]:
+    """Send one message (HTML with a plain-text alternative, its chart images inline, the file attached);
+    returns the recipients."""
     host, security = str(smtp["host"]), str(smtp.get("security") or "starttls").lower()
     if security not in ("starttls", "ssl", "none"):
         raise DeliveryFailed(f"[smtp] security must be starttls, ssl or none, not {security!r}.")
@@ -71,6 +73,10 @@ def email(smtp: dict[str, Any], subject: str, html: str, text: str,
     msg["Date"], msg["Message-ID"] = formatdate(localtime=True), make_msgid(domain="fullfunnel")
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
+    if images:
+        body = msg.get_payload()[-1]
+        for cid, data in images:
+            body.add_related(data, maintype="image", subtype="png", cid=f"<{cid}>", filename=f"{cid}.png")
     if attachment:
         name, data, mime = attachment
         maintype, subtype = mime.split("/", 1)

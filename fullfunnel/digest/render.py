@@ -162,17 +162,23 @@ class Digest:
     summary: str         # a short plain-text summary (Telegram caption)
     lang: str = "en"
     chart: alt.TopLevelMixin | None = field(default=None, repr=False)  # the one chart Telegram shows
+    charts: list = field(default_factory=list, repr=False)  # (inline SVG as in html, chart) for e-mail images
 
     @property
     def file_name(self) -> str:
         return f"fullfunnel-{self.kind}-{self.key}.html"
 
     def chart_png(self) -> bytes | None:
-        if self.chart is None:
-            return None
-        import vl_convert as vlc
+        return None if self.chart is None else png(self.chart)
 
-        return vlc.vegalite_to_png(self.chart.to_json(), scale=2)
+    def email_html(self) -> tuple[str, list[tuple[str, bytes]]]:
+        """The HTML with each chart as a PNG image (cid:) — many mail apps drop inline SVG — and the images."""
+        out, images = self.html, []
+        for i, (svg_text, chart) in enumerate(self.charts):
+            cid = f"chart{i}"
+            out = out.replace(svg_text, f'<img src="cid:{cid}" alt="" style="max-width:100%">', 1)
+            images.append((cid, png(chart)))
+        return out, images
 
 
 # ---------------------------------------------------------------- helpers
@@ -186,11 +192,20 @@ def e(x) -> str:
     return html.escape("" if x is None else str(x))
 
 
-def svg(chart) -> str:
-    """An Altair chart as inline SVG (vl-convert: no browser, no network)."""
+def svg(chart, keep: list | None = None) -> str:
+    """An Altair chart as inline SVG (vl-convert: no browser, no network); `keep` collects (svg, chart)."""
     import vl_convert as vlc
 
-    return vlc.vegalite_to_svg(chart.to_json())
+    text = vlc.vegalite_to_svg(chart.to_json())
+    if keep is not None:
+        keep.append((text, chart))
+    return text
+
+
+def png(chart) -> bytes:
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_png(chart.to_json(), scale=2)
 
 
 def change_html(value, previous, unit: str, lang: str, lower_is_better: bool = False, neutral: bool = False) -> str:
@@ -263,6 +278,7 @@ def weekly(run: Run, f: Filters, week: str | None = None, today: date | None = N
     title = t("dg.weekly.title", lang, week=wc.week_name(monday, lang))
     caption = t("dg.weekly.caption", lang, prev=wc.week_days(monday - timedelta(weeks=1), lang),
                 channels=_channels_text(f, lang))
+    charts: list = []
     parts = ['<div class="cards">']
     for m, unit in W.UNITS.items():
         r = head.loc[m]
@@ -307,7 +323,7 @@ def weekly(run: Run, f: Filters, week: str | None = None, today: date | None = N
                        for c, g, p in zip(fun["count"], fun["change_pct"], fun["previous_count"])]
         chart = wc.week_bars(fun, "label", "count", "previous_count", "text", lang,
                              colour=wc.side_colours(fun["side"]), log_ok=True).properties(width=640)
-        parts.append(f'<p class="caption">{e(t("dg.funnel_note", lang))}</p><div class="chart">{svg(chart)}</div>')
+        parts.append(f'<p class="caption">{e(t("dg.funnel_note", lang))}</p><div class="chart">{svg(chart, charts)}</div>')
         parts.append(table([t("dg.step", lang), t("dg.this_week", lang), t("dg.last_week", lang), t("dg.change", lang)],
                            [[lb, fmt.number(c, lang), fmt.DASH if _nan(p) else fmt.number(p, lang),
                              change_html(c, p, "count", lang)]
@@ -323,7 +339,7 @@ def weekly(run: Run, f: Filters, week: str | None = None, today: date | None = N
         mgr["text"] = [t("dg.manager_text", lang, revenue=fmt.value(r, "money", lang, cur, compact=True),
                          won=fmt.number(w, lang)) for r, w in zip(mgr["revenue"], mgr["won_deals"])]
         mchart = wc.week_bars(mgr, "label", "revenue", "previous_revenue", "text", lang, room=1.2).properties(width=640)
-        parts.append(f'<div class="chart">{svg(mchart)}</div>')
+        parts.append(f'<div class="chart">{svg(mchart, charts)}</div>')
         parts.append(table([t("dg.manager", lang), t("dg.m.revenue", lang), t("dg.last_week", lang), t("dg.won", lang),
                             t("dg.last_week", lang)],
                            [[lb, fmt.money(r, cur, lang), fmt.money(pr, cur, lang), fmt.number(w, lang),
@@ -341,7 +357,7 @@ def weekly(run: Run, f: Filters, week: str | None = None, today: date | None = N
                                  + ", ".join(t("ch.status." + s, lang) for s in a["statuses"]) for a in alerts)
                 or t("dg.no_alerts", lang))
     return Digest("weekly", code, title, page(title, caption, "".join(parts), f"weekly --week {code}", lang),
-                  summary, lang, chart)
+                  summary, lang, chart, charts)
 
 
 def change_text(value, previous, lang: str) -> str:
@@ -402,6 +418,7 @@ def daily(run: Run, f: Filters, day: str | date | None = None, today: date | Non
         ("cac", "money", tot_d["cac"], tot_b["cac"], True, False),
         ("new_clients", "count", tot_d["new_clients"], tot_b["new_clients"], False, False),
     ]
+    charts: list = []
     parts = [f"<h2>{e(t('dg.marketing', lang))}</h2>", '<div class="cards">']
     for m, unit, v, b, lower, neutral in cards:
         ctx = f"{e(before_txt)}: {e(fmt.value(b, unit, lang, cur))}"
@@ -435,7 +452,7 @@ def daily(run: Run, f: Filters, day: str | date | None = None, today: date | Non
         cd["text"] = [f"{fmt.number(a, lang)} ({fmt.number(b, lang)})" for a, b in zip(cd["leads"], cd["leads_before"])]
         chart = wc.week_bars(cd, "channel", "leads", "leads_before", "text", lang).properties(
             width=560, title=t("dg.chart_leads", lang, day=day_txt))
-        parts.append(f'<div class="chart">{svg(chart)}</div>')
+        parts.append(f'<div class="chart">{svg(chart, charts)}</div>')
 
     parts.append(f"<h2>{e(t('dg.products', lang))}</h2>")
     if not prod_d.get("orders"):
@@ -472,4 +489,4 @@ def daily(run: Run, f: Filters, day: str | date | None = None, today: date | Non
                 profit=fmt.value(prod_d.get("gross_profit"), "money", lang, cur))
     return Digest("daily", d.isoformat(), title,
                   page(title, caption, "".join(parts), f"roi --view cash --from {d} --to {d}", lang), summary, lang,
-                  chart)
+                  chart, charts)
