@@ -37,6 +37,12 @@ register({
                            "to add you, or sign out and sign in with another account.",
                      "ru": "Адреса {email} нет в списке доступа этого fullfunnel. Попросите администратора "
                            "добавить вас или выйдите и войдите с другой учётной записью."},
+    "auth.no_list": {"en": "Sign-in works, but this fullfunnel's secrets file has no access list yet, so nobody "
+                           "may come in: whoever runs it should add [access] admins = [\"{email}\"] (see "
+                           "\"Running for the team\" in the README).",
+                     "ru": "Вход работает, но в файле секретов этого fullfunnel ещё нет списка доступа, поэтому "
+                           "войти нельзя никому: администратор должен добавить [access] admins = [\"{email}\"] "
+                           "(см. «Running for the team» в README)."},
     "auth.no_email": {"en": "Your sign-in provider did not give fullfunnel an e-mail address, so it cannot tell "
                             "whether you may come in; ask whoever runs it to request the \"email\" scope.",
                       "ru": "Сервис входа не передал fullfunnel адрес электронной почты, поэтому нельзя "
@@ -170,7 +176,10 @@ def gate() -> str:
         problem = t("auth.no_email", lang)
     elif user.get("email_verified") is False:
         problem = t("auth.unverified", lang, email=email)
-    role = None if problem else role_for(email, access(conf))
+    acc = access(conf)
+    if not problem and not (acc.admins or acc.viewers):
+        problem = t("auth.no_list", lang, email=email)
+    role = None if problem else role_for(email, acc)
     if role is None:
         st.error(problem or t("auth.refused", lang, email=email), icon=":material/block:")
         if st.button(t("auth.sign_out", lang), key="auth_logout_refused"):

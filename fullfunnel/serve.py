@@ -44,7 +44,11 @@ def plan(host: str, port: int, trusted_network: bool, secrets_path=None) -> tupl
     shown = f"[{host}]" if ":" in host else host
     mode = ("sign-in on (" + ", ".join(secrets.providers(conf)) + ")" if signed
             else "no sign-in: trusted network" if not is_loopback(host) else "no sign-in: this machine only")
-    return cmd, f"fullfunnel listens on http://{shown}:{port} ({mode}); database {db.db_path()}"
+    notice = f"fullfunnel listens on http://{shown}:{port} ({mode}); database {db.db_path()}"
+    if signed and not conf.get("access"):
+        notice += ("\nwarning: sign-in is on but the secrets file has no [access] list, so nobody can come in; "
+                   "add [access] admins = [\"you@example.com\"]")
+    return cmd, notice
 
 
 def _serve(args: argparse.Namespace) -> int:

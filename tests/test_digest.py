@@ -226,3 +226,29 @@ def test_alerts_are_sent_once_per_channel_and_window(httpserver, tiny_copy, tmp_
     assert "₽700" in _form(httpserver.log[1][0])["text"]
     sent = db.Reader(tiny_copy).query("digest/sent", {"kind": "alert"})
     assert sorted(sent["key"]) == ["telegram_ads||burning_money"] * 2
+
+
+def test_daily_product_report(tiny_copy):
+    # Tue 2026-11-03: P1 ₽1,000 (cost 100, 1 unit, margin 90 %), P2 ₽500 (cost 250, 5 units, 50 %),
+    # P3 ₽300 (cost 240, 3 units, 20 %). Medians: margin 50 %, units 3 → only P1 is worth promoting.
+    # A week before (Tue 2026-10-27): one order, P2 ₽400 (cost 200).
+    with db.writer(tiny_copy) as con:
+        con.execute("insert into orders (order_id, ordered_at, client_id, product, revenue, quantity, cost, currency) "
+                    "values ('O1', '2026-11-03 10:00:00+03', 'C1', 'P1', 1000, 1, 100, 'RUB'), "
+                    "('O2', '2026-11-03 11:00:00+03', 'C2', 'P2', 500, 5, 250, 'RUB'), "
+                    "('O2', '2026-11-03 11:00:00+03', 'C2', 'P3', 300, 3, 240, 'RUB'), "
+                    "('O3', '2026-10-27 11:00:00+03', 'C3', 'P2', 400, 2, 200, 'RUB')")
+    run = db.Reader(tiny_copy).query
+    d = render.daily(run, _filters(run), "2026-11-03", today=TODAY)
+    products = d.html.split("<h2>Products</h2>", 1)[1]
+    text = re.sub(r"<[^>]+>", " ", products)
+    # cards: revenue 1800 vs 400 (+350 %), gross profit 1800 − 590 = 1210, orders 2
+    assert re.search(r"Revenue\s+₽1,800\s+\+350\.0%\s+A week before: ₽400", text)
+    assert re.search(r"Gross profit\s+₽1,210", text)
+    assert re.search(r"Orders\s+2\s", text)
+    rows = re.findall(r"<tr><td>(\d)</td><td>(P\d)</td><td>([\d,]+)</td><td>(₽[\d,]+)</td><td>(₽[\d,]+)</td>",
+                      products)
+    assert rows == [("1", "P1", "1", "₽1,000", "₽900"), ("2", "P2", "5", "₽500", "₽250"), ("3", "P3", "3", "₽300", "₽60")]
+    promote = products.split("Worth promoting", 1)[1]
+    assert "<li>P1: margin 90.0%, units sold: 1</li>" in promote and "P2" not in promote and "P3" not in promote
+    assert "Product revenue ₽1,800 · gross profit ₽1,210" in d.summary

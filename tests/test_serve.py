@@ -52,6 +52,9 @@ def test_this_machine_needs_nothing(host, no_secrets):
 def test_network_with_sign_in_or_the_flag(with_auth, no_secrets):
     cmd, notice = serve.plan("0.0.0.0", 8501, False, with_auth)
     assert notice.startswith("fullfunnel listens on http://0.0.0.0:8501 (sign-in on (default))")
+    assert "warning: sign-in is on but the secrets file has no [access] list" in notice
+    with_auth.write_text(AUTH + '[access]\nadmins = ["a@b.example"]\n')
+    assert "warning" not in serve.plan("0.0.0.0", 8501, False, with_auth)[1]
     assert cmd[cmd.index("--secrets.files") + 1] == str(with_auth)
     _, notice = serve.plan("0.0.0.0", 8501, True, no_secrets)
     assert "no sign-in: trusted network" in notice

@@ -30,7 +30,6 @@ class NothingToSend(FullfunnelError):
 
 def _filters(run, args):
     from fullfunnel.filters import build
-    from fullfunnel.reports import filters_from_args  # noqa: F401 (the same channel check as reports)
 
     channels = [c.strip() for a in args.channel for c in a.split(",") if c.strip()]
     if channels:

@@ -101,11 +101,9 @@ register({
     "dg.daily.caption": {"en": "Compared with the same weekday a week before, {prev} · {channels}",
                          "ru": "Сравнение с тем же днём неделей раньше, {prev} · {channels}"},
     "dg.marketing": {"en": "Marketing", "ru": "Маркетинг"},
-    "dg.day": {"en": "{day}", "ru": "{day}"},
     "dg.week_before": {"en": "A week before", "ru": "Неделей раньше"},
     "dg.by_channel": {"en": "Channels: leads, cost, cost per client", "ru": "Каналы: лиды, расход, цена клиента"},
     "dg.channel": {"en": "Channel", "ru": "Канал"},
-    "dg.leads_week_before": {"en": "Leads a week before", "ru": "Лиды неделей раньше"},
     "dg.chart_leads": {"en": "Leads by channel (bar = {day}, black mark = a week before)",
                        "ru": "Лиды по каналам (полоса — {day}, чёрная метка — неделей раньше)"},
     "dg.products": {"en": "Products", "ru": "Товары"},
@@ -115,6 +113,8 @@ register({
     "dg.quantity": {"en": "Units", "ru": "Штук"},
     "dg.promote": {"en": "Worth promoting (high margin, sells little)",
                    "ru": "Стоит продвигать (высокая маржа, продаётся мало)"},
+    "dg.promote_item": {"en": "{product}: margin {margin}, units sold: {units}",
+                        "ru": "{product}: маржа {margin}, продано штук: {units}"},
     "dg.no_promote": {"en": "No product is both above the median margin and below the median units.",
                       "ru": "Нет товаров с маржой выше медианы и продажами ниже медианы."},
     "dg.footer": {"en": "fullfunnel · the same numbers as `python -m fullfunnel report {report}`",
@@ -132,6 +132,7 @@ register({
 })
 
 CSS = """
+@page{size:A4;margin:12mm}
 body{font-family:-apple-system,"Segoe UI",Roboto,"Liberation Sans",Arial,sans-serif;color:#111827;
  max-width:1100px;margin:24px auto;padding:0 16px;line-height:1.45}
 h1{font-size:26px;margin:0 0 4px} h2{font-size:20px;margin:28px 0 8px;border-bottom:1px solid #e5e7eb}
@@ -477,8 +478,8 @@ def daily(run: Run, f: Filters, day: str | date | None = None, today: date | Non
             parts.append(f"<p>{e(t('dg.no_promote', lang))}</p>")
         else:
             parts.append("<ul>" + "".join(
-                f"<li>{e(r['product'])}: {e(fmt.pct(r['margin_pct'], lang))}, {e(fmt.number(r['quantity'], lang))} "
-                f"{e(t('dg.quantity', lang).lower())}</li>" for _, r in promote.iterrows()) + "</ul>")
+                f"<li>{e(t('dg.promote_item', lang, product=r['product'], margin=fmt.pct(r['margin_pct'], lang), units=fmt.number(r['quantity'], lang)))}</li>"
+                for _, r in promote.iterrows()) + "</ul>")
 
     summary = t("dg.summary.day", lang, title=title, leads=fmt.value(head_d["leads"], "count", lang),
                 leads_change=change_text(head_d["leads"], head_b["leads"], lang),
