@@ -81,6 +81,25 @@ viewers = ["@acme.example"]
             yield f"http://127.0.0.1:{port}", dbf
 
 
+def test_first_request_after_start_is_an_admin_page_and_still_gated(site, browser):  # noqa: F811
+    # the very first request the fresh server sees: a signed-out deep link to an admin page
+    base, _ = site
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    pg = ctx.new_page()
+    try:
+        pg.goto(base + "/settings")
+        settle(pg)
+        body = pg.inner_text("body")
+        assert "Sign in to see your company's numbers." in body
+        assert "Business time zone" not in body and not pg.query_selector("input")
+        pg.goto(base + "/import")
+        settle(pg)
+        assert "Sign in to see your company's numbers." in pg.inner_text("body")
+        assert not pg.query_selector("input[type='file']")
+    finally:
+        ctx.close()
+
+
 def sign_in(browser, base: str, email: str):  # noqa: F811
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
     pg = ctx.new_page()

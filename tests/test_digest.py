@@ -141,6 +141,9 @@ def test_weekly_by_email_once(smtp_server, tiny_copy, tmp_path, capsys):
     assert cli.main(args) == 0
     assert "already sent by email" in capsys.readouterr().out
     assert len(inbox.messages) == 1
+    # the same week for one channel is another digest, sent once too
+    assert cli.main(args + ["--channel", "seo"]) == 0 and cli.main(args + ["--channel", "seo"]) == 0
+    assert len(inbox.messages) == 2 and "channels: seo" in inbox.messages[1][1].get_body(("html",)).get_content()
 
 
 def test_smtp_unreachable_is_a_sentence_and_nothing_is_remembered(tiny_copy, tmp_path, capsys):
@@ -246,7 +249,7 @@ def test_daily_product_report(tiny_copy):
     assert re.search(r"Revenue\s+₽1,800\s+\+350\.0%\s+A week before: ₽400", text)
     assert re.search(r"Gross profit\s+₽1,210", text)
     assert re.search(r"Orders\s+2\s", text)
-    rows = re.findall(r"<tr><td>(\d)</td><td>(P\d)</td><td>([\d,]+)</td><td>(₽[\d,]+)</td><td>(₽[\d,]+)</td>",
+    rows = re.findall(r"<tr><td>(\d)</td><td class=\"t\">(P\d)</td><td>([\d,]+)</td><td>(₽[\d,]+)</td><td>(₽[\d,]+)</td>",
                       products)
     assert rows == [("1", "P1", "1", "₽1,000", "₽900"), ("2", "P2", "5", "₽500", "₽250"), ("3", "P3", "3", "₽300", "₽60")]
     promote = products.split("Worth promoting", 1)[1]

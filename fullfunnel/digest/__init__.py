@@ -94,11 +94,12 @@ def _run_report(args: argparse.Namespace) -> int:
         return 0
     conf = secrets.load(args.secrets)
     ways = _ways(args, conf)
-    done = {r["via"]: r for r in already_sent(reader, d.kind) if r["key"] == d.key}
+    key = d.key + (" " + ",".join(sorted(f.channels)) if f.channels else "")  # a channel digest is another one
+    done = {r["via"]: r for r in already_sent(reader, d.kind) if r["key"] == key}
     failures, sent = [], []
     for way in ways:
         if way in done:
-            print(f"{d.kind} {d.key} was already sent by {way} on {done[way]['sent_at']:%Y-%m-%d %H:%M}; not again")
+            print(f"{d.kind} {key} was already sent by {way} on {done[way]['sent_at']:%Y-%m-%d %H:%M}; not again")
             continue
         try:
             if way == "email":
@@ -108,7 +109,7 @@ def _run_report(args: argparse.Namespace) -> int:
             else:
                 deliver.telegram(conf["telegram"], d.summary, d.chart_png(), file)
                 print(f"sent {d.kind} {d.key} to Telegram chat {conf['telegram']['chat_id']}")
-            sent.append((d.kind, d.key, way, None))
+            sent.append((d.kind, key, way, None))
         except deliver.DeliveryFailed as e:
             failures.append(str(e))
     remember(args.db, sent)

@@ -144,7 +144,7 @@ h1{font-size:26px;margin:0 0 4px} h2{font-size:20px;margin:28px 0 8px;border-bot
 .up{color:#16a34a}.down{color:#dc2626}.flat{color:#6b7280}
 table{border-collapse:collapse;font-size:14px;margin:6px 0}
 th,td{border-bottom:1px solid #e5e7eb;padding:4px 10px;text-align:right}
-th:first-child,td:first-child{text-align:left}
+th:first-child,td:first-child,th.t,td.t{text-align:left}
 .alert{background:#fef2f2;border-left:4px solid #dc2626;padding:6px 10px;margin:4px 0}
 .alert.declining{background:#fff7ed;border-left-color:#ea580c}
 .chart svg{max-width:100%;height:auto}
@@ -241,10 +241,14 @@ def card(label: str, value: str, change: str, ctx: str) -> str:
             f'<div>{change}</div><div class="ctx">{ctx}</div></div>')
 
 
-def table(headers: list[str], rows: list[list[str]], raw: set[int] = frozenset()) -> str:
-    """An HTML table; cells are escaped except the columns in `raw` (already HTML)."""
-    head = "".join(f"<th>{e(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{c if i in raw else e(c)}</td>" for i, c in enumerate(r)) + "</tr>"
+def table(headers: list[str], rows: list[list[str]], raw: set[int] = frozenset(),
+          text: set[int] = frozenset({0})) -> str:
+    """An HTML table; cells are escaped except the columns in `raw` (already HTML); `text` columns align left."""
+    def cell(tag, i, c):
+        return f'<{tag} class="t">{c}</{tag}>' if i in text and i else f"<{tag}>{c}</{tag}>"
+
+    head = "".join(cell("th", i, e(h)) for i, h in enumerate(headers))
+    body = "".join("<tr>" + "".join(cell("td", i, c if i in raw else e(c)) for i, c in enumerate(r)) + "</tr>"
                    for r in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -471,7 +475,7 @@ def daily(run: Run, f: Filters, day: str | date | None = None, today: date | Non
                             t("dg.m.gross_profit", lang), t("dg.m.margin_pct", lang)],
                            [[str(int(r["rank"])), r["product"], fmt.number(r["quantity"], lang),
                              fmt.money(r["revenue"], cur, lang), fmt.money(r["gross_profit"], cur, lang),
-                             fmt.pct(r["margin_pct"], lang)] for _, r in best.head(10).iterrows()]))
+                             fmt.pct(r["margin_pct"], lang)] for _, r in best.head(10).iterrows()], text={0, 1}))
         promote = best[best["promote"].fillna(False).astype(bool)]
         parts.append(f"<h2>{e(t('dg.promote', lang))}</h2>")
         if promote.empty:
