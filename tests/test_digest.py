@@ -255,3 +255,35 @@ def test_daily_product_report(tiny_copy):
     promote = products.split("Worth promoting", 1)[1]
     assert "<li>P1: margin 90.0%, units sold: 1</li>" in promote and "P2" not in promote and "P3" not in promote
     assert "Product revenue ₽1,800 · gross profit ₽1,210" in d.summary
+
+
+class Refusing(Inbox):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return "550 5.1.1 No such mailbox"
+
+
+def test_smtp_refusing_the_recipient_is_a_sentence(tiny_copy, tmp_path, capsys):
+    from aiosmtpd.controller import Controller
+
+    from tests.live import free_port
+
+    c = Controller(Refusing(), hostname="127.0.0.1", port=free_port())
+    c.start()
+    try:
+        s = _secrets(tmp_path, f'[smtp]\nhost = "127.0.0.1"\nport = {c.port}\nsecurity = "none"\n'
+                               'from = "ff@example.com"\nto = "nobody@example.com"\n')
+        assert cli.main(["digest", "weekly", "--db", str(tiny_copy), "--week", "2026-W45", "--send",
+                         "--secrets", str(s)]) == 1
+    finally:
+        c.stop()
+    err = capsys.readouterr().err.strip()
+    assert err == (f"error: The mail server 127.0.0.1:{c.port} refused every recipient: "
+                   "nobody@example.com (550 5.1.1 No such mailbox).")
+
+
+def test_a_broken_secrets_file_is_a_sentence(tiny_copy, tmp_path, capsys):
+    s = _secrets(tmp_path, '[smtp\nhost = "x"\n')
+    assert cli.main(["digest", "weekly", "--db", str(tiny_copy), "--week", "2026-W45", "--send",
+                     "--secrets", str(s)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: The secrets file {s} is not valid TOML (") and err.count("\n") == 1
