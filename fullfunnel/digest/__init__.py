@@ -99,7 +99,7 @@ def _run_report(args: argparse.Namespace) -> int:
     failures, sent = [], []
     for way in ways:
         if way in done:
-            print(f"{d.kind} {key} was already sent by {way} on {done[way]['sent_at']:%Y-%m-%d %H:%M}; not again")
+            print(f"{d.kind} {key} was already sent by {way} on {done[way]['sent_at']:%Y-%m-%d %H:%M} UTC; not again")
             continue
         try:
             if way == "email":
