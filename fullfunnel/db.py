@@ -21,7 +21,7 @@ from typing import Any, Iterator
 import duckdb
 import pandas as pd
 
-from fullfunnel import FullfunnelError, rollups
+from fullfunnel import FullfunnelError, facts, rollups
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
@@ -146,6 +146,7 @@ def writer(path: str | os.PathLike | None = None, fresh: bool = False) -> Iterat
             migrate(con, live)
             yield con
             rollups.refresh(con)  # pre-aggregates for big sites; a no-op when their inputs are unchanged
+            facts.refresh(con)  # the fact tables the pages read; only what the write touched
             con.execute("checkpoint")
         finally:
             con.close()
@@ -207,8 +208,11 @@ def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
 class Reader:
     """Read-only access to the live database for one process; follows atomic swaps by `writer`."""
 
-    def __init__(self, path: str | os.PathLike | None = None):
+    def __init__(self, path: str | os.PathLike | None = None, live_facts: bool = False):
+        """live_facts=True reads every fact table through its definition (fullfunnel/facts.py)."""
         self.path = db_path(path)
+        self.live_facts = live_facts
+        self._facts_tz: str | None = None
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._stamp: tuple[int, int] | None = None
@@ -256,13 +260,15 @@ class Reader:
                     con = self._open()
                 # The old connection is left to the garbage collector: a query still running on it
                 # finishes on the snapshot it started with.
-                self._con, self._stamp = con, stamp
+                row = con.execute("select value from ff_meta where key = ?", [facts.TZ_KEY]).fetchone()
+                self._con, self._stamp, self._facts_tz = con, stamp, (row[0] if row else None)
             return self._con
 
     def sql(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         cur = self.cursor()
         try:
-            return cur.execute(sql, bind(sql, params or {})).df()
+            sql, params = facts.resolve(sql, params or {}, self._facts_tz, self.live_facts)
+            return cur.execute(sql, bind(sql, params)).df()
         finally:
             cur.close()
 

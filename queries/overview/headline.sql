@@ -2,6 +2,7 @@
 -- (spend on its date, sessions started, leads created, deals won by closed_at). The channel filter
 -- applies to leads by their own channel and to won deals by their attributed channel (default model,
 -- last non-direct touch; see `credited`), so a channel's revenue is the Channels and ROI pages' one.
+-- Sessions and leads are day sums from the facts fact_sessions_day and fact_leads_day (queries/facts/).
 -- Parameters: $from, $to (dates, inclusive, business time zone); $tz (IANA zone);
 --   $channels (varchar[]; empty = all channels); $currency (money in other currencies is left
 --   out, rows without a currency count as $currency).
@@ -31,9 +32,9 @@ spend_in as (
 ),
 
 sessions_in as (
-    select count(*)::double as sessions_n,
-    from sessions as s, flt
-    where timezone($tz, s.started_at)::date between $from and $to
+    select coalesce(sum(s.sessions_n), 0)::double as sessions_n,
+    from fact_sessions_day as s, flt
+    where s.day between $from and $to
       and (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
 ),
 
@@ -46,10 +47,10 @@ traffic_in as (
 
 leads_in as (
     select
-        count(*)::double as leads_n,
-        count(*) filter (where l.qualification = 'junk')::double as junk_n,
-    from leads as l, flt
-    where timezone($tz, l.created_at)::date between $from and $to
+        coalesce(sum(l.leads_n), 0)::double as leads_n,
+        coalesce(sum(l.junk_n), 0)::double as junk_n,
+    from fact_leads_day as l, flt
+    where l.day between $from and $to
       and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
 ),
 

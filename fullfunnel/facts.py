@@ -1,0 +1,178 @@
+"""The fact layer: small tables the import keeps equal to their raw-level definitions.
+
+Each fact table `T` has its definition in queries/facts/T.sql — the SQL that defines its numbers
+from the raw tables (METRICS.md), at the grain of its keys — and the page queries read `T`
+instead of recomputing it from millions of raw rows. `refresh` runs inside `db.writer` after every
+import, undo or settings change (right after the traffic rollup), like fullfunnel/rollups.py:
+
+- a fact whose inputs did not change is left alone (a signature of its input tables: row count,
+  sum of import ids, and a hash of the columns channel rules rewrite in place, plus the zone);
+- when its inputs only gained rows from newer imports (the usual daily import), a day-grain fact
+  rebuilds just the business days those rows fall on;
+- anything else (replaced or removed rows, a new zone, channel rules) rebuilds the table.
+
+Day columns are in the business time zone the facts were built in (ff_meta 'facts_tz'). A query
+run for another zone, or on a database whose facts are not built yet, reads the definitions
+themselves: `resolve` puts each definition in front of the query as a common table expression of
+the same name, which shadows the table. The same switch (`live=True`) lets a test run every report
+through the raw definitions and through the tables and compare them.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from fullfunnel import rollups
+
+FACTS_DIR = "facts"
+TZ_KEY = "facts_tz"
+
+# table → (input tables, the timestamp column its `day` comes from, or None when it is not by day
+# of one input's rows), in build order
+TABLES: dict[str, tuple[tuple[str, ...], tuple[str, str] | None]] = {
+    "direct_deal_credit": (("deals", "leads", "sessions"), None),
+    "fact_sessions_day": (("sessions",), ("sessions", "started_at")),
+    "fact_leads_day": (("leads",), ("leads", "created_at")),
+    "fact_funnel_day": (("deals", "leads", "deal_stages", "stages"), None),
+}
+# facts whose rows depend on the business time zone
+ZONED = {"fact_sessions_day", "fact_leads_day", "fact_funnel_day"}
+# columns an edit of the channel rules rewrites in place (importing/channels.py reresolve)
+_IN_PLACE = {"sessions": "channel", "leads": "channel", "spend": "channel"}
+
+_NAME = re.compile(r"\b(" + "|".join(TABLES) + r")\b")
+_COMMENT = re.compile(r"--[^\n]*")
+
+
+def definition(name: str) -> str:
+    from fullfunnel import db
+
+    return db.query_text(f"{FACTS_DIR}/{name}")
+
+
+def used_in(sql: str) -> list[str]:
+    """The fact tables a query reads, in build order."""
+    found = set(_NAME.findall(_COMMENT.sub("", sql)))
+    return [t for t in TABLES if t in found]
+
+
+def resolve(sql: str, params: dict[str, Any], built_tz: str | None, live: bool = False) -> tuple[str, dict]:
+    """The query to run: as written when its facts are built for its zone, else with the definitions inlined."""
+    names = used_in(sql)
+    if not names:
+        return sql, params
+    zone = params.get("tz")
+    if not live and built_tz is not None and (zone is None or zone == built_tz or
+                                              not any(n in ZONED for n in names)):
+        return sql, params
+    ctes = ",\n".join(f"{n} as (\n{_COMMENT.sub('', definition(n)).strip()}\n)" for n in names)
+    body = _COMMENT.sub("", sql).strip()
+    if re.match(r"with\b", body, re.IGNORECASE):
+        body = f"with {ctes},\n{body[4:].lstrip()}"
+    else:
+        body = f"with {ctes}\n{body}"
+    return body, {**params, "fact_lo": None, "fact_hi": None}
+
+
+# ---------------------------------------------------------------- building
+
+
+def _signature(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int, int]:
+    """Row count, sum of import ids and (for tables channel rules rewrite) a hash of the channels."""
+    extra = f"coalesce(sum(hash({_IN_PLACE[table]})), 0)" if table in _IN_PLACE else "0"
+    n, ids, h = con.execute(f"select count(*), coalesce(sum(import_id), 0), {extra} from {table}").fetchone()
+    return int(n), int(ids), int(h)
+
+
+def _stored(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute("select value from ff_meta where key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    n = con.execute("select count(*) from duckdb_tables() where table_name in "
+                    f"({', '.join('?' for _ in TABLES)}) and not temporary", list(TABLES)).fetchone()[0]
+    return n == len(TABLES)
+
+
+def _max_import(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(con.execute(f"select coalesce(max(import_id), -1) from {table}").fetchone()[0])
+
+
+def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[str]:
+    """Bring every fact table up to date with its definition; the names of those it rebuilt."""
+    if not _has_tables(con):
+        return []
+    tz = rollups.rollup_tz(con)
+    sigs = {t: _signature(con, t) for t in {i for inputs, _ in TABLES.values() for i in inputs}}
+    rebuilt = []
+    for name, (inputs, by_day) in TABLES.items():
+        now = "|".join([tz if name in ZONED else "-"] + [",".join(map(str, sigs[i])) for i in inputs])
+        key = f"facts_{name}"
+        before = _stored(con, key)
+        if not force and before is not None and before.rsplit("|", 1)[0] == now:
+            continue
+        since = None if force or before is None else _only_added(con, before, now, inputs, by_day)
+        if since is None:
+            con.execute(f"delete from {name}")
+            con.execute(f"insert into {name} {definition(name)}", _params(definition(name), tz, None, None))
+        else:
+            table, column = by_day
+            lo, hi = con.execute(
+                f"select min(timezone($tz, {column})::date), max(timezone($tz, {column})::date) "
+                f"from {table} where import_id > $since", {"tz": tz, "since": since}).fetchone()
+            if lo is not None:
+                con.execute(f"delete from {name} where day between $lo and $hi", {"lo": lo, "hi": hi})
+                sql = definition(name)
+                con.execute(f"insert into {name} {sql}", _params(sql, tz, _midnight(lo, tz),
+                                                                 _midnight(hi + timedelta(days=1), tz)))
+        con.execute("insert or replace into ff_meta values (?, ?)", [key, f"{now}|{_max_import_all(con, inputs)}"])
+        rebuilt.append(name)
+    con.execute("insert or replace into ff_meta values (?, ?)", [TZ_KEY, tz])
+    return rebuilt
+
+
+def _midnight(day: date, tz: str) -> datetime:
+    """The instant a business day starts."""
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(tz))
+
+
+def _max_import_all(con: duckdb.DuckDBPyConnection, inputs: tuple[str, ...]) -> str:
+    return ",".join(str(_max_import(con, t)) for t in inputs)
+
+
+def _params(sql: str, tz: str, lo, hi) -> dict:
+    from fullfunnel import db
+
+    return db.bind(sql, {"tz": tz, "fact_lo": lo, "fact_hi": hi})
+
+
+def _only_added(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...],
+                by_day: tuple[str, str] | None) -> int | None:
+    """The import id after which the day fact's one input only gained rows, else None (rebuild all).
+
+    True when the zone is the same and the input's rows of the build are all still there: its
+    count and import id sum grew by exactly the rows of imports newer than the build's newest, and
+    the channels of the older rows were not rewritten.
+    """
+    if by_day is None or len(inputs) != 1:
+        return None
+    b = before.split("|")
+    n = now.split("|")
+    if len(b) != 3 or b[0] != n[0]:
+        return None
+    table = inputs[0]
+    b_n, b_ids, b_h = (int(x) for x in b[1].split(","))
+    n_n, n_ids, n_h = (int(x) for x in n[1].split(","))
+    since = int(b[2])
+    col = _IN_PLACE.get(table)
+    add_n, add_ids, add_h = con.execute(
+        f"select count(*), coalesce(sum(import_id), 0), {f'coalesce(sum(hash({col})), 0)' if col else '0'} "
+        f"from {table} where import_id > ?", [since]).fetchone()
+    if add_n == 0 or (b_n + add_n, b_ids + add_ids, b_h + add_h) != (n_n, n_ids, n_h):
+        return None
+    return since
