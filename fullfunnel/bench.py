@@ -49,7 +49,7 @@ def _mib(n_bytes: float) -> str:
     return f"{n_bytes / 1024 / 1024:,.0f} MiB"
 
 
-def bench_pages(path: Path, repeat_warm: int = 2) -> list[tuple[str, float, float, float, float]]:
+def bench_pages(path: Path, repeat_warm: int = 2, detail: int = 0) -> list[tuple[str, float, float, float, float]]:
     """(page, cold ms, warm ms, cold SQL ms, warm SQL ms) per page."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
@@ -58,6 +58,7 @@ def bench_pages(path: Path, repeat_warm: int = 2) -> list[tuple[str, float, floa
 
     os.environ["FULLFUNNEL_DB"] = str(path)
     spent = [0.0]
+    each: list[tuple[float, str]] = []
     query = db.Reader.query
 
     def timed_query(self, name, params=None):
@@ -66,6 +67,7 @@ def bench_pages(path: Path, repeat_warm: int = 2) -> list[tuple[str, float, floa
             return query(self, name, params)
         finally:
             spent[0] += time.perf_counter() - t
+            each.append(((time.perf_counter() - t) * 1000, name))
 
     db.Reader.query = timed_query
 
@@ -73,6 +75,7 @@ def bench_pages(path: Path, repeat_warm: int = 2) -> list[tuple[str, float, floa
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
         at.switch_page(f"pages/{page}")
         spent[0] = 0.0
+        each.clear()
         t = time.perf_counter()
         at.run()
         ms = (time.perf_counter() - t) * 1000
@@ -88,10 +91,13 @@ def bench_pages(path: Path, repeat_warm: int = 2) -> list[tuple[str, float, floa
             st.cache_data.clear()
             st.cache_resource.clear()
             cold, cold_sql = once(page)
+            slowest = sorted(each, reverse=True)[:detail]
             warm, warm_sql = min(once(page) for _ in range(repeat_warm))
             out.append((page, cold, warm, cold_sql, warm_sql))
             print(f"  {page:<16} cold {cold:7.0f} ms (SQL {cold_sql:6.0f})   warm {warm:6.0f} ms "
                   f"(SQL {warm_sql:5.0f})", flush=True)
+            for ms, name in slowest:
+                print(f"      {ms:7.0f} ms  {name}", flush=True)
     finally:
         db.Reader.query = query
     return out
@@ -194,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"cores: {os.cpu_count()}; load average: {os.getloadavg()[0]:.1f} (other work on the machine "
           "slows every figure)", flush=True)
     print("pages (server time of one run; cold = caches empty, as after an import):", flush=True)
-    pages = bench_pages(path)
+    pages = bench_pages(path, detail=args.detail)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(f"  slowest cold {max(p[1] for p in pages):.0f} ms, slowest warm {max(p[2] for p in pages):.0f} ms "
           "(targets 300 ms and 50 ms)")
@@ -216,5 +222,7 @@ def register(sub) -> None:
     p.add_argument("--db", metavar="PATH", help="the database to build or reuse (default: one per scale in /tmp)")
     p.add_argument("--rebuild", action="store_true", help="build the demo again even if the file exists")
     p.add_argument("--rows", type=int, default=1_000_000, help="sessions rows for the import rate (default 1M)")
+    p.add_argument("--detail", type=int, default=0, metavar="N",
+                   help="also print the N slowest queries of each page's cold run")
     p.add_argument("--skip-import", action="store_true", help="only the pages, memory and size")
     p.set_defaults(func=run)

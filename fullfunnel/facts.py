@@ -38,9 +38,11 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, str] | None]] = {
     "fact_sessions_day": (("sessions",), ("sessions", "started_at")),
     "fact_leads_day": (("leads",), ("leads", "created_at")),
     "fact_funnel_day": (("deals", "leads", "deal_stages", "stages"), None),
+    "fact_won_day": (("deals", "leads", "sessions"), None),
+    "fact_deal_shares": (("deals", "leads", "sessions"), None),
 }
 # facts whose rows depend on the business time zone
-ZONED = {"fact_sessions_day", "fact_leads_day", "fact_funnel_day"}
+ZONED = {"fact_sessions_day", "fact_leads_day", "fact_funnel_day", "fact_won_day"}
 # columns an edit of the channel rules rewrites in place (importing/channels.py reresolve)
 _IN_PLACE = {"sessions": "channel", "leads": "channel", "spend": "channel"}
 
@@ -55,8 +57,13 @@ def definition(name: str) -> str:
 
 
 def used_in(sql: str) -> list[str]:
-    """The fact tables a query reads, in build order."""
-    found = set(_NAME.findall(_COMMENT.sub("", sql)))
+    """The fact tables a query reads, and those their definitions read, in build order."""
+    found: set[str] = set()
+    todo = set(_NAME.findall(_COMMENT.sub("", sql)))
+    while todo:
+        name = todo.pop()
+        found.add(name)
+        todo |= set(_NAME.findall(_COMMENT.sub("", definition(name)))) - found - {name}
     return [t for t in TABLES if t in found]
 
 

@@ -54,26 +54,16 @@ leads_in as (
       and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
 ),
 
--- the channel of a won deal, by the default attribution model (METRICS.md "Attribution", last
--- non-direct touch, as in queries/roi/channel_campaign_roi.sql): its lead's channel unless 'direct',
--- then the client's most recent earlier lead or session within 90 days of that lead whose channel is
--- neither 'direct' nor 'unknown'; 'unknown' without a lead
-credited as (
-    select deal_id, channel, from direct_deal_credit
-),
-
+-- won deals by the day they closed, under the channel the default attribution model (METRICS.md
+-- "Attribution", last non-direct touch) credits: the fact fact_won_day (queries/facts/)
 won_in as (
     select
-        count(*)::double as won_n,
-        coalesce(sum(d.amount) filter (where coalesce(d.currency, $currency) = $currency), 0)::double
+        coalesce(sum(w.won_n), 0)::double as won_n,
+        coalesce(sum(w.amount) filter (where coalesce(w.currency, $currency) = $currency), 0)::double
             as revenue_amount,
-    from deals as d
-    left join leads as l on l.lead_id = d.lead_id
-    left join credited as c on c.deal_id = d.deal_id
-    cross join flt
-    where d.status = 'won'
-      and timezone($tz, d.closed_at)::date between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, coalesce(c.channel, l.channel, 'unknown')))
+    from fact_won_day as w, flt
+    where w.day between $from and $to
+      and (len(flt.channels) = 0 or list_contains(flt.channels, w.channel))
 ),
 
 final as (

@@ -36,4 +36,21 @@ create table if not exists fact_funnel_day (
     deals_n bigint not null,
 );
 
+create table if not exists fact_won_day (
+    day date not null,
+    channel varchar not null,
+    campaign varchar not null,
+    currency varchar,
+    won_n bigint not null,
+    amount decimal(38, 2),
+);
+
+create table if not exists fact_deal_shares (
+    model varchar not null,         -- 'last_non_direct', 'first', 'linear'
+    deal_id varchar not null,
+    channel varchar not null,
+    campaign varchar not null,
+    share double not null,
+);
+
 delete from ff_meta where key like 'facts_%';
