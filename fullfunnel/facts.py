@@ -37,6 +37,7 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, str] | None]] = {
     "direct_deal_credit": (("deals", "leads", "sessions"), None),
     "fact_sessions_day": (("sessions",), ("sessions", "started_at")),
     "fact_leads_day": (("leads",), ("leads", "created_at")),
+    "fact_deal_steps": (("deals", "leads", "deal_stages", "stages"), None),
     "fact_funnel_day": (("deals", "leads", "deal_stages", "stages"), None),
     "fact_won_day": (("deals", "leads", "sessions"), None),
     "fact_deal_shares": (("deals", "leads", "sessions"), None),
@@ -82,7 +83,8 @@ def resolve(sql: str, params: dict[str, Any], built_tz: str | None, live: bool =
         body = f"with {ctes},\n{body[4:].lstrip()}"
     else:
         body = f"with {ctes}\n{body}"
-    return body, {**params, "fact_lo": None, "fact_hi": None}
+    # a query without a zone reads no day of a fact (e.g. the channels it has): any zone will do
+    return body, {"tz": "UTC", **params, "fact_lo": None, "fact_hi": None}
 
 
 # ---------------------------------------------------------------- building

@@ -8,9 +8,9 @@
 -- Columns: view ('cohort' or 'cash'), day, pipeline, channel, step, deals_n
 select 'cohort' as view, timezone($tz, f.cohort_at)::date as day, f.pipeline, f.channel, f.step,
     count(*)::bigint as deals_n,
-from funnel_deal_steps as f
+from fact_deal_steps as f
 group by all
 union all
 select 'cash', timezone($tz, f.reached_at)::date, f.pipeline, f.channel, f.step, count(*)::bigint,
-from funnel_deal_steps as f
+from fact_deal_steps as f
 group by all

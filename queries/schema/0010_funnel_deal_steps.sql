@@ -91,3 +91,14 @@ union all
 select deal_id, pipeline, channel, cohort_at, 'won', won_at,
 from deal_reach
 where status = 'won';
+
+create table if not exists fact_deal_steps (
+    deal_id varchar not null,
+    pipeline varchar not null,
+    channel varchar not null,
+    cohort_at timestamptz not null,
+    step varchar not null,
+    reached_at timestamptz not null,
+);
+
+delete from ff_meta where key like 'facts_%';
