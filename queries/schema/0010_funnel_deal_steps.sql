@@ -92,6 +92,11 @@ select deal_id, pipeline, channel, cohort_at, 'won', won_at,
 from deal_reach
 where status = 'won';
 
+-- The pipeline the funnel shows when none is chosen: the one with the most deals (ties: by name);
+-- no row without deals. Every funnel query picks its pipeline as coalesce($pipeline, this, '').
+create or replace view default_pipeline as
+select d.pipeline from deals as d group by d.pipeline order by count(*) desc, d.pipeline limit 1;
+
 create table if not exists fact_deal_steps (
     deal_id varchar not null,
     pipeline varchar not null,
