@@ -132,7 +132,7 @@ def bench_daily_import(path: Path) -> None:
     """Import one more day of every kind into a copy of the big database, then undo it."""
     import duckdb
 
-    from fullfunnel import periods
+    from fullfunnel import db, periods
     from fullfunnel.importing import import_file
     from fullfunnel.importing.load import undo
 
@@ -146,7 +146,7 @@ def bench_daily_import(path: Path) -> None:
         files = []
         for kind, sql in _DAY_EXPORTS.items():
             f = Path(tmp) / f"{kind}.csv"
-            con.execute(f"copy ({sql}) to '{f}' (header)", {"tz": tz, "day": day})
+            con.execute(f"copy ({sql}) to '{f}' (header)", db.bind(sql, {"tz": tz, "day": day}))
             files.append((kind, f))
         con.close()
         print(f"  one day ({day} + 1) of each kind, into a copy of {_mib(copy.stat().st_size)}:", flush=True)
