@@ -125,8 +125,9 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[str]:
         before = _stored(con, key)
         if not force and before is not None and before.rsplit("|", 1)[0] == now:
             continue
-        since = None if force or before is None else _only_added(con, before, now, inputs, by_day)
-        if since is None:
+        if not force and before is not None and _late_sessions_only(con, before, now, inputs):
+            pass  # sessions after every lead and deal are nobody's earlier touch: nothing to redo
+        elif (since := None if force or before is None else _only_added(con, before, now, inputs, by_day)) is None:
             con.execute(f"delete from {name}")
             con.execute(f"insert into {name} {definition(name)}", _params(definition(name), tz, None, None))
         else:
@@ -158,6 +159,30 @@ def _params(sql: str, tz: str, lo, hi) -> dict:
     from fullfunnel import db
 
     return db.bind(sql, {"tz": tz, "fact_lo": lo, "fact_hi": hi})
+
+
+def _late_sessions_only(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...]) -> bool:
+    """True when only sessions changed for an attribution fact, by rows added after every lead and deal.
+
+    Attribution reads sessions only as a client's touches up to the lead (or deal) it credits, so a
+    session that started after the newest lead and deal cannot change it (the usual daily import).
+    """
+    if "sessions" not in inputs or "leads" not in inputs or "deals" not in inputs:
+        return False
+    b, n = before.split("|"), now.split("|")
+    if len(b) != len(inputs) + 2 or len(n) != len(inputs) + 1 or b[0] != n[0]:
+        return False
+    i = inputs.index("sessions")
+    if any(b[k + 1] != n[k + 1] for k in range(len(inputs)) if k != i):
+        return False
+    since = int(b[-1].split(",")[i])
+    b_n, b_ids, b_h = (int(x) for x in b[i + 1].split(","))
+    n_n, n_ids, n_h = (int(x) for x in n[i + 1].split(","))
+    add_n, add_ids, add_h, first = con.execute(
+        "select count(*), coalesce(sum(import_id), 0), coalesce(sum(hash(channel)), 0), min(started_at) > "
+        "greatest((select max(created_at) from leads), (select max(created_at) from deals)) "
+        "from sessions where import_id > ?", [since]).fetchone()
+    return bool(add_n) and (b_n + add_n, b_ids + add_ids, b_h + add_h) == (n_n, n_ids, n_h) and bool(first)
 
 
 def _only_added(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...],

@@ -152,6 +152,7 @@ def test_facts_follow_imports_day_by_day_and_undo(tmp_path):
                 "S10,V1,2026-11-09 10:00:00+03,2,30,yandex_direct,brand",
                 "S11,V9,2026-11-09 23:30:00+03,1,3,vk_ads,retarget"]
     ids.append(import_bytes(_csv(sessions), "sessions.csv", db_file=path).import_id)
+    assert_facts_match_definitions(path)  # sessions after every lead: the attribution facts stand
     leads = ["lead_id,created_at,channel,campaign,client_id,qualification,junk_reason",
              "L20,2026-11-09 11:00:00+03,yandex_direct,brand,C1,junk,spam",
              "L21,2026-11-09 12:00:00+03,direct,,C1,target,"]
