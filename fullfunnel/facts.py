@@ -116,6 +116,7 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[str]:
     """Bring every fact table up to date with its definition; the names of those it rebuilt."""
     if not _has_tables(con):
         return []
+    con.execute("set enable_progress_bar = false")  # a long rebuild must not draw bars into an import's output
     tz = rollups.rollup_tz(con)
     sigs = {t: _signature(con, t) for t in {i for inputs, _ in TABLES.values() for i in inputs}}
     rebuilt = []
