@@ -126,8 +126,9 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[str]:
         before = _stored(con, key)
         if not force and before is not None and before.rsplit("|", 1)[0] == now:
             continue
-        if not force and before is not None and _late_sessions_only(con, before, now, inputs):
-            pass  # sessions after every lead and deal are nobody's earlier touch: nothing to redo
+        if not force and before is not None and (_late_sessions_only(con, before, now, inputs)
+                                                 or _unlinked_leads_only(con, before, now, inputs)):
+            pass  # rows that no deal, touch or attribution of these facts can see: nothing to redo
         elif (since := None if force or before is None else _only_added(con, before, now, inputs, by_day)) is None:
             con.execute(f"delete from {name}")
             con.execute(f"insert into {name} {definition(name)}", _params(definition(name), tz, None, None))
@@ -184,6 +185,59 @@ def _late_sessions_only(con: duckdb.DuckDBPyConnection, before: str, now: str, i
         "greatest((select max(created_at) from leads), (select max(created_at) from deals)) "
         "from sessions where import_id > ?", [since]).fetchone()
     return bool(add_n) and (b_n + add_n, b_ids + add_ids, b_h + add_h) == (n_n, n_ids, n_h) and bool(first)
+
+
+_UNLINKED_LEADS = """
+with
+new as (select lead_id, client_id, visitor_id, created_at, from leads where import_id > $since),
+old as (select lead_id, client_id, visitor_id, created_at, from leads where import_id is null or import_id <= $since),
+won_clients as (
+    select distinct coalesce(d.client_id, l.client_id) as client_id,
+    from deals as d
+    left join leads as l on l.lead_id = d.lead_id
+    where d.status = 'won'
+)
+select
+    -- no deal is the deal of a new lead
+    not exists (select 1 from deals as d join new as n on n.lead_id = d.lead_id)
+    -- a new lead of a client with a won deal came after every deal and lead, and names no visitor
+    -- the client's earlier leads did not already name (its sessions would be new touches)
+    and not exists (
+        select 1
+        from new as n
+        join won_clients as w on w.client_id = n.client_id
+        where n.created_at <= greatest((select max(created_at) from deals), (select max(created_at) from old))
+           or (n.visitor_id is not null and not exists (
+                select 1 from old as o where o.client_id = n.client_id and o.visitor_id = n.visitor_id))
+    )
+"""
+
+
+def _unlinked_leads_only(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...]) -> bool:
+    """True when only leads changed for a deal fact, by added leads no deal or won client's touch can see.
+
+    The deal facts read leads as the lead of a deal (its channel and creation) and, for attribution,
+    as a won client's touches up to the deal's lead (and the visitors whose sessions are touches).
+    A new lead that is no deal's lead and, if its client has a won deal, came after every deal and
+    names no new visitor changes none of them (the usual daily import of new enquiries).
+    """
+    if "leads" not in inputs or "deals" not in inputs:
+        return False
+    b, n = before.split("|"), now.split("|")
+    if len(b) != len(inputs) + 2 or len(n) != len(inputs) + 1 or b[0] != n[0]:
+        return False
+    i = inputs.index("leads")
+    if any(b[k + 1] != n[k + 1] for k in range(len(inputs)) if k != i):
+        return False
+    since = int(b[-1].split(",")[i])
+    b_n, b_ids, b_h = (int(x) for x in b[i + 1].split(","))
+    n_n, n_ids, n_h = (int(x) for x in n[i + 1].split(","))
+    add_n, add_ids, add_h = con.execute(
+        "select count(*), coalesce(sum(import_id), 0), coalesce(sum(hash(channel)), 0) from leads "
+        "where import_id > ?", [since]).fetchone()
+    if not add_n or (b_n + add_n, b_ids + add_ids, b_h + add_h) != (n_n, n_ids, n_h):
+        return False
+    return bool(con.execute(_UNLINKED_LEADS, {"since": since}).fetchone()[0])
 
 
 def _only_added(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...],

@@ -157,6 +157,17 @@ def test_facts_follow_imports_day_by_day_and_undo(tmp_path):
              "L20,2026-11-09 11:00:00+03,yandex_direct,brand,C1,junk,spam",
              "L21,2026-11-09 12:00:00+03,direct,,C1,target,"]
     ids.append(import_bytes(_csv(leads), "leads.csv", db_file=path).import_id)
+    assert_facts_match_definitions(path)
+    # a new enquiry of a client with a won deal, naming a visitor with an earlier session: a new touch
+    touch = ["lead_id,created_at,channel,campaign,client_id,visitor_id,qualification",
+             "L22,2026-11-09 14:00:00+03,direct,,C3,V2,target"]
+    ids.append(import_bytes(_csv(touch), "leads2.csv", db_file=path).import_id)
+    assert_facts_match_definitions(path)
+    # a new enquiry nobody's deal or won client knows
+    lone = ["lead_id,created_at,channel,campaign,client_id,visitor_id,qualification",
+            "L23,2026-11-09 15:00:00+03,seo,,C99,V99,target"]
+    ids.append(import_bytes(_csv(lone), "leads3.csv", db_file=path).import_id)
+    assert_facts_match_definitions(path)
     deals = ["deal_id,created_at,stage,status,lead_id,client_id,closed_at,amount,currency",
              "D20,2026-11-09 13:00:00+03,Won,won,L21,C1,2026-11-10 10:00:00+03,500,RUB",
              # replaces D6 of the fixture (was open in Proposal)
