@@ -120,15 +120,17 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[str]:
     tz = rollups.rollup_tz(con)
     sigs = {t: _signature(con, t) for t in {i for inputs, _ in TABLES.values() for i in inputs}}
     rebuilt = []
+    memo: dict = {}  # the checks below, once per write whatever the number of facts asking
     for name, (inputs, by_day) in TABLES.items():
         now = "|".join([tz if name in ZONED else "-"] + [",".join(map(str, sigs[i])) for i in inputs])
         key = f"facts_{name}"
         before = _stored(con, key)
         if not force and before is not None and before.rsplit("|", 1)[0] == now:
             continue
-        if not force and before is not None and (_late_sessions_only(con, before, now, inputs)
-                                                 or _unlinked_leads_only(con, before, now, inputs)):
-            pass  # rows that no deal, touch or attribution of these facts can see: nothing to redo
+        skipped = False
+        if not force and before is not None and (_late_sessions_only(con, before, now, inputs, memo)
+                                                 or _unlinked_leads_only(con, before, now, inputs, memo)):
+            skipped = True  # rows that no deal, touch or attribution of these facts can see: nothing to redo
         elif (since := None if force or before is None else _only_added(con, before, now, inputs, by_day)) is None:
             con.execute(f"delete from {name}")
             con.execute(f"insert into {name} {definition(name)}", _params(definition(name), tz, None, None))
@@ -143,7 +145,8 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[str]:
                 con.execute(f"insert into {name} {sql}", _params(sql, tz, _midnight(lo, tz),
                                                                  _midnight(hi + timedelta(days=1), tz)))
         con.execute("insert or replace into ff_meta values (?, ?)", [key, f"{now}|{_max_import_all(con, inputs)}"])
-        rebuilt.append(name)
+        if not skipped:
+            rebuilt.append(name)
     con.execute("insert or replace into ff_meta values (?, ?)", [TZ_KEY, tz])
     return rebuilt
 
@@ -163,7 +166,8 @@ def _params(sql: str, tz: str, lo, hi) -> dict:
     return db.bind(sql, {"tz": tz, "fact_lo": lo, "fact_hi": hi})
 
 
-def _late_sessions_only(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...]) -> bool:
+def _late_sessions_only(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...],
+                        memo: dict) -> bool:
     """True when only sessions changed for an attribution fact, by rows added after every lead and deal.
 
     Attribution reads sessions only as a client's touches up to the lead (or deal) it credits, so a
@@ -180,10 +184,12 @@ def _late_sessions_only(con: duckdb.DuckDBPyConnection, before: str, now: str, i
     since = int(b[-1].split(",")[i])
     b_n, b_ids, b_h = (int(x) for x in b[i + 1].split(","))
     n_n, n_ids, n_h = (int(x) for x in n[i + 1].split(","))
-    add_n, add_ids, add_h, first = con.execute(
-        "select count(*), coalesce(sum(import_id), 0), coalesce(sum(hash(channel)), 0), min(started_at) > "
-        "greatest((select max(created_at) from leads), (select max(created_at) from deals)) "
-        "from sessions where import_id > ?", [since]).fetchone()
+    if ("sessions", since) not in memo:
+        memo["sessions", since] = con.execute(
+            "select count(*), coalesce(sum(import_id), 0), coalesce(sum(hash(channel)), 0), min(started_at) > "
+            "greatest((select max(created_at) from leads), (select max(created_at) from deals)) "
+            "from sessions where import_id > ?", [since]).fetchone()
+    add_n, add_ids, add_h, first = memo["sessions", since]
     return bool(add_n) and (b_n + add_n, b_ids + add_ids, b_h + add_h) == (n_n, n_ids, n_h) and bool(first)
 
 
@@ -213,7 +219,8 @@ select
 """
 
 
-def _unlinked_leads_only(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...]) -> bool:
+def _unlinked_leads_only(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...],
+                         memo: dict) -> bool:
     """True when only leads changed for a deal fact, by added leads no deal or won client's touch can see.
 
     The deal facts read leads as the lead of a deal (its channel and creation) and, for attribution,
@@ -232,12 +239,16 @@ def _unlinked_leads_only(con: duckdb.DuckDBPyConnection, before: str, now: str, 
     since = int(b[-1].split(",")[i])
     b_n, b_ids, b_h = (int(x) for x in b[i + 1].split(","))
     n_n, n_ids, n_h = (int(x) for x in n[i + 1].split(","))
-    add_n, add_ids, add_h = con.execute(
-        "select count(*), coalesce(sum(import_id), 0), coalesce(sum(hash(channel)), 0) from leads "
-        "where import_id > ?", [since]).fetchone()
+    if ("leads", since) not in memo:
+        memo["leads", since] = con.execute(
+            "select count(*), coalesce(sum(import_id), 0), coalesce(sum(hash(channel)), 0) from leads "
+            "where import_id > ?", [since]).fetchone()
+    add_n, add_ids, add_h = memo["leads", since]
     if not add_n or (b_n + add_n, b_ids + add_ids, b_h + add_h) != (n_n, n_ids, n_h):
         return False
-    return bool(con.execute(_UNLINKED_LEADS, {"since": since}).fetchone()[0])
+    if ("unlinked", since) not in memo:
+        memo["unlinked", since] = bool(con.execute(_UNLINKED_LEADS, {"since": since}).fetchone()[0])
+    return memo["unlinked", since]
 
 
 def _only_added(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...],
