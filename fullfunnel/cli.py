@@ -14,6 +14,8 @@ COMMAND_MODULES = [
     "fullfunnel.settings",
     "fullfunnel.importing.cli",
     "fullfunnel.bench",
+    "fullfunnel.serve",
+    "fullfunnel.digest",
 ]
 
 
