@@ -42,7 +42,8 @@ class Reject:
         choices = ()
         if self.kind and self.code == "choice":
             choices = TEMPLATES[self.kind].col(self.column).choices
-        where = {"en": "line {line}, column {column}", "ru": "строка {line}, колонка {column}"}[lang]
+        where = ({"en": "line {line}, column {column}", "ru": "строка {line}, колонка {column}"} if self.column
+                 else {"en": "line {line}", "ru": "строка {line}"})[lang]
         return (where.format(line=self.line, column=self.column) + ": "
                 + parse.reason_text(self.code, self.value, lang, choices))
 
@@ -297,15 +298,19 @@ def _stage_sql(plan: _Plan) -> str:
     if t.rules_channel:
         outs.append('"channel" as channel_given')
     # The reasons list is only built for rows that have one (most rows have none: keep them cheap).
-    bad = " or ".join(f"coalesce({cond}, false)" for cond, _ in plan.reasons) or "false"
+    # a row reading already rejected (more values than columns, ...) has that one reason, not its
+    # values' complaints: they are in the wrong columns
+    bad = " or ".join(["_read_bad is not null"] + [f"coalesce({cond}, false)" for cond, _ in plan.reasons])
     reason_list = ", ".join(r for _, r in plan.reasons)
     return (
-        "with src as (select coalesce(_line, rowid + 2) as _line, " + ", ".join(plan.select) + " from raw_in),\n"
+        "with src as (select coalesce(_line, rowid + 2) as _line, _read_bad, " + ", ".join(plan.select)
+        + " from raw_in),\n"
         "nums as (select *" + "".join(", " + n for n in plan.nums) + " from src),\n"
         "typed as (select *, " + ", ".join(plan.typed) + " from nums),\n"
         f"flagged as (select *, ({bad}) as _bad from typed)\n"
         "select _line, " + ", ".join(outs) + ", _bad, "
-        f"case when _bad then list_filter([{reason_list}]::varchar[], lambda r: r is not null) end as _reasons "
+        f"case when _read_bad is not null then [_read_bad] "
+        f"when _bad then list_filter([{reason_list}]::varchar[], lambda r: r is not null) end as _reasons "
         "from flagged"
     ), names
 
@@ -349,7 +354,7 @@ def _load_raw(con, table: Table) -> None:
         # from read_csv keeps the file's row order, so a row's line is its rowid + 2 (see _stage_sql).
         try:
             con.execute(
-                f"create or replace temp table raw_in as select null::bigint as _line, * "
+                f"create or replace temp table raw_in as select null::bigint as _line, null::varchar as _read_bad, * "
                 f"from read_csv({parse.lit(table.fast['path'])}, header = true, all_varchar = true, "
                 f"delim = {delim}, quote = '\"', escape = '\"', names = [{names}], "
                 f"nullstr = [{', '.join(parse.lit(b) for b in parse.BLANKS)}])")
@@ -360,7 +365,8 @@ def _load_raw(con, table: Table) -> None:
 
     rows = table.rows or []
     cols = list(zip(*rows)) if rows else [()] * n
-    arrays = {"_line": pa.array(table.lines or [], pa.int64())}
+    arrays = {"_line": pa.array(table.lines or [], pa.int64()),
+              "_read_bad": pa.array([table.bad.get(k) for k in range(len(rows))], pa.string())}
     for i in range(n):
         arrays[f"c{i}"] = pa.array(cols[i] if rows else [], pa.string())
     arrow = pa.table(arrays)

@@ -38,6 +38,7 @@ class Table:
     encoding: str = ""
     delimiter: str = ""
     notes: list[tuple[str, int]] = field(default_factory=list)   # (code, count), see note_text
+    bad: dict[int, str] = field(default_factory=dict)   # rows[i] that reading rejects: "column\tcode\tvalue"
 
     @property
     def n_rows(self) -> int:
@@ -241,8 +242,19 @@ def _is_totals(r: list[str]) -> bool:
     return bool(r) and bool(TOTALS.match(r[0]))
 
 
+def _blank(r: list[str]) -> bool:
+    return not any(c.strip() for c in r)
+
+
 def build_table(name: str, raw_rows: list[list[str]], raw_lines: list[int]) -> Table:
-    """Find the header; keep data rows with their line numbers; drop totals and what follows the table."""
+    """Find the header; keep data rows with their line numbers; drop totals and what follows the table.
+
+    Nothing inside the table is dropped without a word: the table ends after its last row shaped
+    like it (the header's number of fields, or the usual one), and only blank, comment (`#`) and
+    footer lines after that are left out (with a note). A row with more values than the header has
+    columns, or a `#` line of another shape inside the table, is kept as a rejected row (`bad`), so it
+    is counted and named with its line, and `--strict` refuses the file.
+    """
     h = _header_index(raw_rows[:200])
     if h < 0:
         raise ImportRefused(f"{name} has no header row with column names; it does not look like a table.",
@@ -254,32 +266,38 @@ def build_table(name: str, raw_rows: list[list[str]], raw_lines: list[int]) -> T
     notes = []
     if h > 0:
         notes.append(("above", h))
-    rows, lines, totals, tail = [], [], 0, 0
-    i = h + 1
     n = len(raw_rows)
-    while i < n:
-        r = raw_rows[i]
-        if not any(c.strip() for c in r):
-            # a blank line: the table goes on only if what follows is shaped like it
-            j = i + 1
-            while j < n and not any(c.strip() for c in raw_rows[j]):
-                j += 1
-            if j < n and rows and (len(raw_rows[j]) != len(raw_rows[h]) or raw_rows[j][0].startswith("#")):
-                tail = n - j
-                break
-            i = j
-            continue
-        if r[0].startswith("#"):
-            tail = n - i
+    usual = Counter(len(r) for r in raw_rows[h + 1:h + 2001]
+                    if len(r) > 1 and not _blank(r) and not r[0].startswith("#")).most_common(1)
+    shapes = {len(raw_rows[h]), width} | ({usual[0][0]} if usual else set())
+    last = h   # the last row shaped like the table: nothing before it is "after the table"
+    for k in range(n - 1, h, -1):
+        r = raw_rows[k]
+        if len(r) in shapes and not _blank(r) and not r[0].startswith("#") and not _is_totals(r):
+            last = k
             break
+    rows, lines, bad, totals, tail = [], [], {}, 0, 0
+    ended = False
+    for i in range(h + 1, n):
+        r = raw_rows[i]
+        if _blank(r):
+            if i > last and rows:
+                ended = True   # a blank line after the last table row: a footer may follow
+            continue
         if _is_totals(r):
             totals += 1
-            i += 1
             continue
-        r = [c for c in r[:width]] + [""] * (width - len(r))
-        rows.append(r)
+        if i > last and (ended or r[0].startswith("#")):
+            ended = True
+            tail += 1
+            continue
+        extra = [c for c in r[width:] if c.strip()]
+        if extra:
+            bad[len(rows)] = f"\tfields\t{len(width_of(r))}/{width}"
+        elif r[0].lstrip().startswith("#") and len(r) not in shapes:
+            bad[len(rows)] = f"\tcomment\t{r[0].strip()[:60]}"
+        rows.append(r[:width] + [""] * (width - len(r)))
         lines.append(raw_lines[i])
-        i += 1
     if totals:
         notes.append(("totals", totals))
     if tail:
@@ -289,13 +307,23 @@ def build_table(name: str, raw_rows: list[list[str]], raw_lines: list[int]) -> T
     if len(keep) < width:
         header = [header[k] for k in keep]
         rows = [[r[k] for k in keep] for r in rows]
-    t = Table(name=name, header=_dedupe(header), rows=rows, lines=lines, notes=notes)
-    t.sample = rows[:2000]
+    t = Table(name=name, header=_dedupe(header), rows=rows, lines=lines, notes=notes, bad=bad)
+    t.sample = [r for k, r in enumerate(rows[:2000]) if k not in bad]
     return t
 
 
+def width_of(r: list[str]) -> list[str]:
+    """A row without its trailing empty cells."""
+    end = len(r)
+    while end and not r[end - 1].strip():
+        end -= 1
+    return r[:end]
+
+
 def _csv_rows(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote that is not closed where a value ends (nested or unbalanced quotes) is an error,
+    # not a value that silently swallows the next lines or a row whose values move to other columns
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows, lines = [], []
     prev = 0
     try:
@@ -304,8 +332,18 @@ def _csv_rows(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
             lines.append(prev + 1)
             prev = reader.line_num
     except csv.Error as e:
-        raise ImportRefused(f"Line {prev + 1} of the file cannot be read as CSV ({e}).",
-                            ru=f"Строку {prev + 1} файла не удалось прочитать как CSV ({e}).") from None
+        first, at = prev + 1, max(reader.line_num, prev + 1)
+        where = f"Line {first}" if at == first else f"Lines {first}–{at}"
+        where_ru = f"Строку {first}" if at == first else f"Строки {first}–{at}"
+        if "expected after" in str(e) or "end of data" in str(e):
+            raise ImportRefused(
+                f"{where} of the file cannot be read as CSV: a quoted value is not closed where it should "
+                "end (a quote inside a value must be doubled, \"\"); fix the quotes there or export the file again.",
+                ru=f"{where_ru} файла не удалось прочитать как CSV: значение в кавычках не закрыто там, где "
+                   "должно кончаться (кавычка внутри значения пишется дважды, \"\"); исправьте кавычки "
+                   "или выгрузите файл заново.") from None
+        raise ImportRefused(f"{where} of the file cannot be read as CSV ({e}).",
+                            ru=f"{where_ru} файла не удалось прочитать как CSV ({e}).") from None
     return rows, lines
 
 
