@@ -95,14 +95,49 @@ class _DryRun(Exception):
 # ---------------------------------------------------------------- choosing the format
 
 
+PATTERN_SECONDS = 0.3   # all the column names against one `re:` pattern (regex checks it every so often: ≈ 1 s)
+
+
+def pattern(text: str, where: str = "") -> "regex.Pattern":
+    """A `re:` pattern (without the prefix), compiled; a sentence when it is not a regular expression."""
+    import regex
+
+    try:
+        return regex.compile(text, regex.IGNORECASE)
+    except (regex.error, ValueError, OverflowError, RecursionError) as e:
+        raise ImportRefused(f"{where + ': ' if where else ''}'re:{text[:60]}' is not a valid regular expression "
+                            f"({e}); fix the pattern or name the column exactly.",
+                            ru=f"{where + ': ' if where else ''}'re:{text[:60]}' — некорректное регулярное "
+                               f"выражение ({e}); исправьте шаблон или укажите колонку точно.") from None
+
+
+def _search_all(text: str, names: list[str]) -> list[int]:
+    """Which names the pattern finds something in, within PATTERN_SECONDS for them all."""
+    import time
+
+    rx = pattern(text)
+    deadline = time.monotonic() + PATTERN_SECONDS
+    out = []
+    try:
+        for i, h in enumerate(names):
+            # concurrent: the GIL is released, so other sessions of the dashboard keep running meanwhile
+            if rx.search(h, timeout=max(0.001, deadline - time.monotonic()), concurrent=True):
+                out.append(i)
+    except TimeoutError:
+        raise ImportRefused(f"The pattern 're:{text[:60]}' takes too long to match the column names (it "
+                            "backtracks without end, like (a+)+); write it more simply or name the column exactly.",
+                            ru=f"Шаблон 're:{text[:60]}' слишком долго сопоставляется с названиями колонок "
+                               "(бесконечный перебор, как в (a+)+); упростите его или укажите колонку точно.") from None
+    return out
+
+
 def _find(names: tuple[str, ...], header: list[str]) -> list[int]:
     """Indexes of the header columns a source spec names, in the spec's order."""
     normed = [norm(h) for h in header]
     out = []
     for name in names:
         if name.startswith("re:"):
-            rx = re.compile(name[3:], re.IGNORECASE)
-            out += [i for i, h in enumerate(normed) if rx.search(h) and i not in out]
+            out += [i for i in _search_all(name[3:], normed) if i not in out]
         else:
             out += [i for i, h in enumerate(normed) if h == norm(name) and i not in out]
     return out
@@ -375,6 +410,28 @@ def _load_raw(con, table: Table) -> None:
     con.unregister("raw_arrow")
 
 
+def _file_lines(path: str, delimiter: str, rows: set[int]) -> dict[int, int]:
+    """The file line on which each of these data rows (0 = the first after the header) starts, read as a
+    stream: for a big file whose quoted line breaks shift the lines of the rows below them."""
+    import csv
+
+    out: dict[int, int] = {}
+    last = max(rows, default=-1)
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f, delimiter=delimiter)
+        next(reader, None)
+        k, start = 0, reader.line_num + 1
+        for r in reader:
+            if r:   # an empty line is no row, for DuckDB as here
+                if k in rows:
+                    out[k] = start
+                k += 1
+                if k > last:
+                    break
+            start = reader.line_num + 1
+    return out
+
+
 def import_bytes(data: bytes, name: str, path: str | os.PathLike | None = None, *,
                  db_file: str | os.PathLike | None = None, kind: str | None = None, fmt: str = "auto",
                  mapping: Format | None = None, strict: bool = False, dry_run: bool = False,
@@ -461,6 +518,17 @@ def _run(con, table: Table, plans: list[_Plan], result: ImportResult, strict: bo
     result.previous_import = prev
     say(0.15, "reading")
     _load_raw(con, table)
+    if table.fast:
+        # Fewer rows than lines: values with quoted line breaks (or blank lines, which DuckDB skips as
+        # the exact reader does). Keep the fast read; only rejected rows' lines are worked out again.
+        got = con.execute("select count(*) from raw_in").fetchall()[0][0]
+        if got > table.fast["rows"]:
+            raise _SlowPath
+        if got < table.fast["rows"]:
+            table.fast.update(rows=got, remap=True)
+            result.rows_read = got
+            for kr in result.kinds:
+                kr.read = got
     import_id = con.execute("select nextval('import_id_seq')").fetchall()[0][0]
     result.import_id = import_id
     all_rejects: list[Reject] = []
@@ -486,10 +554,14 @@ def _run(con, table: Table, plans: list[_Plan], result: ImportResult, strict: bo
             f"select count(*) filter (where _bad), count(distinct {distinct_of}) filter (where not _bad) "
             f"from st_{kind}").fetchall()[0]
         if kr.rejected:
-            for line, rs in con.execute(
+            shown = con.execute(
                 f"select coalesce(_line, rowid + 2) as line, _reasons from st_{kind} where _bad "
                 f"order by line limit {SHOW_REJECTS}"
-            ).fetchall():
+            ).fetchall()
+            if table.fast and table.fast.get("remap"):
+                real = _file_lines(table.fast["path"], table.fast["delimiter"], {ln - 2 for ln, _ in shown})
+                shown = [(real.get(ln - 2, ln), rs) for ln, rs in shown]
+            for line, rs in shown:
                 for r in rs:
                     column, code, value = (r.split("\t") + ["", ""])[:3]
                     all_rejects.append(Reject(int(line), column, code, value, kind))

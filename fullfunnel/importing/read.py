@@ -22,7 +22,12 @@ TOTALS = re.compile(
     re.IGNORECASE,
 )
 FAST_MIN_BYTES = 4 * 1024 * 1024   # plain UTF-8 files at least this big are read by DuckDB directly
-csv.field_size_limit(1 << 24)
+# One value and one row may be this long (characters of CSV, bytes of a workbook's XML): a name or
+# comment of megabytes is a broken or hostile file, and every page would have to carry it.
+MAX_CELL = 2 * 1024 * 1024
+MAX_ROW = 32 * 1024 * 1024
+MAX_XML = 2 * 1024 * 1024 * 1024   # a workbook's XML parts together, unpacked
+csv.field_size_limit(MAX_CELL + 2)   # + the quotes
 
 
 @dataclass
@@ -320,6 +325,29 @@ def width_of(r: list[str]) -> list[str]:
     return r[:end]
 
 
+MAX_COLUMNS = 16_384   # what a spreadsheet holds (XFD); a wider "table" is a broken or hostile file
+
+
+def _too_wide(n: int, line: int) -> None:
+    raise ImportRefused(f"Line {line} of the file has {n:,} values, more than the {MAX_COLUMNS:,} columns a table "
+                        "can have; check the delimiter or export the file again.",
+                        ru=f"В строке {line} файла {n:,} значений — больше {MAX_COLUMNS:,} колонок, которые может "
+                           "иметь таблица; проверьте разделитель или выгрузите файл заново.")
+
+
+def _too_long(line: int, what: str, where: str = "") -> None:
+    limit = (MAX_CELL if what == "value" else MAX_ROW) // (1024 * 1024)
+    en_where = where or f"Line {line} of the file"
+    ru_where = where or f"В строке {line} файла"
+    if what == "value":
+        raise ImportRefused(f"{en_where} has a value longer than {limit} MB, too long for any name or comment; "
+                            "check that line or export the file again.",
+                            ru=f"{ru_where} есть значение длиннее {limit} МБ — слишком длинно для названия или "
+                               "комментария; проверьте эту строку или выгрузите файл заново.")
+    raise ImportRefused(f"{en_where} has a row longer than {limit} MB; check that line or export the file again.",
+                        ru=f"{ru_where} есть строка длиннее {limit} МБ; проверьте её или выгрузите файл заново.")
+
+
 def _csv_rows(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
     # strict: a quote that is not closed where a value ends (nested or unbalanced quotes) is an error,
     # not a value that silently swallows the next lines or a row whose values move to other columns
@@ -328,10 +356,16 @@ def _csv_rows(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
     prev = 0
     try:
         for r in reader:
+            if len(r) > MAX_COLUMNS:
+                _too_wide(len(r), prev + 1)
+            if sum(map(len, r)) > MAX_ROW:
+                _too_long(prev + 1, "row")
             rows.append(r)
             lines.append(prev + 1)
             prev = reader.line_num
     except csv.Error as e:
+        if "field larger than field limit" in str(e):
+            _too_long(prev + 1, "value")
         first, at = prev + 1, max(reader.line_num, prev + 1)
         where = f"Line {first}" if at == first else f"Lines {first}–{at}"
         where_ru = f"Строку {first}" if at == first else f"Строки {first}–{at}"
@@ -377,7 +411,8 @@ def _try_fast(data: bytes, name: str, path: Path) -> Table | None:
     if any(_is_totals(r) or (r and r[0].startswith("#")) for r in csv.reader(tail, delimiter=delimiter)):
         return None
     # Lines = newlines, less the empty lines at the very end. Blank lines inside or quoted line breaks
-    # make DuckDB's row count differ from this, and load.py then reads the file the slow way.
+    # make DuckDB's row count smaller than this; load.py then keeps DuckDB's count and finds the real
+    # lines of the rejected rows only.
     end = len(data)
     while end and data[end - 1] in b"\r\n":
         end -= 1
@@ -485,12 +520,52 @@ def check_sheet_span(data: bytes, name: str) -> None:
                    "вне таблицы или сохраните лист как CSV.")
 
 
+def check_expansion(data: bytes, name: str) -> None:
+    """Refuse a workbook that unpacks into huge values (1 MB of ZIP holding a 1 GB string) before any
+    reader expands it: its XML parts are unpacked as a stream and the longest text between two tags,
+    the longest sheet row and the total are checked on the way, stopping at the first one too big."""
+    import zipfile
+
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        parts = [i for i in z.infolist() if i.filename.lower().endswith((".xml", ".rels", ".vml"))]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return   # read_excel says it cannot be opened
+    total = 0
+    for info in parts:
+        sheet = info.filename.startswith("xl/worksheets/")
+        gap = row = 0   # bytes since the last '<' and since the last '<row'
+        try:
+            with z.open(info) as f:
+                while chunk := f.read(1 << 20):
+                    total += len(chunk)
+                    if total > MAX_XML:
+                        raise ImportRefused(
+                            f"{name} unpacks into more than {MAX_XML >> 30} GB of sheet data; save it as CSV or "
+                            "split it.",
+                            ru=f"{name} распаковывается в более чем {MAX_XML >> 30} ГБ данных листов; сохраните "
+                               "его как CSV или разбейте на части.")
+                    pieces = chunk.split(b"<")
+                    longest = max(gap + len(pieces[0]), max(map(len, pieces[1:]), default=0))
+                    gap = len(pieces[-1]) if len(pieces) > 1 else gap + len(chunk)
+                    if longest > MAX_CELL:
+                        _too_long(0, "value", f"{name} ({info.filename})")
+                    if sheet:
+                        rows = chunk.split(b"<row")
+                        if max(row + len(rows[0]), max(map(len, rows[1:]), default=0)) > MAX_ROW:
+                            _too_long(0, "row", f"{name} ({info.filename})")
+                        row = len(rows[-1]) if len(rows) > 1 else row + len(chunk)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            return
+
+
 def read_excel(data: bytes, name: str) -> Table:
     """The first non-empty sheet of an XLSX/XLS workbook; row numbers are the sheet's."""
     import pandas as pd
 
     if data[:4] == b"PK\x03\x04":
         check_sheet_span(data, name)
+        check_expansion(data, name)
 
     try:
         sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, engine="calamine", dtype=object)
