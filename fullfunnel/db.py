@@ -160,6 +160,36 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path | str = "") -> int:
 # ---------------------------------------------------------------- writing
 
 
+def _process_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:   # alive, but someone else's
+        return False
+    return False
+
+
+def _remove_orphans(live: Path) -> list[Path]:
+    """Delete the private copies (and their .wal) of writers that were killed before they could clean up:
+    `.NAME.<pid>.<tid>.tmp[.wal]` whose process is gone. Called with the write lock held."""
+    pattern = re.compile(re.escape(f".{live.name}.") + r"(\d+)\.(\d+)\.tmp(\.wal)?")
+    removed = []
+    try:
+        names = os.listdir(live.parent)
+    except OSError:
+        return removed
+    for name in names:
+        m = pattern.fullmatch(name)
+        if m and _process_gone(int(m.group(1))):
+            try:
+                (live.parent / name).unlink()
+                removed.append(live.parent / name)
+            except OSError:
+                pass
+    return removed
+
+
 @contextmanager
 def writer(path: str | os.PathLike | None = None, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a private copy of the database; swapped in only if the block succeeds.
@@ -175,6 +205,7 @@ def writer(path: str | os.PathLike | None = None, fresh: bool = False) -> Iterat
     except OSError as e:
         raise _unusable(live, e) from None
     fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time; readers are never blocked
+    _remove_orphans(live)
     tmp = live.with_name(f".{live.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         tmp.unlink(missing_ok=True)
@@ -202,6 +233,7 @@ def writer(path: str | os.PathLike | None = None, fresh: bool = False) -> Iterat
             raise broken from None
     finally:
         tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
         lock.close()
 
 
