@@ -616,10 +616,40 @@ def _run(con, table: Table, plans: list[_Plan], result: ImportResult, strict: bo
         [import_id, result.file_name, result.checksum, result.format, ", ".join(k.kind for k in result.kinds),
          result.rows_read, result.added, result.replaced, result.rejected, json.dumps(detail, ensure_ascii=False)],
     )
+    prune_history(con)
     say(0.9, "saving")
 
 
 # ---------------------------------------------------------------- undo
+
+
+def oldest_undoable(con) -> int:
+    """The oldest import that can still be undone, by the undo_keep setting (last N imports or N days)."""
+    from fullfunnel import settings
+
+    value = (con.execute("select value from settings where key = 'undo_keep'").fetchall()[:1] or [(None,)])[0][0]
+    try:
+        unit, n = settings.undo_window(value)
+    except settings.BadSetting:
+        unit, n = settings.undo_window(None)
+    if unit == "imports":
+        sql = "select min(import_id) from (select import_id from import_log order by import_id desc limit ?)"
+    else:
+        sql = "select min(import_id) from import_log where imported_at >= now() - to_days(?::integer)"
+    oldest = con.execute(sql, [n]).fetchall()[0][0]
+    if oldest is None:
+        oldest = (con.execute("select max(import_id) from import_log").fetchall()[0][0] or 0) + 1
+    return int(oldest)
+
+
+def prune_history(con) -> int:
+    """Delete the archived rows only imports older than the undo history replaced; the file stops growing
+    with every re-import. Returns how many rows went."""
+    oldest = oldest_undoable(con)
+    gone = 0
+    for t in TEMPLATES.values():
+        gone += con.execute(f"delete from archive_{t.table} where replaced_by < ?", [oldest]).fetchall()[0][0]
+    return gone
 
 
 def undo(import_id: int, db_file: str | os.PathLike | None = None) -> dict[str, tuple[int, int]]:
@@ -633,6 +663,12 @@ def undo(import_id: int, db_file: str | os.PathLike | None = None) -> dict[str, 
         if row[0]:
             raise ImportRefused(f"Import #{import_id} has already been undone.",
                                 ru=f"Импорт №{import_id} уже отменён.")
+        if import_id < oldest_undoable(con):
+            raise ImportRefused(
+                f"Import #{import_id} is older than the undo history keeps (the undo_keep setting), so the rows "
+                "it replaced are gone and it cannot be undone; re-import the older files instead.",
+                ru=f"Импорт №{import_id} старше, чем хранится история отмены (настройка undo_keep): заменённые им "
+                   "строки уже удалены, и отменить его нельзя; загрузите прежние файлы заново.")
         con.execute("update import_log set undone_at = now() where import_id = ?", [import_id])
         for t in TEMPLATES.values():
             keys = ", ".join(f'"{k}"' for k in t.key)
