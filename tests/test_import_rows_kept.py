@@ -103,3 +103,26 @@ def test_date_column_bc_and_far_years(dbf):
     data = "date,channel,spend\n-2026-03-01,seo,1\n20260-01-01,seo,1\n2026-03-01,seo,1\n"
     res = import_bytes(data.encode(), "s.csv", db_file=dbf)
     assert res.added == 1 and {r.line for r in res.rejects} == {2, 3}
+
+
+def test_a_column_without_a_name_is_ignored_not_rejected(dbf):
+    # every row has a sixth value: a column the header does not name (CSV), listed as ignored
+    data = LEADS + "R1,2026-03-01 10:00,seo,a,C1,note 1\nR2,2026-03-01 10:00,seo,b,C2,note 2\n" \
+                   "R3,2026-03-01 10:00,seo,c,C3,note 3\n"
+    res = import_bytes(data.encode(), "l.csv", db_file=dbf)
+    assert (res.added, res.rejected, res.ignored) == (3, 0, ["column_6"])
+
+
+def test_sheet_value_right_of_the_header_is_an_unnamed_column(dbf):
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    for r in (["lead_id", "created_at", "channel"], ["R1", "2026-03-01 10:00", "seo"],
+              ["R2", "2026-03-01 11:00", "seo", None, "call back"]):
+        wb.active.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    res = import_bytes(buf.getvalue(), "l.xlsx", db_file=dbf)
+    assert (res.added, res.rejected, res.ignored) == (2, 0, ["column_5"])

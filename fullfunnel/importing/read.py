@@ -251,14 +251,16 @@ def _blank(r: list[str]) -> bool:
     return not any(c.strip() for c in r)
 
 
-def build_table(name: str, raw_rows: list[list[str]], raw_lines: list[int]) -> Table:
+def build_table(name: str, raw_rows: list[list[str]], raw_lines: list[int], cells: bool = False) -> Table:
     """Find the header; keep data rows with their line numbers; drop totals and what follows the table.
 
     Nothing inside the table is dropped without a word: the table ends after its last row shaped
     like it (the header's number of fields, or the usual one), and only blank, comment (`#`) and
     footer lines after that are left out (with a note). A row with more values than the header has
     columns, or a `#` line of another shape inside the table, is kept as a rejected row (`bad`), so it
-    is counted and named with its line, and `--strict` refuses the file.
+    is counted and named with its line, and `--strict` refuses the file. In a sheet (`cells`) there
+    are no delimiters to stray: values right of the header are a column without a name (ignored, and
+    listed as such), as they are in a CSV where most rows have them.
     """
     h = _header_index(raw_rows[:200])
     if h < 0:
@@ -272,9 +274,16 @@ def build_table(name: str, raw_rows: list[list[str]], raw_lines: list[int]) -> T
     if h > 0:
         notes.append(("above", h))
     n = len(raw_rows)
-    usual = Counter(len(r) for r in raw_rows[h + 1:h + 2001]
-                    if len(r) > 1 and not _blank(r) and not r[0].startswith("#")).most_common(1)
+    counted = Counter(len(r) for r in raw_rows[h + 1:h + 2001]
+                      if len(r) > 1 and not _blank(r) and not r[0].startswith("#"))
+    usual = counted.most_common(1)
     shapes = {len(raw_rows[h]), width} | ({usual[0][0]} if usual else set())
+    if cells:
+        width = max([width] + [len(width_of(r)) for r in raw_rows[h + 1:]])
+    elif usual and usual[0][0] > width and usual[0][1] * 2 > sum(counted.values()):
+        width = max(width, max((len(width_of(r)) for r in raw_rows[h + 1:h + 2001] if len(r) == usual[0][0]),
+                               default=width))
+    header += [""] * (width - len(header))
     last = h   # the last row shaped like the table: nothing before it is "after the table"
     for k in range(n - 1, h, -1):
         r = raw_rows[k]
@@ -309,6 +318,7 @@ def build_table(name: str, raw_rows: list[list[str]], raw_lines: list[int]) -> T
         notes.append(("after", tail))
     # drop columns that have neither a name nor any value
     keep = [k for k in range(width) if header[k] or any(r[k].strip() for r in rows)]
+    header = [c or f"column_{k + 1}" for k, c in enumerate(header)]   # named by where they are in the file
     if len(keep) < width:
         header = [header[k] for k in keep]
         rows = [[r[k] for k in keep] for r in rows]
@@ -577,7 +587,7 @@ def read_excel(data: bytes, name: str) -> Table:
     for frame in sheets.values():
         rows = [[_cell(v) for v in r] for r in frame.itertuples(index=False)]
         if sum(1 for r in rows if any(c.strip() for c in r)) >= 2:
-            t = build_table(name, rows, list(range(1, len(rows) + 1)))
+            t = build_table(name, rows, list(range(1, len(rows) + 1)), cells=True)
             t.encoding, t.delimiter = "xlsx", ""
             return t
     raise ImportRefused(f"{name} is empty: no sheet in the workbook has a table.",
