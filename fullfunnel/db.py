@@ -72,6 +72,27 @@ def _broken(path: Path, e: Exception) -> DatabaseBroken | None:
     return None
 
 
+def _file_stamp(p: Path) -> str:
+    st = os.stat(p)
+    return f"{st.st_ino} {st.st_mtime_ns} {st.st_size}"
+
+
+def _read_mark(marker: Path) -> str:
+    try:
+        return marker.read_text()
+    except OSError:
+        return ""
+
+
+def _write_mark(marker: Path, live: Path) -> None:
+    """Remember which version of the file a writer made (or read through): the next one need not read
+    every block again unless the file changed behind its back (restored, copied over, damaged by a tool)."""
+    try:
+        marker.write_text(_file_stamp(live))
+    except OSError:
+        pass
+
+
 def verify(con: duckdb.DuckDBPyConnection, path: Path | str = "") -> None:
     """Read every row of every table once, so a damaged block is found before a write lands on top of it."""
     tables = con.execute("select schema_name, table_name from duckdb_tables() where not temporary "
@@ -207,6 +228,7 @@ def writer(path: str | os.PathLike | None = None, fresh: bool = False) -> Iterat
     fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time; readers are never blocked
     _remove_orphans(live)
     tmp = live.with_name(f".{live.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    marker = live.with_name(f".{live.name}.verified")
     try:
         tmp.unlink(missing_ok=True)
         try:
@@ -217,8 +239,8 @@ def writer(path: str | os.PathLike | None = None, fresh: bool = False) -> Iterat
             raise _unusable(live, e) from None
         try:
             try:
-                if not fresh and live.exists():
-                    verify(con, live)
+                if not fresh and live.exists() and _read_mark(marker) != _file_stamp(live):
+                    verify(con, live)   # once per version of the file: ours are verified as they are made
                 migrate(con, live)
                 yield con
                 rollups.refresh(con)  # pre-aggregates for big sites; a no-op when their inputs are unchanged
@@ -226,6 +248,7 @@ def writer(path: str | os.PathLike | None = None, fresh: bool = False) -> Iterat
             finally:
                 con.close()
             os.replace(tmp, live)
+            _write_mark(marker, live)
         except (duckdb.Error, OSError) as e:
             broken = _broken(live, e)
             if broken is None:

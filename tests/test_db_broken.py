@@ -59,7 +59,20 @@ def test_import_into_a_damaged_file_is_refused_and_leaves_it_alone(damaged, tmp_
     assert cli.main(["import", str(f), "--db", str(damaged)]) == 1
     assert BROKEN in capsys.readouterr().err
     assert sha(damaged) == before
-    assert not [x for x in damaged.parent.iterdir() if x.name.startswith(".")]   # no copy left behind
+    assert not [x for x in damaged.parent.iterdir() if x.name.endswith((".tmp", ".wal"))]   # no copy left behind
+
+
+def test_a_file_changed_behind_the_writers_back_is_read_through_again(tmp_path, monkeypatch):
+    p = tmp_path / "ff.duckdb"
+    import_bytes(OK, "ok.csv", db_file=p)
+    calls = []
+    real = db.verify
+    monkeypatch.setattr(db, "verify", lambda con, path="": calls.append(path) or real(con, path))
+    import_bytes(OK, "ok.csv", db_file=p)
+    assert calls == []   # the file is the one the last write made from a checked copy
+    p.write_bytes(p.read_bytes())   # restored from a copy, or touched by a tool
+    import_bytes(OK, "ok.csv", db_file=p)
+    assert calls == [p]
 
 
 def test_damaged_file_on_the_page_is_a_sentence(monkeypatch, damaged):
@@ -85,7 +98,8 @@ def test_disk_full_during_the_write_is_a_sentence_and_changes_nothing(tmp_path, 
         import_bytes(OK.replace(b"100", b"200"), "ok2.csv", db_file=p)
     assert str(e.value).startswith(f"The disk holding {p} is full, so nothing was written")
     assert "заполнен" in e.value.text("ru")
-    assert sha(p) == before and sorted(x.name for x in tmp_path.iterdir()) == ["ff.duckdb", "ff.duckdb.lock"]
+    assert sha(p) == before
+    assert sorted(x.name for x in tmp_path.iterdir()) == [".ff.duckdb.verified", "ff.duckdb", "ff.duckdb.lock"]
 
 
 def test_non_integer_schema_version_is_a_sentence(tmp_path, capsys):

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.usefixtures("moscow_tz")
 
 
 def copies(p: Path) -> list[str]:
-    return sorted(x.name for x in p.parent.iterdir() if x.name.startswith(f".{p.name}."))
+    return sorted(x.name for x in p.parent.iterdir()
+                  if x.name.startswith(f".{p.name}.") and x.name.endswith((".tmp", ".wal")))
 
 
 def test_killed_import_leaves_a_copy_that_the_next_write_removes(tmp_path):
