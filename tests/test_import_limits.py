@@ -72,7 +72,7 @@ def test_workbook_that_unpacks_into_a_huge_name_is_refused_before_reading(dbf):
     assert len(data) < 200_000
     text = refused(dbf, data, "big-name.xlsx")
     assert text.startswith("big-name.xlsx (xl/") and text.endswith(
-        ".xml) has a value longer than 2 MB, too long for any name or comment; check that line or export the "
+        ".xml) has a value longer than 2 MB, too long for any name or comment; check the sheet or export the "
         "file again.")
     with pytest.raises(ImportRefused):   # the Import page's preview reads the same way
         read.read_bytes(data, "big-name.xlsx")

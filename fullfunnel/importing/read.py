@@ -348,14 +348,16 @@ def _too_wide(n: int, line: int) -> None:
 def _too_long(line: int, what: str, where: str = "") -> None:
     limit = (MAX_CELL if what == "value" else MAX_ROW) // (1024 * 1024)
     en_where = where or f"Line {line} of the file"
-    ru_where = where or f"В строке {line} файла"
+    ru_where = f"В {where}" if where else f"В строке {line} файла"
+    check, check_ru = ("the sheet", "лист") if where else ("that line", "эту строку")
     if what == "value":
         raise ImportRefused(f"{en_where} has a value longer than {limit} MB, too long for any name or comment; "
-                            "check that line or export the file again.",
+                            f"check {check} or export the file again.",
                             ru=f"{ru_where} есть значение длиннее {limit} МБ — слишком длинно для названия или "
-                               "комментария; проверьте эту строку или выгрузите файл заново.")
-    raise ImportRefused(f"{en_where} has a row longer than {limit} MB; check that line or export the file again.",
-                        ru=f"{ru_where} есть строка длиннее {limit} МБ; проверьте её или выгрузите файл заново.")
+                               f"комментария; проверьте {check_ru} или выгрузите файл заново.")
+    raise ImportRefused(f"{en_where} has a row longer than {limit} MB; check {check} or export the file again.",
+                        ru=f"{ru_where} есть строка длиннее {limit} МБ; проверьте {check_ru} или выгрузите файл "
+                           "заново.")
 
 
 def _csv_rows(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
