@@ -16,6 +16,19 @@ PRESETS = (
 )
 
 
+# Dates a filter may name: far enough for any business, and far from the calendar's ends, where
+# a comparison period or a bucket would fall off it (0001-01-01, 9999-12-31 from a URL or the CLI)
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def check_date(d: date, what: str = "date") -> date:
+    """`d` itself, or a one-sentence error when it is outside FIRST_DAY … LAST_DAY."""
+    if not FIRST_DAY <= d <= LAST_DAY:
+        raise FullfunnelError(f"The {what} {d.isoformat()} is out of range; pick a date between "
+                              f"{FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}.")
+    return d
+
+
 @dataclass(frozen=True)
 class Period:
     """[start, end], both dates inclusive, in the business time zone."""
@@ -24,6 +37,8 @@ class Period:
     end: date
 
     def __post_init__(self):
+        check_date(self.start, "start date")
+        check_date(self.end, "end date")
         if self.end < self.start:
             raise FullfunnelError(f"The period ends ({self.end}) before it starts ({self.start}).")
 
@@ -153,6 +168,7 @@ def today_in(tz: str, now: datetime | None = None) -> date:
 
 def parse_date(text: str, what: str = "date") -> date:
     try:
-        return date.fromisoformat(text)
+        d = date.fromisoformat(text)
     except (TypeError, ValueError):
         raise FullfunnelError(f"The {what} {text!r} is not a date like 2026-11-30.") from None
+    return check_date(d, what)

@@ -43,11 +43,21 @@ def date_format(text: str) -> str:
     return out
 
 
+def _patterns(names, where: str):
+    """Refuse a `re:` name that is not a regular expression now, with the mapping file's name."""
+    from fullfunnel.importing.load import pattern
+
+    for n in [names] if isinstance(names, str) else names:
+        if n.startswith("re:"):
+            pattern(n[3:], where)
+    return names
+
+
 def _field(name: str, spec, where: str):
     if isinstance(spec, str):
-        return Src((spec,))
+        return Src((_patterns(spec, where),))
     if isinstance(spec, list) and spec and all(isinstance(s, str) for s in spec):
-        return Src(tuple(spec))
+        return Src(tuple(_patterns(spec, where)))
     if isinstance(spec, dict):
         if "value" in spec:
             return Const(str(spec["value"]))
@@ -70,7 +80,7 @@ def _field(name: str, spec, where: str):
         if not isinstance(scale, (int, float)):
             raise ImportRefused(f"{where}: \"scale\" of column {name!r} must be a number.",
                                 ru=f"{where}: \"scale\" колонки {name!r} должно быть числом.")
-        return Src(tuple(src), map=vmap, default=default, scale=float(scale))
+        return Src(tuple(_patterns(src, where)), map=vmap, default=default, scale=float(scale))
     raise ImportRefused(f"{where}: column {name!r} must be a header name, a list of names or an object.",
                         ru=f"{where}: колонка {name!r} должна быть названием, списком названий или объектом.")
 

@@ -62,9 +62,10 @@ def parse_month(text: str) -> date:
     """'2026-11' → 2026-11-01; one clear sentence otherwise."""
     try:
         y, m = str(text).strip().split("-")
-        return date(int(y), int(m), 1)
+        d = date(int(y), int(m), 1)
     except (TypeError, ValueError):
         raise FullfunnelError(f"The month {text!r} is not a month like 2026-11 (YYYY-MM).") from None
+    return periods.check_date(d, "month")
 
 
 def add_months(d: date, n: int) -> date:
