@@ -28,7 +28,7 @@ def sha(p: Path) -> str:
 
 @pytest.fixture(scope="module")
 def damaged(tmp_path_factory) -> Path:
-    """A real fullfunnel database with 200 000 leads whose middle 4 KB were flipped on disk."""
+    """A real fullfunnel database with 200 000 leads with 4 KB flipped on disk at seven places across its middle."""
     p = tmp_path_factory.mktemp("broken") / "damaged.duckdb"
     with db.writer(p, fresh=True) as con:
         con.execute("insert into settings values ('business_tz', 'Europe/Moscow')")
@@ -36,8 +36,9 @@ def damaged(tmp_path_factory) -> Path:
                     "timestamptz '2026-11-01 10:00:00+03' + to_seconds(i % 86400), 'seo', md5(i::varchar) "
                     "from range(200000) r(i)")
     data = bytearray(p.read_bytes())
-    mid = len(data) // 2
-    data[mid:mid + 4096] = bytes(b ^ 0x5A for b in data[mid:mid + 4096])
+    for tenth in range(2, 9):   # the leads and the facts built from them both span the middle of the file
+        at = len(data) * tenth // 10
+        data[at:at + 4096] = bytes(b ^ 0x5A for b in data[at:at + 4096])
     p.write_bytes(bytes(data))
     return p
 
