@@ -306,12 +306,11 @@ if picked != st.session_state.get("_fn_last_pick"):
     st.session_state["_fn_last_pick"] = picked
     if picked in choices:
         st.session_state["drill_step"] = picked
-if st.session_state.get("drill_step") not in choices:
+if "drill_step" in st.session_state and st.session_state["drill_step"] not in choices:
     st.session_state.pop("drill_step", None)
 if choices:
-    if "drill_step" not in st.session_state:
-        st.session_state["drill_step"] = "target_leads" if "target_leads" in choices else choices[0]
-    step = st.selectbox(t("fn.drill_step", lang), choices, key="drill_step", format_func=label)
+    step = ui.url_choice(st.selectbox, t("fn.drill_step", lang), choices, key="drill_step",
+                         default="target_leads" if "target_leads" in choices else choices[0], format_func=label)
     items = ui.report("funnel-items", step=step, view=view, pipeline=pipeline)
     if items.empty:
         st.caption(t("fn.drill_none", lang))

@@ -186,8 +186,8 @@ try:
 except R.BadMargin as e:
     ui.show_error(e)
     setting_margin, margin_source = R.DEFAULT_MARGIN_PCT, "default"
-margin = c3.number_input(t("roi.margin", lang), min_value=0.0, max_value=100.0, value=float(setting_margin),
-                         step=5.0, format="%.0f", key="roi_margin", help=t("roi.margin_help", lang))
+margin = ui.url_number(c3.number_input, t("roi.margin", lang), key="margin", default=float(setting_margin),
+                       min_value=0.0, max_value=100.0, step=5.0, format="%.0f", help=t("roi.margin_help", lang))
 show_campaigns = ui.url_flag(c4.toggle, t("roi.campaigns", lang), key="campaigns")
 
 st.caption(ui.period_caption(s) + " · " + t(f"roi.{view}_note", lang))

@@ -232,9 +232,9 @@ series = R.won_over_time(ui.run, f)
 if series.empty or series["won_deals"].sum() == 0:
     st.info(t("st.no_wins", lang))
 else:
-    measure = st.segmented_control(
-        t("st.measure", lang), R.SERIES_MEASURES, default="revenue", key="st_measure",
-        format_func=lambda x: t(f"st.measure.{x}", lang, currency=fmt.symbol(f.currency, lang))) or "revenue"
+    measure = ui.url_choice(
+        st.segmented_control, t("st.measure", lang), R.SERIES_MEASURES, key="measure", default="revenue",
+        format_func=lambda x: t(f"st.measure.{x}", lang, currency=fmt.symbol(f.currency, lang)))
     plan = R.plan_by_month(ui.run, f) if f.grain == "month" and measure == "revenue" and have.get("plans") else None
     st.altair_chart(charts.won_over_time(series, measure, lang, f.grain, today, f.period, f.currency, names, plan),
                     width="stretch")
