@@ -346,6 +346,9 @@ def period_caption(s: State) -> str:
         return f"{fmt.day(p.start, lang)} – {fmt.day(p.end, lang)}"
 
     cmp = f.comparison_period
+    if f.uncovered_comparison is not None:
+        return t("app.uncovered", lang, period=rng(f.period), comparison=rng(f.uncovered_comparison),
+                 start=fmt.day(f.data_start, lang))
     if cmp is None:
         return t("app.no_comparison", lang, period=rng(f.period))
     return t("app.period_shown", lang, period=rng(f.period), comparison=rng(cmp))

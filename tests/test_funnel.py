@@ -56,7 +56,8 @@ insert into stages (pipeline, stage, position, kind) values
 insert into spend (date, channel, campaign, spend, impressions, clicks, currency) values
     ('2026-11-02', 'yandex_direct', 'brand', 3000, 1000, 100, 'RUB'),
     ('2026-11-03', 'vk_ads', 'retarget', 1000, 1000, 50, 'RUB'),
-    ('2026-10-27', 'yandex_direct', 'brand', 1500, 500, 40, 'RUB');
+    ('2026-10-27', 'yandex_direct', 'brand', 1500, 500, 40, 'RUB'),
+    ('2026-10-26', 'yandex_direct', 'brand', 0, 0, 0, 'RUB');  -- the data covers the previous week
 insert into traffic (date, channel, campaign, sessions, visitors) values
     ('2026-11-02', 'yandex_direct', 'brand', 60, 50),
     ('2026-11-03', 'vk_ads', 'retarget', 30, 25),
