@@ -95,11 +95,14 @@ register({
               "целевые лиды = лиды − нецелевые; этап — сделки, дошедшие до него (а значит, и до всех "
               "предыдущих); выиграно — выигранные сделки.",
     },
-    "fn.help.step_pct": {"en": "Step conversion = row ÷ previous row.",
-                         "ru": "Конверсия шага = строка ÷ предыдущая строка."},
+    "fn.help.step_pct": {"en": "Step conversion = row ÷ previous row; “—” where the row is larger than the one above.",
+                         "ru": "Конверсия шага = строка ÷ предыдущая строка; «—», если строка больше предыдущей."},
     "fn.help.overall_pct": {"en": "Overall conversion = row ÷ first shown row.",
                             "ru": "Общая конверсия = строка ÷ первая показанная строка."},
-    "fn.help.drop_off": {"en": "Drop-off = previous row − row.", "ru": "Потери = предыдущая строка − строка."},
+    "fn.help.drop_off": {"en": "Drop-off = previous row − row. “—” where a row is larger than the one above: it is "
+                               "not a part of it (sessions count organic and direct visits too, clicks only paid ones).",
+                         "ru": "Потери = предыдущая строка − строка. «—», если строка больше предыдущей: она не её "
+                               "часть (визиты включают органические и прямые заходы, клики — только платные)."},
     "fn.help.previous": {"en": "The same row in the comparison period.",
                          "ru": "Та же строка в периоде сравнения."},
     "fn.help.change": {"en": "Change = (current − previous) ÷ previous; “—” when the previous value is 0.",
