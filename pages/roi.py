@@ -42,6 +42,12 @@ register({
         "ru": "Когорта: выигранные сделки по лидам, созданным в периоде (свежие лиды ещё «дозревают»). "
               "По дате события: сделки, выигранные в периоде, когда бы ни пришёл лид. Расход, клики, визиты и лиды всегда считаются по своей дате.",
     },
+    "roi.cohort_no_change": {
+        "en": "No change is shown in the cohort view: the comparison period's leads have had more time to "
+              "turn into revenue, so a change would measure the cohorts' age. Switch to Cash to compare.",
+        "ru": "В когортном режиме изменения не показываются: у лидов периода сравнения было больше времени "
+              "принести выручку, и изменение показало бы лишь возраст когорт. Для сравнения переключитесь "
+              "на «По дате события»."},
     "roi.cohort_note": {
         "en": "Cohort view: revenue of the leads created in the period — recent leads are still maturing, their deals may close later.",
         "ru": "Когорта: выручка по лидам, созданным в периоде — свежие лиды ещё «дозревают», их сделки могут закрыться позже.",
@@ -211,7 +217,11 @@ if margin_source == "default" and margin == R.DEFAULT_MARGIN_PCT:
 # ---------------------------------------------------------------- data
 report = reports.get("roi").func
 opts = dict(attribution=model, view=view, margin_pct=margin)
-cmp = f.comparison_period
+# A cohort is compared with nothing: the previous period's leads have had longer to close, so any
+# change would mostly measure their age (revenue −78 % for a cohort that is simply younger).
+cmp = f.comparison_period if view == "cash" else None
+if view == "cohort" and f.comparison_period is not None:
+    st.caption(t("roi.cohort_no_change", lang))
 
 
 def tables(by: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
