@@ -384,6 +384,13 @@ def today() -> date:
 GOOD_TEXT, BAD_TEXT, NEUTRAL_TEXT = "color: #15803d", "color: #b91c1c", "color: #64748b"
 
 
+def fit_width(texts) -> int:
+    """A table column's width in pixels that shows its longest text whole: the grid sizes columns from
+    a sample of rows and cuts a longer number at its left ("1,194.7%" for "11,194.7%")."""
+    longest = max((len(str(x)) for x in texts), default=4)
+    return int(min(max(longest * 8.5 + 30, 70), 420))
+
+
 def missing_last(table: pd.DataFrame, columns) -> pd.DataFrame:
     """The columns as floats with missing values as +inf (see above)."""
     for c in columns:

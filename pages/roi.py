@@ -325,9 +325,12 @@ for c in value_cols:
     help_text = t(f"roi.help.{c}", lang, currency=f.currency)
     if c in RATIOS:
         help_text += " " + t("roi.help.no_spend", lang)
-    column_config[headers[c]] = st.column_config.Column(help=help_text)
+    column_config[headers[c]] = st.column_config.Column(
+        help=help_text, width=ui.fit_width([headers[c]] + [formatter(c)(x) for x in table[headers[c]]]))
 for c in change_cols:
-    column_config[headers[c]] = st.column_config.Column(help=t("roi.change_help", lang))
+    column_config[headers[c]] = st.column_config.Column(
+        help=t("roi.change_help", lang),
+        width=ui.fit_width([headers[c]] + [formatter(c)(x) for x in table[headers[c]]]))
 st.dataframe(styler, hide_index=True, column_config=column_config, width="stretch", placeholder=fmt.DASH,
              height=min(38 * (len(table) + 1) + 4, 720))
 

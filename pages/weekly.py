@@ -283,7 +283,7 @@ with right:
                        for r, w, p in zip(mgr["revenue"], mgr["won_deals"], mgr["previous_won_deals"])]
         mgr["revenue_txt"] = [fmt.money(x, cur, lang) for x in mgr["revenue"]]
         mgr["previous_txt"] = [fmt.money(x, cur, lang) for x in mgr["previous_revenue"]]
-        st.altair_chart(wc.week_bars(mgr, "label", "revenue", "previous_revenue", "text", lang, room=2.0, tooltip=[
+        st.altair_chart(wc.week_bars(mgr, "label", "revenue", "previous_revenue", "text", lang, tooltip=[
             alt.Tooltip("label:N", title=t("wk.col.manager", lang)),
             alt.Tooltip("revenue_txt:N", title=t("wk.col.revenue", lang)),
             alt.Tooltip("previous_txt:N", title=t("wk.col.previous", lang)),
