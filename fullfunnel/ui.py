@@ -68,6 +68,12 @@ div:has(> [data-testid="stMetricDelta"]) { flex-wrap: wrap; row-gap: 0.15rem; }
     min-width: calc(50% - 0.25rem) !important; }
 }
 </style>"""
+# Streamlit's upload button has no label parameter: in Russian its own "Upload" is swapped for ours.
+RU_CSS = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "Загрузить"; font-size: 0.875rem; }
+</style>"""
 PRESENT_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarCollapseButton"] { display: none !important; }
@@ -290,7 +296,7 @@ def _presentation_toggle(lang: str) -> bool:
         on = st.query_params.get("present") == "1"
     where = st.container(key="ff_present") if on else st.sidebar
     present = url_flag(where.toggle, t("app.present", lang), key="present", help=t("app.present_help", lang))
-    st.html(CSS + (PRESENT_CSS if present else ""))
+    st.html(CSS + (RU_CSS if lang == "ru" else "") + (PRESENT_CSS if present else ""))
     return present
 
 
