@@ -59,6 +59,7 @@ CSS = """<style>
 [data-testid="stMetricDeltaDescription"] {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 [data-testid="stMetricValue"] { font-size: clamp(1rem, 15cqi, 2.25rem) !important; line-height: 1.2; }
+[data-testid="stMetricValue"] p { overflow-wrap: anywhere; }
 div:has(> [data-testid="stMetricDelta"]) { flex-wrap: wrap; row-gap: 0.15rem; }
 @media (max-width: 640px) {
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {

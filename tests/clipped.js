@@ -7,6 +7,7 @@
     '[data-testid="stMetric"] *, [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] p');
   for (const el of texts) {
     if (el.children.length > 0 && !el.matches('p')) continue;
+    if (!(el instanceof HTMLElement) || !el.textContent.trim()) continue;  // icons, empty boxes
     const cs = getComputedStyle(el);
     if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1 &&
         (cs.overflow !== 'visible' || cs.textOverflow === 'ellipsis'))
