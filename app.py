@@ -3,7 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from fullfunnel import FullfunnelError, db, ui
+from fullfunnel import FullfunnelError, auth, db, ui
 from fullfunnel.i18n import register, t
 
 HERE = Path(__file__).parent
@@ -27,6 +27,7 @@ register({f"page.{url}": {"en": en, "ru": ru} for _, url, _, en, ru in PAGES})
 
 ui.leave_old_style_pages()
 st.set_page_config(page_title="fullfunnel", page_icon=":material/filter_alt:", layout="wide")
+role = auth.gate()  # sign-in when the secrets file configures it; stops here for anyone not let in
 
 try:
     state = ui.sidebar_filters()
@@ -42,6 +43,7 @@ pages = [
             default=(url == "overview"))  # the default page lives at the root URL
     for file, url, icon, _, _ in PAGES
     if (HERE / "pages" / file).exists() and (state.filters is not None or file == "import.py")
+    and auth.allowed(url, role)  # a viewer gets no admin page, so its URL leads nowhere
 ]
 if not pages:
     st.stop()

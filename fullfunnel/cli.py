@@ -13,6 +13,8 @@ COMMAND_MODULES = [
     "fullfunnel.reports",
     "fullfunnel.settings",
     "fullfunnel.importing.cli",
+    "fullfunnel.serve",
+    "fullfunnel.digest",
 ]
 
 

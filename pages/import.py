@@ -79,6 +79,8 @@ register({
     "imp.h.kind": {"en": "Kind", "ru": "Тип данных"},
     "imp.h.checksum": {"en": "Checksum", "ru": "Контрольная сумма"},
     "imp.h.undone": {"en": "Undone", "ru": "Отменён"},
+    "imp.h.by": {"en": "Imported by", "ru": "Кто загрузил"},
+    "imp.h.undone_by": {"en": "Undone by", "ru": "Кто отменил"},
     "imp.stage.reading": {"en": "reading", "ru": "чтение"},
     "imp.stage.saving": {"en": "saving", "ru": "сохранение"},
     "imp.stage.done": {"en": "done", "ru": "готово"},
@@ -241,13 +243,13 @@ if hist.empty:
     st.info(t("imp.no_history", lang))
     st.stop()
 hist_cols = ["import_id", "imported_at", "file_name", "format", "kind", "rows_read_n", "rows_added_n",
-             "rows_replaced_n", "rows_rejected_n", "checksum", "undone_at"]
+             "rows_replaced_n", "rows_rejected_n", "checksum", "imported_by", "undone_at", "undone_by"]
 shown = hist[hist_cols].rename(columns={
     "import_id": "#", "imported_at": t("imp.h.when", lang), "file_name": t("imp.h.file", lang),
     "format": t("imp.h.format", lang), "kind": t("imp.h.kind", lang), "rows_read_n": t("imp.rows_read", lang),
     "rows_added_n": t("imp.added", lang), "rows_replaced_n": t("imp.replaced", lang),
     "rows_rejected_n": t("imp.rejected", lang), "checksum": t("imp.h.checksum", lang),
-    "undone_at": t("imp.h.undone", lang),
+    "undone_at": t("imp.h.undone", lang), "imported_by": t("imp.h.by", lang), "undone_by": t("imp.h.undone_by", lang),
 })
 shown[t("imp.h.checksum", lang)] = shown[t("imp.h.checksum", lang)].fillna("").str[:12]
 shown[t("imp.h.kind", lang)] = shown[t("imp.h.kind", lang)].map(lambda k: t(f"kind.{k}", lang) if k in (*KINDS, "all") else k)

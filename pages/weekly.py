@@ -8,6 +8,7 @@ import streamlit as st
 from fullfunnel import fmt, ui
 from fullfunnel.charts import channels as channel_charts
 from fullfunnel.charts import weekly as wc
+from fullfunnel.digest import download
 from fullfunnel.i18n import register, t
 from fullfunnel.reports import weekly as W
 
@@ -133,6 +134,12 @@ register({
     "wk.col.previous": {"en": "Last week", "ru": "Прошлая неделя"},
     "wk.col.change": {"en": "Change", "ru": "Изменение"},
     "wk.col.step": {"en": "Step", "ru": "Шаг"},
+    "wk.download_html": {"en": "Download as HTML", "ru": "Скачать HTML"},
+    "wk.download_pdf": {"en": "Download as PDF", "ru": "Скачать PDF"},
+    "wk.download_help": {"en": "This week's meeting as one file that opens offline, charts included — the same "
+                               "file `python -m fullfunnel digest weekly` makes and sends.",
+                         "ru": "Планёрка этой недели одним файлом, который открывается без интернета, с "
+                               "графиками — тот же файл, что делает и рассылает `python -m fullfunnel digest weekly`."},
 })
 
 # Cards on the projector: four to a row; the value is what the room reads, so make it big.
@@ -291,3 +298,13 @@ with right:
         ]), width="stretch")
         if f.channels:
             st.caption(t("wk.managers_all_channels", lang))
+
+# ---------------------------------------------------------------- 6. the same meeting as a file
+dl_html, dl_pdf, _ = st.columns([1, 1, 3])
+dl_html.download_button(t("wk.download_html", lang), download.weekly_file(f, code, lang),
+                        file_name=f"fullfunnel-weekly-{code}.html", mime="text/html", on_click="ignore",
+                        icon=":material/download:", help=t("wk.download_help", lang))
+if download.pdf_available():
+    dl_pdf.download_button(t("wk.download_pdf", lang), download.weekly_file(f, code, lang, as_pdf=True),
+                           file_name=f"fullfunnel-weekly-{code}.pdf", mime="application/pdf", on_click="ignore",
+                           icon=":material/picture_as_pdf:", help=t("wk.download_help", lang))

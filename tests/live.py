@@ -33,7 +33,9 @@ def streamlit_server(db_path: Path, log_path: Path, env: dict | None = None):
     log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
-         str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+         str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         # never the project's own .streamlit/secrets.toml: a configured sign-in would hide every page
+         "--secrets.files", str(ROOT / "tests" / "no-secrets.toml")],
         cwd=ROOT, env=dict(env or os.environ, FULLFUNNEL_DB=str(db_path)), stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -128,3 +128,20 @@ def test_db_option_works_before_and_after_the_action(dbf, capsys):
     assert spend(dbf) == []
     assert cli.main(["rules", "--db", str(dbf), "export"]) == 0
     assert capsys.readouterr().out.count("yandex_direct") >= 3
+
+
+def test_history_records_who_imported_and_who_undid(dbf, capsys):
+    from fullfunnel import auth
+
+    auth.set_actor("anna@acme.example")
+    try:
+        a = imp(dbf, SPEND_1, "may1.csv")
+        auth.set_actor("boris@acme.example")
+        assert cli.main(["imports", "undo", str(a.import_id), "--db", str(dbf)]) == 0
+    finally:
+        auth.set_actor(None)
+    rows = db.Reader(dbf).query("imports/history", {"tz": MSK})
+    assert rows[["imported_by", "undone_by"]].values.tolist() == [["anna@acme.example", "boris@acme.example"]]
+    capsys.readouterr()
+    assert cli.main(["imports", "--db", str(dbf)]) == 0
+    assert "anna@acme.example  (undone) by boris@acme.example" in capsys.readouterr().out

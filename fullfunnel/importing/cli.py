@@ -140,13 +140,14 @@ def cmd_imports(args) -> int:
         print("no imports yet")
         return 0
     print(f"{'#':>4}  {'when':16}  {'file':30}  {'format':16}  {'kind':14}  {'added':>7}  {'replaced':>8}  "
-          f"{'rejected':>8}  checksum")
+          f"{'rejected':>8}  checksum      by")
     for x in df.itertuples(index=False):
         when = x.imported_at.strftime("%Y-%m-%d %H:%M")
-        flag = "  (undone)" if x.undone_at is not None and str(x.undone_at) != "NaT" else ""
+        undone = x.undone_at is not None and str(x.undone_at) != "NaT"
+        flag = ("  (undone)" + (f" by {x.undone_by}" if x.undone_by else "")) if undone else ""
         print(f"{x.import_id:>4}  {when:16}  {str(x.file_name)[:30]:30}  {str(x.format)[:16]:16}  "
               f"{str(x.kind)[:14]:14}  {x.rows_added_n:>7}  {x.rows_replaced_n:>8}  {x.rows_rejected_n:>8}  "
-              f"{(x.checksum if isinstance(x.checksum, str) else '')[:12]}{flag}")
+              f"{(x.checksum if isinstance(x.checksum, str) else '')[:12]:12}  {x.imported_by or ''}{flag}")
     return 0
 
 

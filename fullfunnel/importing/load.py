@@ -18,7 +18,7 @@ from typing import Callable
 
 import duckdb
 
-from fullfunnel import db, periods
+from fullfunnel import auth, db, periods
 from fullfunnel.importing import channels, parse, presets
 from fullfunnel.importing.errors import ImportRefused
 from fullfunnel.importing.presets import KEEP, Const, Format, FromHeader, Output, Src
@@ -534,9 +534,10 @@ def _run(con, table: Table, plans: list[_Plan], result: ImportResult, strict: bo
     }
     con.execute(
         "insert into import_log (import_id, imported_at, file_name, checksum, format, kind, rows_read, "
-        "rows_added, rows_replaced, rows_rejected, detail) values (?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "rows_added, rows_replaced, rows_rejected, detail, imported_by) values (?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [import_id, result.file_name, result.checksum, result.format, ", ".join(k.kind for k in result.kinds),
-         result.rows_read, result.added, result.replaced, result.rejected, json.dumps(detail, ensure_ascii=False)],
+         result.rows_read, result.added, result.replaced, result.rejected, json.dumps(detail, ensure_ascii=False),
+         auth.actor()],
     )
     say(0.9, "saving")
 
@@ -555,7 +556,8 @@ def undo(import_id: int, db_file: str | os.PathLike | None = None) -> dict[str, 
         if row[0]:
             raise ImportRefused(f"Import #{import_id} has already been undone.",
                                 ru=f"Импорт №{import_id} уже отменён.")
-        con.execute("update import_log set undone_at = now() where import_id = ?", [import_id])
+        con.execute("update import_log set undone_at = now(), undone_by = ? where import_id = ?",
+                    [auth.actor(), import_id])
         for t in TEMPLATES.values():
             keys = ", ".join(f'"{k}"' for k in t.key)
             removed = con.execute(f"select count(*) from {t.table} where import_id = ?", [import_id]).fetchall()[0][0]
