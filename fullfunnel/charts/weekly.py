@@ -75,11 +75,12 @@ def mover_sentence(row, lang: str, currency: str) -> str:
 
 def week_bars(df: pd.DataFrame, label: str, value: str, previous: str, text: str, lang: str,
               colour: str | pd.Series = BAR, log_ok: bool = False, height_per_row: int = 54,
-              tooltip: list | None = None) -> alt.Chart:
+              tooltip: list | None = None, room: float | None = None) -> alt.Chart:
     """One bar per row for this week, a black tick where last week was, and the row's text above its
     bar from the left edge — whole at any width, where a label after the bar ran off the chart.
 
-    Rows keep their order. With log_ok (funnels spanning impressions to won deals) widths become logarithmic when
+    Rows keep their order (`room` is accepted and unused: no space is kept right of the bars for
+    the text any more). With log_ok (funnels spanning impressions to won deals) widths become logarithmic when
     the range is huge, exactly like the Funnel page (charts.funnel.widths).
     """
     d = df.reset_index(drop=True).copy()
