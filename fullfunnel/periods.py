@@ -50,8 +50,16 @@ class Period:
         """The same number of days immediately before the start."""
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
+    @property
+    def whole_months(self) -> bool:
+        """Starts on a month's 1st and ends on a month's last day (last month, a quarter, a year...)."""
+        return self.start.day == 1 and self.end == bucket_end(self.end.replace(day=1), "month")
+
     def year_ago(self, grain: str = "day") -> "Period":
-        """The same dates a year earlier; 52 weeks earlier for the week grain, so weekdays align."""
+        """The same dates a year earlier; 52 weeks earlier for the week grain, so weekdays align —
+        except that whole calendar months compare with the same calendar months a year earlier."""
+        if self.whole_months:
+            return Period(_minus_year(self.start), bucket_end(_minus_year(self.end).replace(day=1), "month"))
         if grain == "week":
             return Period(self.start - timedelta(weeks=52), self.end - timedelta(weeks=52))
         return Period(_minus_year(self.start), _minus_year(self.end))
@@ -142,6 +150,17 @@ def preset_range(name: str, today: date) -> Period:
     if name == "this_year":
         return Period(date(today.year, 1, 1), today)
     raise FullfunnelError(f"Unknown period preset {name!r}; use one of: {', '.join(PRESETS[:-1])}.")
+
+
+MIN_PACE_DAYS = 7  # a pace forecast rests on at least a week of complete days (METRICS.md "Marketer KPIs")
+
+
+def pace_forecast(so_far: float | None, days_elapsed: int, days_in_month: int) -> float | None:
+    """The month's pace forecast = so far × days in month / complete days elapsed; None before the
+    7th complete day, when a forecast would mostly measure which weekdays have passed."""
+    if so_far is None or days_elapsed < MIN_PACE_DAYS:
+        return None
+    return so_far * days_in_month / days_elapsed
 
 
 def business_tz(setting: str | None = None) -> str:

@@ -149,9 +149,8 @@ def kpis_full(run: Run, f: Filters, month=None, today=None) -> tuple[Month, pd.D
     for k in KPIS:
         value, previous = _num(cur[k]), (_num(prev[k]) if prev is not None else None)
         forecast = None
-        if m.in_progress:
-            forecast = value if k in RATIOS else (
-                None if value is None else value * m.days_in_month / m.days_elapsed)
+        if m.in_progress and m.days_elapsed >= periods.MIN_PACE_DAYS:
+            forecast = value if k in RATIOS else periods.pace_forecast(value, m.days_elapsed, m.days_in_month)
         p = _num(plan.get(k))
         rows.append({
             "kpi": k, "value": value, "previous": previous,

@@ -94,8 +94,11 @@ def recent_weeks(today: date, n: int = 26) -> list[date]:
 
 
 def week_filters(f: Filters, monday: date) -> Filters:
-    """The filters for the week starting on `monday`, compared with the week before; channels kept."""
-    return replace(f, period=Period(monday, monday + timedelta(days=6)), grain="week", compare="previous")
+    """The filters for the week starting on `monday`, compared with the week before; channels kept.
+    The meeting always reads a week against the one before (data_start dropped: an empty previous
+    week shows as such in its own cards)."""
+    return replace(f, period=Period(monday, monday + timedelta(days=6)), grain="week", compare="previous",
+                   data_start=None)
 
 
 def baseline_period(monday: date) -> Period:

@@ -20,9 +20,11 @@
 --   channel active in the period instead of one for the selection).
 -- Columns: channel (null unless $by_channel), step (impressions, clicks, sessions, leads,
 --   target_leads, a stage name or 'deals', won), side ('marketing' or 'sales'), step_order (int),
---   count_n, step_conversion_pct (count / previous shown row × 100; null on the first row or when
---   the previous row is 0), overall_conversion_pct (count / first shown row × 100),
---   drop_off_n (previous shown row − count; null on the first row)
+--   count_n, step_conversion_pct (count / previous shown row × 100; null on the first row, when
+--   the previous row is 0, and when the row is larger than the previous one — it is then not a part
+--   of it, e.g. all sessions after paid clicks), overall_conversion_pct (count / first shown row × 100),
+--   drop_off_n (previous shown row − count; null on the first row and on a row larger than the
+--   previous one, so a drop-off is never negative)
 with
 flt as (
     select $channels::varchar[] as channels,
@@ -208,9 +210,13 @@ final as (
         r.side,
         r.step_order,
         r.count_n::bigint as count_n,
-        100.0 * r.count_n / nullif(lag(r.count_n) over w, 0) as step_conversion_pct,
+        -- a row larger than the one above (all sessions after paid clicks: organic and direct visits
+        -- never clicked an ad) is not a part of it: no conversion from it and no negative drop-off
+        case when r.count_n <= lag(r.count_n) over w
+            then 100.0 * r.count_n / nullif(lag(r.count_n) over w, 0) end as step_conversion_pct,
         100.0 * r.count_n / nullif(first_value(r.count_n) over w, 0) as overall_conversion_pct,
-        (lag(r.count_n) over w - r.count_n)::bigint as drop_off_n,
+        case when r.count_n <= lag(r.count_n) over w
+            then (lag(r.count_n) over w - r.count_n)::bigint end as drop_off_n,
     from step_rows as r, mode as m
     window w as (partition by r.grp order by r.step_order)
 )
