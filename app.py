@@ -32,7 +32,7 @@ role = auth.gate()  # sign-in when the secrets file configures it; stops here fo
 try:
     state = ui.sidebar_filters()
 except FullfunnelError as e:  # e.g. a database from a newer fullfunnel
-    st.error(ui.md(str(e)))
+    st.error(ui.md(e.text(st.session_state.get("lang", "en")) if isinstance(e, db.DatabaseBroken) else str(e)))
     st.stop()
 lang = state.lang
 if state.filters is None:
@@ -47,4 +47,7 @@ pages = [
 ]
 if not pages:
     st.stop()
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except db.DatabaseBroken as e:   # a damaged file or a full disk met halfway through a page
+    st.error(ui.md(e.text(lang)))

@@ -13,6 +13,7 @@ COMMAND_MODULES = [
     "fullfunnel.reports",
     "fullfunnel.settings",
     "fullfunnel.importing.cli",
+    "fullfunnel.bench",
     "fullfunnel.serve",
     "fullfunnel.digest",
 ]

@@ -21,13 +21,14 @@ from typing import Any, Iterator
 import duckdb
 import pandas as pd
 
-from fullfunnel import FullfunnelError, rollups
+from fullfunnel import FullfunnelError, facts, rollups
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
 DEFAULT_DB = ROOT / "data" / "fullfunnel.duckdb"
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_COMMENT = re.compile(r"--[^\n]*")
+# string literals and comments: neither holds a parameter ('%d--%m' is a literal, not a comment)
+_COMMENT = re.compile(r"'(?:[^']|'')*'|--[^\n]*")
 
 
 class DatabaseMissing(FullfunnelError):
@@ -40,6 +41,64 @@ class SchemaTooNew(FullfunnelError):
 
 class DatabaseUnusable(FullfunnelError):
     pass
+
+
+class DatabaseBroken(FullfunnelError):
+    """The file is damaged or the disk is full: one sentence, in English and Russian."""
+
+    def __init__(self, message: str, ru: str):
+        super().__init__(message)
+        self.ru = ru
+
+    def text(self, lang: str = "en") -> str:
+        return self.ru if lang == "ru" else str(self)
+
+
+def _broken(path: Path, e: Exception) -> DatabaseBroken | None:
+    """The sentence for a damaged database file or a full disk; None for any other error."""
+    msg = str(e)
+    if "Corrupt database file" in msg or "checksum" in msg.lower() and "block" in msg.lower():
+        return DatabaseBroken(
+            f"The database {path} is damaged (a block of it does not read back as written); restore it "
+            "from a backup, or build it again from your exports.",
+            ru=f"База данных {path} повреждена (блок файла не читается так, как был записан); восстановите "
+               "её из резервной копии или соберите заново из выгрузок.")
+    if "No space left on device" in msg or getattr(e, "errno", None) == 28 or "Disk quota exceeded" in msg:
+        return DatabaseBroken(
+            f"The disk holding {path} is full, so nothing was written (the database is unchanged); free some "
+            "space there and try again.",
+            ru=f"Диск, на котором лежит {path}, заполнен, поэтому ничего не записано (база не изменилась); "
+               "освободите место и повторите.")
+    return None
+
+
+def _file_stamp(p: Path) -> str:
+    st = os.stat(p)
+    return f"{st.st_ino} {st.st_mtime_ns} {st.st_size}"
+
+
+def _read_mark(marker: Path) -> str:
+    try:
+        return marker.read_text()
+    except OSError:
+        return ""
+
+
+def _write_mark(marker: Path, live: Path) -> None:
+    """Remember which version of the file a writer made (or read through): the next one need not read
+    every block again unless the file changed behind its back (restored, copied over, damaged by a tool)."""
+    try:
+        marker.write_text(_file_stamp(live))
+    except OSError:
+        pass
+
+
+def verify(con: duckdb.DuckDBPyConnection, path: Path | str = "") -> None:
+    """Read every row of every table once, so a damaged block is found before a write lands on top of it."""
+    tables = con.execute("select schema_name, table_name from duckdb_tables() where not temporary "
+                         "and database_name = current_database()").fetchall()
+    for schema, table in tables:
+        con.execute(f'select count(*) from "{schema}"."{table}" t where hash(t) is not null').fetchall()
 
 
 def _unusable(path: Path, e: Exception) -> DatabaseUnusable:
@@ -80,7 +139,11 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     if not has_meta:
         return 0
     row = con.execute("select value from ff_meta where key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 0
+    try:
+        return int(row[0]) if row else 0
+    except (TypeError, ValueError):
+        raise DatabaseUnusable(f"The database's schema version {row[0]!r} is not a number: the file is damaged "
+                               "or not a fullfunnel database; pass the right file with --db.") from None
 
 
 def _check_not_newer(version: int, path: Path | str) -> None:
@@ -118,6 +181,36 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path | str = "") -> int:
 # ---------------------------------------------------------------- writing
 
 
+def _process_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:   # alive, but someone else's
+        return False
+    return False
+
+
+def _remove_orphans(live: Path) -> list[Path]:
+    """Delete the private copies (and their .wal) of writers that were killed before they could clean up:
+    `.NAME.<pid>.<tid>.tmp[.wal]` whose process is gone. Called with the write lock held."""
+    pattern = re.compile(re.escape(f".{live.name}.") + r"(\d+)\.(\d+)\.tmp(\.wal)?")
+    removed = []
+    try:
+        names = os.listdir(live.parent)
+    except OSError:
+        return removed
+    for name in names:
+        m = pattern.fullmatch(name)
+        if m and _process_gone(int(m.group(1))):
+            try:
+                (live.parent / name).unlink()
+                removed.append(live.parent / name)
+            except OSError:
+                pass
+    return removed
+
+
 @contextmanager
 def writer(path: str | os.PathLike | None = None, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a private copy of the database; swapped in only if the block succeeds.
@@ -133,7 +226,9 @@ def writer(path: str | os.PathLike | None = None, fresh: bool = False) -> Iterat
     except OSError as e:
         raise _unusable(live, e) from None
     fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time; readers are never blocked
+    _remove_orphans(live)
     tmp = live.with_name(f".{live.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    marker = live.with_name(f".{live.name}.verified")
     try:
         tmp.unlink(missing_ok=True)
         try:
@@ -143,15 +238,26 @@ def writer(path: str | os.PathLike | None = None, fresh: bool = False) -> Iterat
         except (OSError, duckdb.Error) as e:
             raise _unusable(live, e) from None
         try:
-            migrate(con, live)
-            yield con
-            rollups.refresh(con)  # pre-aggregates for big sites; a no-op when their inputs are unchanged
-            con.execute("checkpoint")
-        finally:
-            con.close()
-        os.replace(tmp, live)
+            try:
+                if not fresh and live.exists() and _read_mark(marker) != _file_stamp(live):
+                    verify(con, live)   # once per version of the file: ours are verified as they are made
+                migrate(con, live)
+                yield con
+                rollups.refresh(con)  # pre-aggregates for big sites; a no-op when their inputs are unchanged
+                facts.refresh(con)  # the fact tables the pages read; only what the write touched
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            os.replace(tmp, live)
+            _write_mark(marker, live)
+        except (duckdb.Error, OSError) as e:
+            broken = _broken(live, e)
+            if broken is None:
+                raise
+            raise broken from None
     finally:
         tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
         lock.close()
 
 
@@ -197,7 +303,7 @@ def query_text(name: str) -> str:
 
 def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     """Exactly the parameters the SQL uses (DuckDB refuses extras); a missing one is a bug."""
-    used = set(_PARAM.findall(_COMMENT.sub("", sql)))
+    used = set(_PARAM.findall(_COMMENT.sub(" ", sql)))
     missing = used - params.keys()
     if missing:
         raise KeyError(f"query needs parameters {sorted(missing)}")
@@ -207,8 +313,11 @@ def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
 class Reader:
     """Read-only access to the live database for one process; follows atomic swaps by `writer`."""
 
-    def __init__(self, path: str | os.PathLike | None = None):
+    def __init__(self, path: str | os.PathLike | None = None, live_facts: bool = False):
+        """live_facts=True reads every fact table through its definition (fullfunnel/facts.py)."""
         self.path = db_path(path)
+        self.live_facts = live_facts
+        self._facts_tz: str | None = None
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._stamp: tuple[int, int] | None = None
@@ -256,13 +365,20 @@ class Reader:
                     con = self._open()
                 # The old connection is left to the garbage collector: a query still running on it
                 # finishes on the snapshot it started with.
-                self._con, self._stamp = con, stamp
+                row = con.execute("select value from ff_meta where key = ?", [facts.TZ_KEY]).fetchone()
+                self._con, self._stamp, self._facts_tz = con, stamp, (row[0] if row else None)
             return self._con
 
     def sql(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         cur = self.cursor()
         try:
-            return cur.execute(sql, bind(sql, params or {})).df()
+            sql, params = facts.resolve(sql, params or {}, self._facts_tz, self.live_facts)
+            return cur.execute(sql, bind(sql, params)).df()
+        except duckdb.Error as e:
+            broken = _broken(self.path, e)
+            if broken is None:
+                raise
+            raise broken from None
         finally:
             cur.close()
 

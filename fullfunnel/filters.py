@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, Callable
 
 import pandas as pd
@@ -22,6 +23,7 @@ class Filters:
     channels: tuple[str, ...] = ()
     tz: str = "UTC"
     currency: str = "RUB"
+    data_start: date | None = None  # the first day the imported data covers (queries/meta/data_start.sql)
 
     def __post_init__(self):
         if self.grain not in periods.GRAINS:
@@ -30,7 +32,19 @@ class Filters:
 
     @property
     def comparison_period(self) -> Period | None:
+        """The period to compare with; None with no comparison and when the data does not cover it."""
+        if self.uncovered_comparison is not None:
+            return None
         return periods.comparison(self.period, self.compare, self.grain)
+
+    @property
+    def uncovered_comparison(self) -> Period | None:
+        """The chosen comparison period when it starts before the data does (then no change is shown:
+        "+900 %" against days nothing was imported for would only measure the import)."""
+        cmp = periods.comparison(self.period, self.compare, self.grain)
+        if cmp is not None and self.data_start is not None and cmp.start < self.data_start:
+            return cmp
+        return None
 
     def shifted(self, period: Period) -> "Filters":
         return replace(self, period=period)
@@ -76,4 +90,12 @@ def build(run: Run, preset: str = "last_30_days", start=None, end=None, grain: s
     else:
         period = periods.preset_range(preset, periods.today_in(tz))
     return Filters(period=period, grain=grain, compare=compare, channels=tuple(channels), tz=tz,
-                   currency=default_currency(run, currency or conf.get("currency")))
+                   currency=default_currency(run, currency or conf.get("currency")),
+                   data_start=data_start(run, tz))
+
+
+def data_start(run: Run, tz: str) -> date | None:
+    """The first day the imported data covers in full (None when nothing is imported)."""
+    df = run("meta/data_start", {"tz": tz})
+    value = df["data_start"].iloc[0] if len(df) else None
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()

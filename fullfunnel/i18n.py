@@ -38,6 +38,9 @@ register({
     "app.filters": {"en": "Filters", "ru": "Фильтры"},
     "app.language": {"en": "Language", "ru": "Язык"},
     "app.period": {"en": "Period", "ru": "Период"},
+    "app.present": {"en": "Presentation mode", "ru": "Режим показа"},
+    "app.present_help": {"en": "For the projector: no sidebar, larger type. Kept in the link as ?present=1.",
+                         "ru": "Для проектора: без боковой панели, крупный шрифт. Сохраняется в ссылке как ?present=1."},
     "app.from": {"en": "From", "ru": "С"},
     "app.to": {"en": "To", "ru": "По"},
     "app.grain": {"en": "Grain", "ru": "Детализация"},
@@ -59,6 +62,11 @@ register({
         "ru": "Базы данных {path} пока нет. Создайте демо командой `python -m fullfunnel demo` или импортируйте свои файлы.",
     },
     "app.period_shown": {"en": "{period} vs {comparison}", "ru": "{period} · сравнение с {comparison}"},
+    "app.uncovered": {
+        "en": "{period}; no change is shown: the comparison period {comparison} starts before your data "
+              "does ({start}).",
+        "ru": "{period}; изменения не показаны: период сравнения {comparison} начинается раньше ваших "
+              "данных ({start})."},
     "app.no_comparison": {"en": "{period}, no comparison", "ru": "{period}, без сравнения"},
     "app.bad_range": {"en": "The end date is before the start date.", "ru": "Дата окончания раньше даты начала."},
     # presets

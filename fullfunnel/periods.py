@@ -16,6 +16,19 @@ PRESETS = (
 )
 
 
+# Dates a filter may name: far enough for any business, and far from the calendar's ends, where
+# a comparison period or a bucket would fall off it (0001-01-01, 9999-12-31 from a URL or the CLI)
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def check_date(d: date, what: str = "date") -> date:
+    """`d` itself, or a one-sentence error when it is outside FIRST_DAY … LAST_DAY."""
+    if not FIRST_DAY <= d <= LAST_DAY:
+        raise FullfunnelError(f"The {what} {d.isoformat()} is out of range; pick a date between "
+                              f"{FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}.")
+    return d
+
+
 @dataclass(frozen=True)
 class Period:
     """[start, end], both dates inclusive, in the business time zone."""
@@ -24,6 +37,8 @@ class Period:
     end: date
 
     def __post_init__(self):
+        check_date(self.start, "start date")
+        check_date(self.end, "end date")
         if self.end < self.start:
             raise FullfunnelError(f"The period ends ({self.end}) before it starts ({self.start}).")
 
@@ -35,8 +50,16 @@ class Period:
         """The same number of days immediately before the start."""
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
+    @property
+    def whole_months(self) -> bool:
+        """Starts on a month's 1st and ends on a month's last day (last month, a quarter, a year...)."""
+        return self.start.day == 1 and self.end == bucket_end(self.end.replace(day=1), "month")
+
     def year_ago(self, grain: str = "day") -> "Period":
-        """The same dates a year earlier; 52 weeks earlier for the week grain, so weekdays align."""
+        """The same dates a year earlier; 52 weeks earlier for the week grain, so weekdays align —
+        except that whole calendar months compare with the same calendar months a year earlier."""
+        if self.whole_months:
+            return Period(_minus_year(self.start), bucket_end(_minus_year(self.end).replace(day=1), "month"))
         if grain == "week":
             return Period(self.start - timedelta(weeks=52), self.end - timedelta(weeks=52))
         return Period(_minus_year(self.start), _minus_year(self.end))
@@ -129,6 +152,17 @@ def preset_range(name: str, today: date) -> Period:
     raise FullfunnelError(f"Unknown period preset {name!r}; use one of: {', '.join(PRESETS[:-1])}.")
 
 
+MIN_PACE_DAYS = 7  # a pace forecast rests on at least a week of complete days (METRICS.md "Marketer KPIs")
+
+
+def pace_forecast(so_far: float | None, days_elapsed: int, days_in_month: int) -> float | None:
+    """The month's pace forecast = so far × days in month / complete days elapsed; None before the
+    7th complete day, when a forecast would mostly measure which weekdays have passed."""
+    if so_far is None or days_elapsed < MIN_PACE_DAYS:
+        return None
+    return so_far * days_in_month / days_elapsed
+
+
 def business_tz(setting: str | None = None) -> str:
     """The business time zone: the setting, else $FULLFUNNEL_TZ, else this machine's zone."""
     name = setting or os.environ.get("FULLFUNNEL_TZ")
@@ -153,6 +187,7 @@ def today_in(tz: str, now: datetime | None = None) -> date:
 
 def parse_date(text: str, what: str = "date") -> date:
     try:
-        return date.fromisoformat(text)
+        d = date.fromisoformat(text)
     except (TypeError, ValueError):
         raise FullfunnelError(f"The {what} {text!r} is not a date like 2026-11-30.") from None
+    return check_date(d, what)

@@ -6,6 +6,7 @@ one through `db.writer`, so an open dashboard picks the change up on its next qu
 from __future__ import annotations
 
 import argparse
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -54,6 +55,21 @@ def _megabytes(v: str) -> str:
     return str(x)
 
 
+def _undo_keep(v: str) -> str:
+    x = v.strip().lower().replace(" ", "")
+    m = re.fullmatch(r"(\d+)(d|days?)?", x)
+    if not m or int(m.group(1)) < 1:
+        raise BadSetting(f"The undo history {v!r} is neither a number of imports such as 20 nor a number of "
+                         "days such as 30d (at least 1).")
+    return m.group(1) + ("d" if m.group(2) else "")
+
+
+def undo_window(value: str | None) -> tuple[str, int]:
+    """("imports", N) or ("days", N) from the undo_keep setting (None: the default)."""
+    v = _undo_keep(value or SETTINGS["undo_keep"].default)
+    return ("days", int(v[:-1])) if v.endswith("d") else ("imports", int(v))
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str
@@ -70,6 +86,8 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("margin_pct", "gross margin in % for revenue without order costs (ROI, Products)", _margin, "100"),
     Setting("bounce_definition", "bounce definition on the Traffic page: metrica or ga4", _bounce, "metrica"),
     Setting("import_max_mb", "largest file one import accepts, in MB", _megabytes, "500"),
+    Setting("undo_keep", "how far back imports can be undone: the last N imports (20) or N days (30d); the "
+            "rows older imports replaced are deleted", _undo_keep, "20"),
 )}
 
 

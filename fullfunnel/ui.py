@@ -47,6 +47,43 @@ def _chart_theme():
 class State:
     filters: Filters | None  # None when there is no database yet
     lang: str
+    present: bool = False  # presentation mode: no sidebar, larger type
+
+
+# Every number and label whole: a card's value shrinks with its card (cqi = % of the card's width)
+# instead of ending in "…", labels and the delta's description wrap. At phone width two cards share
+# a row. Presentation mode hides the sidebar and enlarges the type for a projector.
+CSS = """<style>
+[data-testid="stMetric"] { container-type: inline-size; }
+[data-testid="stMetric"] .stMarkdownEllipsis, [data-testid="stMetric"] .stMarkdownEllipsis p,
+[data-testid="stMetricDeltaDescription"] {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stMetricValue"] { font-size: clamp(1rem, 15cqi, 2.25rem) !important; line-height: 1.2; }
+[data-testid="stMetricValue"] p { overflow-wrap: anywhere; }
+div:has(> [data-testid="stMetricDelta"]) { flex-wrap: wrap; row-gap: 0.15rem; }
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {
+    flex-flow: row wrap !important; gap: 0.5rem !important; }
+  [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has([data-testid="stMetric"]) {
+    flex: 1 1 calc(50% - 0.25rem) !important; width: calc(50% - 0.25rem) !important;
+    min-width: calc(50% - 0.25rem) !important; }
+}
+</style>"""
+# Streamlit's upload button has no label parameter: in Russian its own "Upload" is swapped for ours.
+RU_CSS = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "Загрузить"; font-size: 0.875rem; }
+</style>"""
+PRESENT_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stSidebarCollapseButton"] { display: none !important; }
+[data-testid="stHeader"] { display: none; }
+[data-testid="stMainBlockContainer"] { padding: 1rem 2rem 2rem; max-width: 100%; zoom: 1.12; }
+@media (min-width: 1800px) { [data-testid="stMainBlockContainer"] { zoom: 1.45; } }
+.st-key-ff_present { position: fixed; top: 0.4rem; right: 1.2rem; width: auto !important; z-index: 999990;
+  background: var(--st-background-color, #fff); padding: 0 0.4rem; border-radius: 0.5rem; }
+</style>"""
 
 
 # ---------------------------------------------------------------- data
@@ -96,12 +133,14 @@ def _labels(prefix: str, lang: str):
     return lambda key: t(f"{prefix}.{key}", lang)
 
 
+_URL_BACKED = "_ff_url_backed"  # session key: the widget keys seeded from the URL (see _keep_choices)
 URL_KEYS = ("lang", "period", "from", "to", "grain", "compare", "channels", "currency")
 DEFAULT_PRESET = "last_30_days"
 
 
 def _seed(key: str, default, parse=str, valid=None) -> None:
     """Give a filter widget its first value from the URL (else the default), once per session."""
+    st.session_state.setdefault(_URL_BACKED, set()).add(key)
     if key in st.session_state:
         return
     raw = st.query_params.get(key)
@@ -114,6 +153,19 @@ def _seed(key: str, default, parse=str, valid=None) -> None:
         except (ValueError, FullfunnelError):
             pass  # a mangled URL falls back to the default rather than failing the page
     st.session_state[key] = value
+
+
+def _keep_choices() -> None:
+    """Keep every URL-backed choice across a language switch (the language widget's on_change).
+
+    Streamlit's choice widgets remember the *label* the browser shows ("Last month"); once the labels
+    are in the other language that label matches no option and the widget would fall back to its
+    first option. Writing each choice's code back into the session state makes it win over the stale
+    label, and the widget is redrawn with the label in the new language.
+    """
+    for key in st.session_state.get(_URL_BACKED, ()):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def _sync_url(values: dict[str, str | None]) -> None:
@@ -143,6 +195,22 @@ def url_choice(widget, label: str, options, key: str, default, **kwargs):
     return value
 
 
+def url_number(widget, label: str, key: str, default: float, **kwargs) -> float:
+    """A page's own number widget (st.number_input) kept in the URL (`?margin=35`)."""
+    lo, hi = kwargs.get("min_value"), kwargs.get("max_value")
+
+    def parse(raw: str) -> float:
+        v = float(raw)
+        if not math.isfinite(v) or (lo is not None and v < lo) or (hi is not None and v > hi):
+            raise ValueError(raw)
+        return v
+
+    _seed(key, float(default), parse=parse)
+    value = float(widget(label, key=key, **kwargs))
+    _sync_url({key: f"{value:g}" if value != float(default) else None})
+    return value
+
+
 def url_flag(widget, label: str, key: str, default: bool = False, **kwargs) -> bool:
     """A page's own on/off widget (st.toggle, st.checkbox) kept in the URL as 1/0."""
     _seed(key, default, parse=lambda raw: raw == "1")
@@ -156,12 +224,13 @@ def sidebar_filters() -> State:
     sb = st.sidebar
     default_lang = pick_lang(st.context.locale)
     _seed("lang", default_lang, valid=LANGS)
-    lang = sb.selectbox("Language / Язык", LANGS, key="lang",
+    lang = sb.selectbox("Language / Язык", LANGS, key="lang", on_change=_keep_choices,
                         format_func=lambda x: {"en": "English", "ru": "Русский"}[x])
+    present = _presentation_toggle(lang)
     try:
         settings = _settings()
     except db.DatabaseMissing:  # nothing to filter yet; the Import page can still create the database
-        s = State(filters=None, lang=lang)
+        s = State(filters=None, lang=lang, present=present)
         st.session_state["_ff_state"] = s
         return s
     conf_tz = periods.business_tz(settings.get("business_tz"))
@@ -219,7 +288,7 @@ def sidebar_filters() -> State:
     })
     sb.caption(t("app.tz", lang, tz=md(f.tz), currency=md(f.currency)))
     data_span(sb, f, lang)
-    s = State(filters=f, lang=lang)
+    s = State(filters=f, lang=lang, present=present)
     st.session_state["_ff_state"] = s
     return s
 
@@ -252,6 +321,18 @@ def data_span(sb, f, lang: str) -> None:
                    icon=":material/event_busy:")
         st.button(t("app.show_span", lang, first=fmt.day(first, lang), last=fmt.day(last, lang)),
                   key="ff_show_span", on_click=jump_to, args=(first, last), type="primary")
+
+
+def _presentation_toggle(lang: str) -> bool:
+    """Presentation mode (`?present=1`): the switch sits in the sidebar, and at the top of the page
+    while the sidebar is hidden, so the mode can be left the way it was entered."""
+    on = st.session_state.get("present")
+    if on is None:
+        on = st.query_params.get("present") == "1"
+    where = st.container(key="ff_present") if on else st.sidebar
+    present = url_flag(where.toggle, t("app.present", lang), key="present", help=t("app.present_help", lang))
+    st.html(CSS + (RU_CSS if lang == "ru" else "") + (PRESENT_CSS if present else ""))
+    return present
 
 
 def _settings() -> dict[str, str]:
@@ -306,6 +387,9 @@ def period_caption(s: State) -> str:
         return f"{fmt.day(p.start, lang)} – {fmt.day(p.end, lang)}"
 
     cmp = f.comparison_period
+    if f.uncovered_comparison is not None:
+        return t("app.uncovered", lang, period=rng(f.period), comparison=rng(f.uncovered_comparison),
+                 start=fmt.day(f.data_start, lang))
     if cmp is None:
         return t("app.no_comparison", lang, period=rng(f.period))
     return t("app.period_shown", lang, period=rng(f.period), comparison=rng(cmp))
@@ -339,6 +423,13 @@ def today() -> date:
 # missing value (CPL without leads, change from 0) is stored as +inf, shown as "—" and sorted last.
 
 GOOD_TEXT, BAD_TEXT, NEUTRAL_TEXT = "color: #15803d", "color: #b91c1c", "color: #64748b"
+
+
+def fit_width(texts) -> int:
+    """A table column's width in pixels that shows its longest text whole: the grid sizes columns from
+    a sample of rows and cuts a longer number at its left ("1,194.7%" for "11,194.7%")."""
+    longest = max((len(str(x)) for x in texts), default=4)
+    return int(min(max(longest * 8.5 + 30, 70), 420))
 
 
 def missing_last(table: pd.DataFrame, columns) -> pd.DataFrame:

@@ -117,8 +117,8 @@ if not alerts:
 
 # ---------------------------------------------------------------- leaderboard
 st.subheader(t("ch.leaderboard", lang))
-level = st.segmented_control(t("ch.level", lang), R.LEVELS, default="channel", key="ch_level",
-                             format_func=lambda x: t(f"ch.level.{x}", lang)) or "channel"
+level = ui.url_choice(st.segmented_control, t("ch.level", lang), R.LEVELS, key="rows", default="channel",
+                      format_func=lambda x: t(f"ch.level.{x}", lang))
 board = R.leaderboard_with_change(ui.run, f, level)
 series = R.leads_over_time(ui.run, f, level)
 keys = ["channel", "campaign"]

@@ -36,6 +36,11 @@ register({
     "dh.freshness": {"en": "Last import per kind", "ru": "Последний импорт по типам"},
     "dh.never": {"en": "never imported", "ru": "не загружалось"},
     "dh.rules": {"en": "Channel rules", "ru": "Правила каналов"},
+    "dh.c.source": {"en": "Source", "ru": "Источник (source)"},
+    "dh.c.medium": {"en": "Medium", "ru": "Тип трафика (medium)"},
+    "dh.c.campaign": {"en": "Campaign", "ru": "Кампания (campaign)"},
+    "dh.c.pattern_help": {"en": "Matches the utm value of a lead or visit; empty matches anything.",
+                          "ru": "Сравнивается со значением utm у лида или визита; пусто — подходит любое."},
     "dh.rules_help": {
         "en": "Rows are tried top to bottom; the first whose patterns all match decides the channel. Patterns are "
               "case-insensitive with `*` for anything (e.g. `yandex*`); empty = anything. An explicit channel "
@@ -129,9 +134,10 @@ edited = st.data_editor(
     rules[["source_pattern", "medium_pattern", "campaign_pattern", "channel"]],
     num_rows="dynamic", hide_index=True, width="stretch", key="dh_rules",
     column_config={
-        "source_pattern": st.column_config.TextColumn("source"),
-        "medium_pattern": st.column_config.TextColumn("medium"),
-        "campaign_pattern": st.column_config.TextColumn("campaign"),
+        # the CSV and the import files keep the English column names; the headers speak the UI language
+        "source_pattern": st.column_config.TextColumn(t("dh.c.source", lang), help=t("dh.c.pattern_help", lang)),
+        "medium_pattern": st.column_config.TextColumn(t("dh.c.medium", lang), help=t("dh.c.pattern_help", lang)),
+        "campaign_pattern": st.column_config.TextColumn(t("dh.c.campaign", lang), help=t("dh.c.pattern_help", lang)),
         "channel": st.column_config.TextColumn(t("dh.c.channel", lang), required=True),
     },
 )

@@ -95,11 +95,14 @@ register({
               "целевые лиды = лиды − нецелевые; этап — сделки, дошедшие до него (а значит, и до всех "
               "предыдущих); выиграно — выигранные сделки.",
     },
-    "fn.help.step_pct": {"en": "Step conversion = row ÷ previous row.",
-                         "ru": "Конверсия шага = строка ÷ предыдущая строка."},
+    "fn.help.step_pct": {"en": "Step conversion = row ÷ previous row; “—” where the row is larger than the one above.",
+                         "ru": "Конверсия шага = строка ÷ предыдущая строка; «—», если строка больше предыдущей."},
     "fn.help.overall_pct": {"en": "Overall conversion = row ÷ first shown row.",
                             "ru": "Общая конверсия = строка ÷ первая показанная строка."},
-    "fn.help.drop_off": {"en": "Drop-off = previous row − row.", "ru": "Потери = предыдущая строка − строка."},
+    "fn.help.drop_off": {"en": "Drop-off = previous row − row. “—” where a row is larger than the one above: it is "
+                               "not a part of it (sessions count organic and direct visits too, clicks only paid ones).",
+                         "ru": "Потери = предыдущая строка − строка. «—», если строка больше предыдущей: она не её "
+                               "часть (визиты включают органические и прямые заходы, клики — только платные)."},
     "fn.help.previous": {"en": "The same row in the comparison period.",
                          "ru": "Та же строка в периоде сравнения."},
     "fn.help.change": {"en": "Change = (current − previous) ÷ previous; “—” when the previous value is 0.",
@@ -306,12 +309,11 @@ if picked != st.session_state.get("_fn_last_pick"):
     st.session_state["_fn_last_pick"] = picked
     if picked in choices:
         st.session_state["drill_step"] = picked
-if st.session_state.get("drill_step") not in choices:
+if "drill_step" in st.session_state and st.session_state["drill_step"] not in choices:
     st.session_state.pop("drill_step", None)
 if choices:
-    if "drill_step" not in st.session_state:
-        st.session_state["drill_step"] = "target_leads" if "target_leads" in choices else choices[0]
-    step = st.selectbox(t("fn.drill_step", lang), choices, key="drill_step", format_func=label)
+    step = ui.url_choice(st.selectbox, t("fn.drill_step", lang), choices, key="drill_step",
+                         default="target_leads" if "target_leads" in choices else choices[0], format_func=label)
     items = ui.report("funnel-items", step=step, view=view, pipeline=pipeline)
     if items.empty:
         st.caption(t("fn.drill_none", lang))

@@ -3,7 +3,7 @@ positive reviews — growth vs the previous month, plan, pace forecast — and t
 import pandas as pd
 import streamlit as st
 
-from fullfunnel import fmt, ui
+from fullfunnel import fmt, periods, ui
 from fullfunnel.charts import kpis as charts
 from fullfunnel.i18n import register, t
 from fullfunnel.reports import kpis as R
@@ -15,6 +15,11 @@ register({
     "kpi.monthly_note": {
         "en": "KPIs are monthly, whatever the period and grain in the sidebar; growth is vs the previous month.",
         "ru": "KPI считаются по месяцам, независимо от периода и детализации в боковой панели; рост — к прошлому месяцу."},
+    "kpi.no_forecast": {
+        "en": "{month} is in progress: values so far count days 1–{days} of {total}. A pace forecast (and growth "
+              "vs {prev}) comes from the {min}th complete day; {days} is too few to mean anything.",
+        "ru": "{month} ещё идёт: значения на сегодня — за дни 1–{days} из {total}. Прогноз по темпу (и рост к "
+              "{prev}) появится с {min}-го полного дня: {days} дн. — слишком мало, чтобы что-то значить."},
     "kpi.pace_note": {
         "en": "{month} is in progress: values so far count days 1–{days} of {total} (up to yesterday, today is "
               "incomplete). Forecast = value so far × {total} / {days}; growth compares the forecast with {prev}.",
@@ -138,7 +143,7 @@ def _month_name(code: str) -> str:
     return t("kpi.in_progress", lang, month=name) if m == current else name
 
 
-choice = ui.url_choice(st.columns([1, 3])[0].selectbox, t("kpi.month", lang), options, key="kpi_month",
+choice = ui.url_choice(st.columns([1.5, 3])[0].selectbox, t("kpi.month", lang), options, key="kpi_month",
                        default=options[0], format_func=_month_name)
 month, table = R.kpis_full(ui.run, f, choice, today)
 _, by_month = R.by_month_full(ui.run, f, choice, today)
@@ -146,8 +151,9 @@ plans = R.plans(ui.run, f, by_month["month"].iloc[0], month.start)
 prev_name = charts.month_label(R.add_months(month.start, -1), lang)
 
 notes = [t("kpi.monthly_note", lang)]
+forecasting = month.in_progress and month.days_elapsed >= periods.MIN_PACE_DAYS
 if month.in_progress:
-    notes.append(t("kpi.pace_note", lang, month=charts.month_label(month.start, lang, long=True).capitalize(),
+    notes.append(t("kpi.pace_note" if forecasting else "kpi.no_forecast", lang, min=periods.MIN_PACE_DAYS, month=charts.month_label(month.start, lang, long=True).capitalize(),
                    days=month.days_elapsed, total=month.days_in_month, prev=prev_name))
 if f.channels:
     notes.append(t("kpi.channel_note", lang, channels=ui.md(", ".join(f.channels))))
@@ -179,7 +185,7 @@ for part in rows:
         help_text += "\n\n" + t("kpi.help.bars", lang)
         delta = None if pd.isna(r["growth_pct"]) else fmt.pct(r["growth_pct"], lang, signed=True)
         spark = pd.to_numeric(by_month[k]).astype("float64")
-        if month.in_progress:  # the month in progress at its pace forecast, not its partial value
+        if month.in_progress:  # the month in progress at its pace forecast (none yet: left out)
             spark.iloc[-1] = r["forecast"]
         spark = spark.dropna().tolist()
         box.metric(label, value, delta=delta, help=help_text,
@@ -189,12 +195,12 @@ for part in rows:
                    chart_data=spark if len(spark) > 1 else None, chart_type="bar")
         forecast = fmt.value(r["forecast"], unit, lang, f.currency)
         if pd.isna(r["plan"]):
-            line = t("kpi.forecast_no_plan", lang, forecast=forecast) if month.in_progress else t("kpi.no_plan", lang)
+            line = t("kpi.forecast_no_plan", lang, forecast=forecast) if forecasting else t("kpi.no_plan", lang)
         else:
             plan, pct = fmt.value(r["plan"], unit, lang, f.currency), fmt.pct(r["plan_pct"], lang, 0)
             line = (t("kpi.plan_forecast", lang, plan=plan, pct=pct, forecast=forecast,
                       fpct=fmt.pct(r["forecast_plan_pct"], lang, 0))
-                    if month.in_progress else t("kpi.plan_line", lang, plan=plan, pct=pct))
+                    if forecasting else t("kpi.plan_line", lang, plan=plan, pct=pct))
         box.caption(line, help=t("kpi.help.plan", lang))
         if not pd.isna(r["plan_pct"]) and not r["lower_is_better"]:
             box.progress(min(max(r["plan_pct"], 0.0), 100.0) / 100.0)

@@ -93,7 +93,8 @@ c1.altair_chart(
 )
 c2.altair_chart(
     charts.time_series(trend, {"spend": t("ov.spend", lang), "revenue": t("ov.revenue", lang)},
-                       lang, f.grain, today, f.period, title=t("ov.trend_money", lang, currency=fmt.symbol(f.currency, lang))),
+                       lang, f.grain, today, f.period, title=t("ov.trend_money", lang, currency=fmt.symbol(f.currency, lang)),
+                       money=True),
     width="stretch",
 )
 

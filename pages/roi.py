@@ -42,6 +42,12 @@ register({
         "ru": "Когорта: выигранные сделки по лидам, созданным в периоде (свежие лиды ещё «дозревают»). "
               "По дате события: сделки, выигранные в периоде, когда бы ни пришёл лид. Расход, клики, визиты и лиды всегда считаются по своей дате.",
     },
+    "roi.cohort_no_change": {
+        "en": "No change is shown in the cohort view: the comparison period's leads have had more time to "
+              "turn into revenue, so a change would measure the cohorts' age. Switch to Cash to compare.",
+        "ru": "В когортном режиме изменения не показываются: у лидов периода сравнения было больше времени "
+              "принести выручку, и изменение показало бы лишь возраст когорт. Для сравнения переключитесь "
+              "на «По дате события»."},
     "roi.cohort_note": {
         "en": "Cohort view: revenue of the leads created in the period — recent leads are still maturing, their deals may close later.",
         "ru": "Когорта: выручка по лидам, созданным в периоде — свежие лиды ещё «дозревают», их сделки могут закрыться позже.",
@@ -186,8 +192,8 @@ try:
 except R.BadMargin as e:
     ui.show_error(e)
     setting_margin, margin_source = R.DEFAULT_MARGIN_PCT, "default"
-margin = c3.number_input(t("roi.margin", lang), min_value=0.0, max_value=100.0, value=float(setting_margin),
-                         step=5.0, format="%.0f", key="roi_margin", help=t("roi.margin_help", lang))
+margin = ui.url_number(c3.number_input, t("roi.margin", lang), key="margin", default=float(setting_margin),
+                       min_value=0.0, max_value=100.0, step=5.0, format="%.0f", help=t("roi.margin_help", lang))
 show_campaigns = ui.url_flag(c4.toggle, t("roi.campaigns", lang), key="campaigns")
 
 st.caption(ui.period_caption(s) + " · " + t(f"roi.{view}_note", lang))
@@ -211,7 +217,11 @@ if margin_source == "default" and margin == R.DEFAULT_MARGIN_PCT:
 # ---------------------------------------------------------------- data
 report = reports.get("roi").func
 opts = dict(attribution=model, view=view, margin_pct=margin)
-cmp = f.comparison_period
+# A cohort is compared with nothing: the previous period's leads have had longer to close, so any
+# change would mostly measure their age (revenue −78 % for a cohort that is simply younger).
+cmp = f.comparison_period if view == "cash" else None
+if view == "cohort" and f.comparison_period is not None:
+    st.caption(t("roi.cohort_no_change", lang))
 
 
 def tables(by: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -315,9 +325,12 @@ for c in value_cols:
     help_text = t(f"roi.help.{c}", lang, currency=f.currency)
     if c in RATIOS:
         help_text += " " + t("roi.help.no_spend", lang)
-    column_config[headers[c]] = st.column_config.Column(help=help_text)
+    column_config[headers[c]] = st.column_config.Column(
+        help=help_text, width=ui.fit_width([headers[c]] + [formatter(c)(x) for x in table[headers[c]]]))
 for c in change_cols:
-    column_config[headers[c]] = st.column_config.Column(help=t("roi.change_help", lang))
+    column_config[headers[c]] = st.column_config.Column(
+        help=t("roi.change_help", lang),
+        width=ui.fit_width([headers[c]] + [formatter(c)(x) for x in table[headers[c]]]))
 st.dataframe(styler, hide_index=True, column_config=column_config, width="stretch", placeholder=fmt.DASH,
              height=min(38 * (len(table) + 1) + 4, 720))
 

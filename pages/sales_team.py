@@ -86,6 +86,11 @@ register({
               "число — прогноз в % от плана."},
     "st.pace_caption": {"en": "Day {day} of {days}. Team: won {so_far} so far, forecast {forecast} against the plan {plan}.",
                         "ru": "День {day} из {days}. Команда: выиграно {so_far}, прогноз {forecast} при плане {plan}."},
+    "st.pace_caption_early": {
+        "en": "Day {day} of {days}. Team: won {so_far} so far against the plan {plan}. A forecast at this pace "
+              "comes from the {min}th complete day; {day} so far is too few to mean anything.",
+        "ru": "День {day} из {days}. Команда: выиграно {so_far} при плане {plan}. Прогноз по темпу появится "
+              "с {min}-го полного дня: {day} дн. — слишком мало, чтобы что-то значить."},
     "st.pace_legend": {"en": "Blue: won so far · light blue: forecast at this pace · grey bar with a black mark: the month's plan.",
                        "ru": "Синий — уже выиграно · голубой — прогноз при таком темпе · серая полоса с чёрной отметкой — план месяца."},
     "st.pace_no_plan": {"en": "No revenue plan for {month}.", "ru": "На {month} нет плана по выручке."},
@@ -219,7 +224,8 @@ if have.get("plans") and f.period.start <= today and f.period.end >= month_start
     if pd.isna(team["revenue_plan"]):
         st.info(t("st.pace_no_plan", lang, month=month))
     else:
-        st.caption(t("st.pace_caption", lang, day=int(team["days_elapsed"]), days=int(team["days_in_month"]),
+        st.caption(t("st.pace_caption" if pd.notna(team["forecast"]) else "st.pace_caption_early", lang,
+                     day=int(team["days_elapsed"]), days=int(team["days_in_month"]), min=periods.MIN_PACE_DAYS,
                      so_far=fmt.money(team["revenue_so_far"], f.currency, lang),
                      forecast=fmt.money(team["forecast"], f.currency, lang),
                      plan=fmt.money(team["revenue_plan"], f.currency, lang)))
@@ -232,9 +238,9 @@ series = R.won_over_time(ui.run, f)
 if series.empty or series["won_deals"].sum() == 0:
     st.info(t("st.no_wins", lang))
 else:
-    measure = st.segmented_control(
-        t("st.measure", lang), R.SERIES_MEASURES, default="revenue", key="st_measure",
-        format_func=lambda x: t(f"st.measure.{x}", lang, currency=fmt.symbol(f.currency, lang))) or "revenue"
+    measure = ui.url_choice(
+        st.segmented_control, t("st.measure", lang), R.SERIES_MEASURES, key="measure", default="revenue",
+        format_func=lambda x: t(f"st.measure.{x}", lang, currency=fmt.symbol(f.currency, lang)))
     plan = R.plan_by_month(ui.run, f) if f.grain == "month" and measure == "revenue" and have.get("plans") else None
     st.altair_chart(charts.won_over_time(series, measure, lang, f.grain, today, f.period, f.currency, names, plan),
                     width="stretch")

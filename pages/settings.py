@@ -1,4 +1,4 @@
-"""Settings: the business time zone, report currency, margin, bounce definition and import size limit."""
+"""Settings: the business time zone, report currency, margin, bounce definition, import size limit, undo history."""
 import streamlit as st
 
 from fullfunnel import FullfunnelError, db, fmt, ui
@@ -29,6 +29,13 @@ register({
     "set.import_max_mb": {"en": "Largest file to import, MB", "ru": "Самый большой файл для импорта, МБ"},
     "set.import_max_mb.help": {"en": "Bigger files are refused with a sentence saying so.",
                                "ru": "Файлы больше этого отклоняются с понятным сообщением."},
+    "set.undo_keep": {"en": "Undo history", "ru": "История отмены"},
+    "set.undo_keep.help": {
+        "en": "How far back an import can be undone: the last N imports (20) or N days (30d). The rows that "
+              "older imports replaced are deleted, so re-imports do not grow the database for ever.",
+        "ru": "Насколько далеко назад можно отменить импорт: последние N импортов (20) или N дней (30d). "
+              "Строки, заменённые более старыми импортами, удаляются, чтобы повторные загрузки не "
+              "раздували базу бесконечно."},
     "set.save": {"en": "Save", "ru": "Сохранить"},
     "set.saved": {"en": "Saved. Every page now uses the new settings.", "ru": "Сохранено. Все страницы уже используют новые настройки."},
     "set.default": {"en": "Default: {value}", "ru": "По умолчанию: {value}"},
@@ -59,12 +66,15 @@ with st.form("settings"):
     max_mb = c1.number_input(t("set.import_max_mb", lang), min_value=1, step=50,
                              value=int(stored.get("import_max_mb", conf.SETTINGS["import_max_mb"].default)),
                              help=t("set.import_max_mb.help", lang))
+    undo_keep = c2.text_input(t("set.undo_keep", lang), value=stored.get("undo_keep", conf.SETTINGS["undo_keep"].default),
+                              help=t("set.undo_keep.help", lang))
     saved = st.form_submit_button(t("set.save", lang), type="primary")
 
 if saved:
     try:
         conf.set_many({"business_tz": tz, "currency": currency, "margin_pct": str(margin),
-                       "bounce_definition": bounce, "import_max_mb": str(max_mb)}, db.db_path())
+                       "bounce_definition": bounce, "import_max_mb": str(max_mb),
+                       "undo_keep": undo_keep}, db.db_path())
     except FullfunnelError as e:  # a refused value: one sentence, nothing stored
         st.error(fmt.md(str(e)))
     else:

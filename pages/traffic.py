@@ -103,9 +103,9 @@ try:
 except FullfunnelError:
     default_bounce = "metrica"
 c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
-bounce = c1.segmented_control(t("tr.bounce", lang), R.BOUNCE_DEFINITIONS, default=default_bounce, key="tr_bounce",
-                              format_func=lambda x: t(f"tr.bounce.{x}", lang), help=t("tr.bounce_help", lang),
-                              disabled=not raw) or default_bounce
+bounce = ui.url_choice(c1.segmented_control, t("tr.bounce", lang), R.BOUNCE_DEFINITIONS, key="bounce",
+                       default=default_bounce, format_func=lambda x: t(f"tr.bounce.{x}", lang),
+                       help=t("tr.bounce_help", lang), disabled=not raw)
 c2.caption(t(f"tr.bounce_in_use.{bounce}", lang) if raw else t("tr.bounce_as_exported", lang))
 
 try:

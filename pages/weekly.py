@@ -147,7 +147,7 @@ CARDS = ["spend", "leads", "target_leads", "junk_rate_pct", "won_deals", "revenu
 MISSING = {"spend": "spend", "leads": "leads", "target_leads": "leads", "junk_rate_pct": "leads",
            "won_deals": "deals", "revenue": "deals", "romi_pct": "deals", "cpl": "spend"}
 CSS = """<style>
-.st-key-wk_cards [data-testid="stMetricValue"] { font-size: clamp(2.2rem, 2.45vw, 3.4rem); line-height: 1.15; }
+.st-key-wk_cards [data-testid="stMetricValue"] { font-size: clamp(1.2rem, 16cqi, 3.4rem) !important; line-height: 1.15; }
 .st-key-wk_cards [data-testid="stMetricLabel"] p { font-size: clamp(1rem, 1.05vw, 1.25rem); }
 .st-key-wk_cards [data-testid="stMetricDelta"] { font-size: clamp(0.95rem, 0.95vw, 1.2rem); }
 .st-key-wk_cards [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
@@ -169,7 +169,7 @@ today = ui.today()
 weeks = W.recent_weeks(today)
 codes = [W.week_label(m) for m in weeks]
 by_code = dict(zip(codes, weeks))
-head, pick = st.columns([3, 1], vertical_alignment="bottom")
+head, pick = st.columns([2.6, 1.4], vertical_alignment="bottom")
 with pick:
     code = ui.url_choice(st.selectbox, t("wk.week", lang), codes, key="week", default=codes[0],
                          format_func=lambda c: wc.week_name(by_code[c], lang), help=t("wk.week_help", lang))
@@ -290,7 +290,7 @@ with right:
                        for r, w, p in zip(mgr["revenue"], mgr["won_deals"], mgr["previous_won_deals"])]
         mgr["revenue_txt"] = [fmt.money(x, cur, lang) for x in mgr["revenue"]]
         mgr["previous_txt"] = [fmt.money(x, cur, lang) for x in mgr["previous_revenue"]]
-        st.altair_chart(wc.week_bars(mgr, "label", "revenue", "previous_revenue", "text", lang, room=2.0, tooltip=[
+        st.altair_chart(wc.week_bars(mgr, "label", "revenue", "previous_revenue", "text", lang, tooltip=[
             alt.Tooltip("label:N", title=t("wk.col.manager", lang)),
             alt.Tooltip("revenue_txt:N", title=t("wk.col.revenue", lang)),
             alt.Tooltip("previous_txt:N", title=t("wk.col.previous", lang)),

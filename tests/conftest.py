@@ -38,6 +38,7 @@ insert into spend (date, channel, campaign, spend, impressions, clicks, currency
     ('2026-11-03', 'yandex_direct', 'brand', 2000, 20000, 300, 'RUB'),
     ('2026-11-05', 'vk_ads', 'retarget', 1000, 5000, 50, 'RUB'),
     ('2026-10-28', 'yandex_direct', 'brand', 1500, 15000, 250, 'RUB'),
+    ('2026-10-25', 'yandex_direct', 'brand', 0, 0, 0, 'RUB'),  -- the data covers the previous week
     ('2026-11-02', 'google_ads', 'search', 50, 800, 20, 'USD');
 insert into sessions (session_id, visitor_id, started_at, pageviews, duration_s, channel, converted) values
     ('S1', 'V1', '2026-11-01 10:00:00+03', 1, 5, 'yandex_direct', false),

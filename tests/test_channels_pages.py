@@ -46,7 +46,7 @@ def test_alert_sentence_on_both_pages(dead_db, monkeypatch, page):
 
 def test_campaign_rows_and_traffic_page_open(dead_db, monkeypatch):
     at = _page(dead_db, monkeypatch, "pages/channels.py")
-    at.segmented_control(key="ch_level").set_value("campaign").run()
+    at.segmented_control(key="rows").set_value("campaign").run()
     assert not at.exception and len(at.dataframe) == 1
     at = _page(dead_db, monkeypatch, "pages/traffic.py")
     assert any("No web traffic imported yet" in i.value for i in at.info)

@@ -56,7 +56,8 @@ insert into stages (pipeline, stage, position, kind) values
 insert into spend (date, channel, campaign, spend, impressions, clicks, currency) values
     ('2026-11-02', 'yandex_direct', 'brand', 3000, 1000, 100, 'RUB'),
     ('2026-11-03', 'vk_ads', 'retarget', 1000, 1000, 50, 'RUB'),
-    ('2026-10-27', 'yandex_direct', 'brand', 1500, 500, 40, 'RUB');
+    ('2026-10-27', 'yandex_direct', 'brand', 1500, 500, 40, 'RUB'),
+    ('2026-10-26', 'yandex_direct', 'brand', 0, 0, 0, 'RUB');  -- the data covers the previous week
 insert into traffic (date, channel, campaign, sessions, visitors) values
     ('2026-11-02', 'yandex_direct', 'brand', 60, 50),
     ('2026-11-03', 'vk_ads', 'retarget', 30, 25),
@@ -348,3 +349,25 @@ def test_one_pipeline_at_a_time_and_raw_sessions_win(tmp_path, wk):
     assert b["step"].tolist() == ["sessions", "X1", "won"] and b["count"].tolist() == [1, 1, 0]
     assert deal_notes(run, wk)["pipelines_n"] == 2
     assert get("funnel-items").func(run, wk, step="S2")["channel"].tolist() == ["unknown", "unknown"]
+
+
+def test_a_row_larger_than_the_one_above_has_no_drop_off_and_no_step_conversion(tmp_path, wk):
+    """Ads: 100 impressions, 10 clicks. Traffic: 40 sessions (organic and direct visits too). Leads: 4.
+    Sessions are not a part of the clicks: no "400 %" and no drop-off of −30; the leads row is a part
+    of the sessions again: 4 / 40 = 10 %, drop-off 36."""
+    path = tmp_path / "organic.duckdb"
+    with db.writer(path, fresh=True) as con:
+        con.execute("""
+        insert into spend (date, channel, campaign, spend, impressions, clicks, currency) values
+            ('2026-11-03', 'vk_ads', '', 500, 100, 10, 'RUB');
+        insert into traffic (date, channel, sessions, visitors) values ('2026-11-03', 'seo', 40, 30);
+        insert into leads (lead_id, created_at, channel) values
+            ('A', '2026-11-03 10:00:00+00', 'seo'), ('B', '2026-11-03 11:00:00+00', 'seo'),
+            ('C', '2026-11-03 12:00:00+00', 'vk_ads'), ('D', '2026-11-04 12:00:00+00', 'vk_ads');
+        """)
+    df = get("funnel").func(db.Reader(path).query, wk).set_index("step")
+    assert df["count"].tolist() == [100, 10, 40, 4]
+    assert (df.loc["clicks", "step_conversion_pct"], df.loc["clicks", "drop_off"]) == (10.0, 90)
+    assert pd.isna(df.loc["sessions", "step_conversion_pct"]) and pd.isna(df.loc["sessions", "drop_off"])
+    assert (df.loc["leads", "step_conversion_pct"], df.loc["leads", "drop_off"]) == (10.0, 36)
+    assert (df["drop_off"].dropna() >= 0).all()

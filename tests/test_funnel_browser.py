@@ -46,6 +46,7 @@ def test_click_a_bar_then_download_its_deals(server, page):
     assert page.query_selector_all("[data-testid='stException']") == []
     chart = page.locator(CHART).first
     bars = chart.locator("g.mark-rect path")
+    bars.first.wait_for(timeout=30_000)  # Vega draws after the script run is over
     assert bars.count() == 9  # impressions … won, one bar per funnel row
     chart.locator("g.mark-rect path[aria-label*='label: Meeting;']").first.click()
     settle(page)

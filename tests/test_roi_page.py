@@ -131,3 +131,15 @@ def test_charts_build_from_the_reports(roi_db):
     trend = get("roi_trend").func(run, f)
     spec = C.romi_over_time(trend, labels, "ru", "week", date(2026, 12, 1), NOV).to_dict()
     assert spec["layer"]
+
+
+def test_cohort_view_shows_no_change_and_says_why_cash_view_does(monkeypatch, roi_db):
+    # November against the 30 days before: a cohort that had a month to close against one that had two
+    cohort = open_roi(monkeypatch, roi_db, view="cohort")
+    assert not cohort.exception, cohort.exception[0].message if cohort.exception else ""
+    assert all(m.delta in (None, "") for m in cohort.metric)
+    assert not any("change" in c for c in cohort.dataframe[0].value.columns)
+    assert any("would measure the cohorts' age" in c.value for c in cohort.caption)
+    cash = open_roi(monkeypatch, roi_db, view="cash")
+    assert any("change" in c for c in cash.dataframe[0].value.columns)
+    assert not any("would measure the cohorts' age" in c.value for c in cash.caption)

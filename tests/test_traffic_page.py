@@ -38,7 +38,7 @@ def test_switching_the_bounce_definition(tmp_path, monkeypatch):
     at = _open(_db(tmp_path / "t.duckdb"), monkeypatch)
     assert bounce_card(at) == "100.0%"
     assert any("Yandex Metrica way" in c.value for c in at.caption)
-    at.segmented_control(key="tr_bounce").set_value("ga4").run()
+    at.segmented_control(key="bounce").set_value("ga4").run()
     assert bounce_card(at) == "50.0%"
     assert any("GA4 way" in c.value for c in at.caption)
 

@@ -27,25 +27,67 @@ def incomplete_spans(buckets, grain: str, today: date, period: periods.Period | 
     return pd.DataFrame(rows, columns=["start", "end"])
 
 
+def time_axis(lang: str, grain: str, buckets, **axis) -> alt.X:
+    """The bucket axis: one tick at each bucket's first day, labelled with that bucket (never two
+    ticks inside one month, never a label of the month before), thinned where they would overlap."""
+    time_fmt = {"day": "%d.%m" if lang == "ru" else "%b %d", "week": "%d.%m" if lang == "ru" else "%b %d",
+                "month": "%m.%Y" if lang == "ru" else "%b %Y"}[grain]
+    days = sorted({pd.Timestamp(b).date() for b in buckets})
+    values = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in days]
+    return alt.X("bucket:T", title=None, axis=alt.Axis(format=time_fmt, labelOverlap=True, values=values or None,
+                                                       **axis))
+
+
+def bucket_ends(buckets: pd.Series, grain: str) -> pd.Series:
+    """The day after each bucket's last day: bars drawn from a bucket's start to its end fill the bucket."""
+    return pd.to_datetime([periods.bucket_end(pd.Timestamp(b).date(), grain) + timedelta(days=1) for b in buckets])
+
+
+def count_axis() -> alt.Axis:
+    """Whole numbers only: an all-zero or small series reads 0, 1, 2 — never 0.000000 or 0.5 leads."""
+    return alt.Axis(format=",.0f", tickMinStep=1)
+
+
 def time_series(df: pd.DataFrame, measures: dict[str, str], lang: str, grain: str, today: date,
-                period: periods.Period | None = None, height: int = 220, title: str | None = None) -> alt.Chart:
-    """Lines of several measures over buckets; incomplete buckets shaded grey and labelled."""
+                period: periods.Period | None = None, height: int = 220, title: str | None = None,
+                money: bool = False) -> alt.Chart:
+    """Lines of several measures over buckets; incomplete buckets shaded grey and labelled.
+
+    Money axes are abbreviated (1.5M / 1,5 млн). When two measures differ more than fivefold (spend
+    next to a revenue 20× larger) each gets its own axis, left and right, so neither lies flat on zero.
+    """
     long = df.melt(id_vars=["bucket"], value_vars=list(measures), var_name="measure", value_name="value")
     long["measure"] = long["measure"].map(measures)
     long["bucket"] = pd.to_datetime(long["bucket"])
-    time_fmt = {"day": "%d.%m" if lang == "ru" else "%b %d", "week": "%d.%m" if lang == "ru" else "%b %d",
-                "month": "%m.%Y" if lang == "ru" else "%b %Y"}[grain]
-    x = alt.X("bucket:T", title=None, axis=alt.Axis(format=time_fmt, labelOverlap=True))
-    lines = alt.Chart(long).mark_line(point=len(df) <= 40, strokeWidth=2.5).encode(
-        x=x,
-        y=alt.Y("value:Q", title=None),
-        # the caller's order, not the alphabet of the translated labels: a measure keeps its colour in every language
-        color=alt.Color("measure:N", title=None, sort=list(measures.values()),
-                        scale=alt.Scale(domain=list(measures.values()), range=PALETTE[:len(measures)]),
-                        legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("bucket:T", title=t("chart.bucket", lang), format=tooltip_day(lang)),
-                 alt.Tooltip("measure:N", title=" "), alt.Tooltip("value:Q", title=t("chart.value", lang), format=",.0f")],
-    )
+    x = time_axis(lang, grain, long["bucket"])
+    names = list(measures.values())
+    colours = PALETTE[:len(measures)]
+
+    def lines_of(data, axis, y_title=None):
+        return alt.Chart(data).mark_line(point=len(df) <= 40, strokeWidth=2.5).encode(
+            x=x,
+            y=alt.Y("value:Q", title=y_title, axis=axis),
+            # the caller's order, not the alphabet of the translated labels: a measure keeps its colour in every language
+            color=alt.Color("measure:N", title=None, sort=names, scale=alt.Scale(domain=names, range=colours),
+                            legend=alt.Legend(orient="top")),
+            tooltip=[alt.Tooltip("bucket:T", title=t("chart.bucket", lang), format=tooltip_day(lang)),
+                     alt.Tooltip("measure:N", title=" "),
+                     alt.Tooltip("value:Q", title=t("chart.value", lang), format=",.0f")],
+        )
+
+    def y_axis(**kw):
+        return alt.Axis(labelExpr=money_axis_labels(lang), **kw) if money else alt.Axis(
+            format=",.0f", tickMinStep=1, **kw)
+
+    peaks = [float(pd.to_numeric(df[m]).fillna(0).abs().max() or 0) for m in measures] if len(df) else []
+    if len(peaks) == 2 and min(peaks) > 0 and max(peaks) / min(peaks) > 5:
+        left, right = (long[long["measure"] == n] for n in names)
+        lines = alt.layer(
+            lines_of(left, y_axis(orient="left", titleColor=colours[0]), names[0]),
+            lines_of(right, y_axis(orient="right", titleColor=colours[1]), names[1]),
+        ).resolve_scale(y="independent")
+    else:
+        lines = lines_of(long, y_axis())
     spans = incomplete_spans(df["bucket"], grain, today, period)
     layers = [lines]
     if len(spans):

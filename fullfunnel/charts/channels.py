@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt, periods
-from fullfunnel.charts import PALETTE, incomplete_spans, tooltip_day
+from fullfunnel.charts import PALETTE, bucket_ends, count_axis, incomplete_spans, time_axis, tooltip_day
 from fullfunnel.i18n import register, t
 
 register({
@@ -80,12 +80,6 @@ def sparklines(series: pd.DataFrame, keys: list[str]) -> dict[tuple, list[int]]:
     return out
 
 
-def _time_axis(lang: str, grain: str) -> alt.X:
-    time_fmt = {"day": "%d.%m" if lang == "ru" else "%b %d", "week": "%d.%m" if lang == "ru" else "%b %d",
-                "month": "%m.%Y" if lang == "ru" else "%b %Y"}[grain]
-    return alt.X("bucket:T", title=None, axis=alt.Axis(format=time_fmt, labelOverlap=True))
-
-
 def _with_incomplete(chart, buckets, grain: str, today: date, period: periods.Period | None, lang: str):
     spans = incomplete_spans(buckets, grain, today, period)
     if not len(spans):
@@ -101,10 +95,13 @@ def leads_over_time(df: pd.DataFrame, lang: str, grain: str, today: date,
                     period: periods.Period | None = None, height: int = 280) -> alt.LayerChart | alt.Chart:
     """Stacked bars of leads per bucket by channel; incomplete buckets shaded and labelled."""
     data = df.assign(bucket=pd.to_datetime(df["bucket"]))
+    # each bar spans its whole bucket (a week or a month is a wide bar, not a 2-px line at its first day)
+    data["bucket_end"] = bucket_ends(data["bucket"], grain)
     order = data.groupby("channel")["leads"].sum().sort_values(ascending=False).index.tolist()
-    bars = alt.Chart(data).mark_bar().encode(
-        x=_time_axis(lang, grain),
-        y=alt.Y("sum(leads):Q", title=None, stack="zero"),
+    bars = alt.Chart(data).mark_bar(stroke="white", strokeWidth=1).encode(
+        x=time_axis(lang, grain, data["bucket"], labelAlign="left"),
+        x2="bucket_end:T",
+        y=alt.Y("sum(leads):Q", title=None, stack="zero", axis=count_axis()),
         color=alt.Color("channel:N", title=None, sort=order, scale=alt.Scale(range=PALETTE),
                         legend=alt.Legend(orient="top")),
         order=alt.Order("channel_rank:Q"),

@@ -31,8 +31,8 @@ register({
         "ru": "% от предыдущей = строка ÷ предыдущая строка; % от первой = строка ÷ первая строка; "
               "потери = предыдущая строка − строка",
     },
-    "fnc.label": {"en": "{count} · {step} of previous · {overall} of first",
-                  "ru": "{count} · {step} от пред. · {overall} от первой"},
+    "fnc.label": {"en": "{step} of previous · {overall} of first",
+                  "ru": "{step} от пред. · {overall} от первой"},
     "fnc.label_first": {"en": "{count}", "ru": "{count}"},
     "fnc.leads": {"en": "Leads", "ru": "Лиды"},
     "fnc.deals": {"en": "Deals", "ru": "Сделки"},
@@ -64,8 +64,9 @@ def widths(counts: pd.Series) -> tuple[pd.Series, bool]:
     return c.map(lambda x: math.log10(x + 1) / math.log10(top + 1)), True
 
 
-def funnel(table: pd.DataFrame, labels: dict[str, str], lang: str, height_per_row: int = 46) -> tuple[alt.Chart, bool]:
+def funnel(table: pd.DataFrame, labels: dict[str, str], lang: str, height_per_row: int = 66) -> tuple[alt.Chart, bool]:
     """The full funnel as centred bars, one per row, coloured by side; clicking a bar selects its step.
+    Each row's numbers sit under its bar in two short lines, so they stay whole down to phone width.
 
     table: the funnel report with change_pct and side (reports.funnel.with_change). Returns the chart
     and whether widths are logarithmic (the page says so).
@@ -83,20 +84,20 @@ def funnel(table: pd.DataFrame, labels: dict[str, str], lang: str, height_per_ro
     df["change_txt"] = [fmt.DASH if pd.isna(x) else fmt.pct(x, lang, signed=True) for x in df["change_pct"]]
     df["formula"] = t("fnc.formula_text", lang)
     df["text"] = [
-        t("fnc.label_first", lang, count=c) if i == 0 else t("fnc.label", lang, count=c, step=s, overall=o)
+        t("fnc.label_first", lang, count=c) if i == 0 else c + "\n" + t("fnc.label", lang, step=s, overall=o)
         for i, (c, s, o) in enumerate(zip(df["count_txt"], df["step_txt"], df["overall_txt"]))
     ]
-    df["text_x"] = 0.53
+    df["text_x"] = 0.0
     order = df["label"].tolist()
     sel = alt.selection_point(name=SELECTION, fields=["step"], on="click", clear="dblclick")
     y = alt.Y("label:N", sort=order, title=None,
               axis=alt.Axis(labelFontSize=14, labelLimit=220, ticks=False, domain=False))
-    x_scale = alt.Scale(domain=[-0.5, 1.45])
+    x_scale = alt.Scale(domain=[-0.5, 0.5])
     sides = [s for s in ("marketing", "sales") if s in set(df["side"])]
     colour = alt.Color(
         "side_label:N", title=None,
         scale=alt.Scale(domain=[t(f"fnc.{s}", lang) for s in sides], range=[SIDE_COLOURS[s] for s in sides]),
-        legend=alt.Legend(orient="top", labelFontSize=13, labelLimit=420),
+        legend=alt.Legend(orient="top", direction="vertical", labelFontSize=13, labelLimit=0),
     )
     tooltip = [
         alt.Tooltip("label:N", title=t("fnc.step", lang)),
@@ -109,23 +110,25 @@ def funnel(table: pd.DataFrame, labels: dict[str, str], lang: str, height_per_ro
         alt.Tooltip("formula:N", title=t("fnc.formula", lang)),
     ]
     base = alt.Chart(df)
-    bars = base.mark_bar(cornerRadius=3, cursor="pointer").encode(
+    up = height_per_row * 0.22  # the bar in the upper part of its row, its numbers under it
+    bars = base.mark_bar(cornerRadius=3, cursor="pointer", height=alt.RelativeBandSize(0.3), yOffset=-up).encode(
         x=alt.X("x0:Q", scale=x_scale, axis=None), x2="x1:Q", y=y, color=colour, tooltip=tooltip,
         opacity=alt.condition(sel, alt.value(1.0), alt.value(0.35)),
     ).add_params(sel)
-    text = base.mark_text(align="left", baseline="middle", fontSize=13, color="#1f2937").encode(
+    text = base.mark_text(align="center", baseline="top", dy=-up * 0.1, fontSize=13, lineHeight=15,
+                          lineBreak="\n", color="#1f2937").encode(
         x=alt.X("text_x:Q", scale=x_scale, axis=None), y=y, text="text:N", tooltip=tooltip,
     )
     layers = [bars, text]
     sales = df[df["side"] == "sales"]
     if len(sales) and len(sales) < len(df):
         # the line where marketing hands people over to sales: top edge of the first sales row
-        edge = pd.DataFrame({"label": [sales["label"].iloc[0]], "x0": [-0.5], "x1": [1.45],
+        edge = pd.DataFrame({"label": [sales["label"].iloc[0]], "x0": [-0.5], "x1": [0.5],
                              "note": [t("fnc.boundary", lang)]})
         y_edge = alt.Y("label:N", sort=order, title=None, bandPosition=0)
         layers.append(alt.Chart(edge).mark_rule(strokeDash=[5, 4], color="#64748b").encode(
             x=alt.X("x0:Q", scale=x_scale, axis=None), x2="x1:Q", y=y_edge))
-        layers.append(alt.Chart(edge).mark_text(align="right", baseline="bottom", dy=-2, fontSize=11,
+        layers.append(alt.Chart(edge).mark_text(align="right", baseline="top", dy=2, fontSize=11,
                                                 color="#64748b").encode(
             x=alt.X("x1:Q", scale=x_scale, axis=None), y=y_edge, text="note:N"))
     chart = alt.layer(*layers).properties(height=max(120, height_per_row * len(df)))

@@ -74,12 +74,13 @@ def mover_sentence(row, lang: str, currency: str) -> str:
 
 
 def week_bars(df: pd.DataFrame, label: str, value: str, previous: str, text: str, lang: str,
-              colour: str | pd.Series = BAR, log_ok: bool = False, height_per_row: int = 34,
-              tooltip: list | None = None, room: float = 1.1) -> alt.Chart:
-    """One bar per row for this week, a black tick where last week was, and a text label after both.
+              colour: str | pd.Series = BAR, log_ok: bool = False, height_per_row: int = 54,
+              tooltip: list | None = None, room: float | None = None) -> alt.Chart:
+    """One bar per row for this week, a black tick where last week was, and the row's text above its
+    bar from the left edge — whole at any width, where a label after the bar ran off the chart.
 
-    Rows keep their order; `room` is the space right of the longest bar kept for the text, in bar
-    lengths. With log_ok (funnels spanning impressions to won deals) widths become logarithmic when
+    Rows keep their order (`room` is accepted and unused: no space is kept right of the bars for
+    the text any more). With log_ok (funnels spanning impressions to won deals) widths become logarithmic when
     the range is huge, exactly like the Funnel page (charts.funnel.widths).
     """
     d = df.reset_index(drop=True).copy()
@@ -92,20 +93,20 @@ def week_bars(df: pd.DataFrame, label: str, value: str, previous: str, text: str
     n = len(d)
     d["_w"] = w.iloc[:n].to_numpy()
     d["_wp"] = w.iloc[n:].to_numpy()
-    d["_text_x"] = d[["_w", "_wp"]].max(axis=1)
     d["_colour"] = colour if isinstance(colour, str) else colour.to_numpy()
     order = d[label].tolist()
     y = alt.Y(f"{label}:N", sort=order, title=None,
               axis=alt.Axis(labelFontSize=16, labelLimit=260, ticks=False, domain=False, labelPadding=8))
-    x_scale = alt.Scale(domain=[0, 1 + room])
+    x_scale = alt.Scale(domain=[0, 1.02])
     tip = tooltip or []
     base = alt.Chart(d)
-    bars = base.mark_bar(cornerRadius=3, height=alt.RelativeBandSize(0.7)).encode(
+    down = height_per_row * 0.17  # the bar in the lower part of its row, the text in the upper
+    bars = base.mark_bar(cornerRadius=3, height=alt.RelativeBandSize(0.42), yOffset=down).encode(
         x=alt.X("_w:Q", scale=x_scale, axis=None), y=y, color=alt.Color("_colour:N", scale=None), tooltip=tip)
-    ticks = base.mark_tick(color="#111827", thickness=3, size=height_per_row * 0.85).encode(
+    ticks = base.mark_tick(color="#111827", thickness=3, size=height_per_row * 0.5, yOffset=down).encode(
         x=alt.X("_wp:Q", scale=x_scale), y=y, tooltip=tip)
-    labels = base.mark_text(align="left", baseline="middle", dx=8, fontSize=16, color="#111827").encode(
-        x=alt.X("_text_x:Q", scale=x_scale), y=y, text=f"{text}:N", tooltip=tip)
+    labels = base.mark_text(align="left", baseline="bottom", dy=-height_per_row * 0.06, fontSize=15,
+                            color="#111827").encode(x=alt.value(2), y=y, text=f"{text}:N", tooltip=tip)
     return (alt.layer(bars, ticks, labels)
             .properties(height=alt.Step(height_per_row))
             .configure_view(strokeWidth=0))

@@ -42,7 +42,8 @@ class Reject:
         choices = ()
         if self.kind and self.code == "choice":
             choices = TEMPLATES[self.kind].col(self.column).choices
-        where = {"en": "line {line}, column {column}", "ru": "строка {line}, колонка {column}"}[lang]
+        where = ({"en": "line {line}, column {column}", "ru": "строка {line}, колонка {column}"} if self.column
+                 else {"en": "line {line}", "ru": "строка {line}"})[lang]
         return (where.format(line=self.line, column=self.column) + ": "
                 + parse.reason_text(self.code, self.value, lang, choices))
 
@@ -134,14 +135,49 @@ def warning_text(w: tuple[str, dict], lang: str = "en") -> str:
 # ---------------------------------------------------------------- choosing the format
 
 
+PATTERN_SECONDS = 0.3   # all the column names against one `re:` pattern (regex checks it every so often: ≈ 1 s)
+
+
+def pattern(text: str, where: str = "") -> "regex.Pattern":
+    """A `re:` pattern (without the prefix), compiled; a sentence when it is not a regular expression."""
+    import regex
+
+    try:
+        return regex.compile(text, regex.IGNORECASE)
+    except (regex.error, ValueError, OverflowError, RecursionError) as e:
+        raise ImportRefused(f"{where + ': ' if where else ''}'re:{text[:60]}' is not a valid regular expression "
+                            f"({e}); fix the pattern or name the column exactly.",
+                            ru=f"{where + ': ' if where else ''}'re:{text[:60]}' — некорректное регулярное "
+                               f"выражение ({e}); исправьте шаблон или укажите колонку точно.") from None
+
+
+def _search_all(text: str, names: list[str]) -> list[int]:
+    """Which names the pattern finds something in, within PATTERN_SECONDS for them all."""
+    import time
+
+    rx = pattern(text)
+    deadline = time.monotonic() + PATTERN_SECONDS
+    out = []
+    try:
+        for i, h in enumerate(names):
+            # concurrent: the GIL is released, so other sessions of the dashboard keep running meanwhile
+            if rx.search(h, timeout=max(0.001, deadline - time.monotonic()), concurrent=True):
+                out.append(i)
+    except TimeoutError:
+        raise ImportRefused(f"The pattern 're:{text[:60]}' takes too long to match the column names (it "
+                            "backtracks without end, like (a+)+); write it more simply or name the column exactly.",
+                            ru=f"Шаблон 're:{text[:60]}' слишком долго сопоставляется с названиями колонок "
+                               "(бесконечный перебор, как в (a+)+); упростите его или укажите колонку точно.") from None
+    return out
+
+
 def _find(names: tuple[str, ...], header: list[str]) -> list[int]:
     """Indexes of the header columns a source spec names, in the spec's order."""
     normed = [norm(h) for h in header]
     out = []
     for name in names:
         if name.startswith("re:"):
-            rx = re.compile(name[3:], re.IGNORECASE)
-            out += [i for i, h in enumerate(normed) if rx.search(h) and i not in out]
+            out += [i for i in _search_all(name[3:], normed) if i not in out]
         else:
             out += [i for i, h in enumerate(normed) if h == norm(name) and i not in out]
     return out
@@ -395,15 +431,19 @@ def _stage_sql(plan: _Plan) -> str:
     if t.rules_channel:
         outs.append('"channel" as channel_given')
     # The reasons list is only built for rows that have one (most rows have none: keep them cheap).
-    bad = " or ".join(f"coalesce({cond}, false)" for cond, _ in plan.reasons) or "false"
+    # a row reading already rejected (more values than columns, ...) has that one reason, not its
+    # values' complaints: they are in the wrong columns
+    bad = " or ".join(["_read_bad is not null"] + [f"coalesce({cond}, false)" for cond, _ in plan.reasons])
     reason_list = ", ".join(r for _, r in plan.reasons)
     return (
-        "with src as (select coalesce(_line, rowid + 2) as _line, " + ", ".join(plan.select) + " from raw_in),\n"
+        "with src as (select coalesce(_line, rowid + 2) as _line, _read_bad, " + ", ".join(plan.select)
+        + " from raw_in),\n"
         "nums as (select *" + "".join(", " + n for n in plan.nums) + " from src),\n"
         "typed as (select *, " + ", ".join(plan.typed) + " from nums),\n"
         f"flagged as (select *, ({bad}) as _bad from typed)\n"
         "select _line, " + ", ".join(outs) + ", _bad, "
-        f"case when _bad then list_filter([{reason_list}]::varchar[], lambda r: r is not null) end as _reasons "
+        f"case when _read_bad is not null then [_read_bad] "
+        f"when _bad then list_filter([{reason_list}]::varchar[], lambda r: r is not null) end as _reasons "
         "from flagged" + (f' where "{plan.output.only_if}__raw" is not null' if plan.output.only_if else "")
     ), names
 
@@ -447,7 +487,7 @@ def _load_raw(con, table: Table) -> None:
         # from read_csv keeps the file's row order, so a row's line is its rowid + 2 (see _stage_sql).
         try:
             con.execute(
-                f"create or replace temp table raw_in as select null::bigint as _line, * "
+                f"create or replace temp table raw_in as select null::bigint as _line, null::varchar as _read_bad, * "
                 f"from read_csv({parse.lit(table.fast['path'])}, header = true, all_varchar = true, "
                 f"delim = {delim}, quote = '\"', escape = '\"', names = [{names}], "
                 f"nullstr = [{', '.join(parse.lit(b) for b in parse.BLANKS)}])")
@@ -458,13 +498,36 @@ def _load_raw(con, table: Table) -> None:
 
     rows = table.rows or []
     cols = list(zip(*rows)) if rows else [()] * n
-    arrays = {"_line": pa.array(table.lines or [], pa.int64())}
+    arrays = {"_line": pa.array(table.lines or [], pa.int64()),
+              "_read_bad": pa.array([table.bad.get(k) for k in range(len(rows))], pa.string())}
     for i in range(n):
         arrays[f"c{i}"] = pa.array(cols[i] if rows else [], pa.string())
     arrow = pa.table(arrays)
     con.register("raw_arrow", arrow)
     con.execute("create or replace temp table raw_in as select * from raw_arrow")
     con.unregister("raw_arrow")
+
+
+def _file_lines(path: str, delimiter: str, rows: set[int]) -> dict[int, int]:
+    """The file line on which each of these data rows (0 = the first after the header) starts, read as a
+    stream: for a big file whose quoted line breaks shift the lines of the rows below them."""
+    import csv
+
+    out: dict[int, int] = {}
+    last = max(rows, default=-1)
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f, delimiter=delimiter)
+        next(reader, None)
+        k, start = 0, reader.line_num + 1
+        for r in reader:
+            if r:   # an empty line is no row, for DuckDB as here
+                if k in rows:
+                    out[k] = start
+                k += 1
+                if k > last:
+                    break
+            start = reader.line_num + 1
+    return out
 
 
 def import_bytes(data: bytes, name: str, path: str | os.PathLike | None = None, *,
@@ -568,6 +631,17 @@ def _run(con, table: Table, chosen: Format, plans: list[_Plan], result: ImportRe
     result.previous_import = earlier[-1] if earlier else None
     say(0.15, "reading")
     _load_raw(con, table)
+    if table.fast:
+        # Fewer rows than lines: values with quoted line breaks (or blank lines, which DuckDB skips as
+        # the exact reader does). Keep the fast read; only rejected rows' lines are worked out again.
+        got = con.execute("select count(*) from raw_in").fetchall()[0][0]
+        if got > table.fast["rows"]:
+            raise _SlowPath
+        if got < table.fast["rows"]:
+            table.fast.update(rows=got, remap=True)
+            result.rows_read = got
+            for kr in result.kinds:
+                kr.read = got
     plans = [_plan(chosen, p.output, table, o) for p, o in zip(plans, _decide_orders(con, chosen, plans, table))]
     import_id = con.execute("select nextval('import_id_seq')").fetchall()[0][0]
     result.import_id = import_id
@@ -596,10 +670,14 @@ def _run(con, table: Table, chosen: Format, plans: list[_Plan], result: ImportRe
             f"select count(*) filter (where _bad), count(distinct {distinct_of}) filter (where not _bad) "
             f"from st_{kind}").fetchall()[0]
         if kr.rejected:
-            for line, rs in con.execute(
+            shown = con.execute(
                 f"select coalesce(_line, rowid + 2) as line, _reasons from st_{kind} where _bad "
                 f"order by line limit {SHOW_REJECTS}"
-            ).fetchall():
+            ).fetchall()
+            if table.fast and table.fast.get("remap"):
+                real = _file_lines(table.fast["path"], table.fast["delimiter"], {ln - 2 for ln, _ in shown})
+                shown = [(real.get(ln - 2, ln), rs) for ln, rs in shown]
+            for line, rs in shown:
                 for r in rs:
                     column, code, value = (r.split("\t") + ["", ""])[:3]
                     all_rejects.append(Reject(int(line), column, code, value, kind))
@@ -680,6 +758,7 @@ def _run(con, table: Table, chosen: Format, plans: list[_Plan], result: ImportRe
          result.rows_read, result.added, result.replaced, result.rejected, json.dumps(detail, ensure_ascii=False),
          auth.actor()],
     )
+    prune_history(con)
     say(0.9, "saving")
 
 
@@ -735,6 +814,35 @@ def _warnings(con, import_id: int, kinds: list[str], currency: str | None) -> li
 # ---------------------------------------------------------------- undo
 
 
+def oldest_undoable(con) -> int:
+    """The oldest import that can still be undone, by the undo_keep setting (last N imports or N days)."""
+    from fullfunnel import settings
+
+    value = (con.execute("select value from settings where key = 'undo_keep'").fetchall()[:1] or [(None,)])[0][0]
+    try:
+        unit, n = settings.undo_window(value)
+    except settings.BadSetting:
+        unit, n = settings.undo_window(None)
+    if unit == "imports":
+        sql = "select min(import_id) from (select import_id from import_log order by import_id desc limit ?)"
+    else:
+        sql = "select min(import_id) from import_log where imported_at >= now() - to_days(?::integer)"
+    oldest = con.execute(sql, [n]).fetchall()[0][0]
+    if oldest is None:
+        oldest = (con.execute("select max(import_id) from import_log").fetchall()[0][0] or 0) + 1
+    return int(oldest)
+
+
+def prune_history(con) -> int:
+    """Delete the archived rows only imports older than the undo history replaced; the file stops growing
+    with every re-import. Returns how many rows went."""
+    oldest = oldest_undoable(con)
+    gone = 0
+    for t in TEMPLATES.values():
+        gone += con.execute(f"delete from archive_{t.table} where replaced_by < ?", [oldest]).fetchall()[0][0]
+    return gone
+
+
 def undo(import_id: int, db_file: str | os.PathLike | None = None) -> dict[str, tuple[int, int]]:
     """Take an import back: its rows go, the rows it replaced come back. Returns {table: (removed, restored)}."""
     out: dict[str, tuple[int, int]] = {}
@@ -746,6 +854,12 @@ def undo(import_id: int, db_file: str | os.PathLike | None = None) -> dict[str, 
         if row[0]:
             raise ImportRefused(f"Import #{import_id} has already been undone.",
                                 ru=f"Импорт №{import_id} уже отменён.")
+        if import_id < oldest_undoable(con):
+            raise ImportRefused(
+                f"Import #{import_id} is older than the undo history keeps (the undo_keep setting), so the rows "
+                "it replaced are gone and it cannot be undone; re-import the older files instead.",
+                ru=f"Импорт №{import_id} старше, чем хранится история отмены (настройка undo_keep): заменённые им "
+                   "строки уже удалены, и отменить его нельзя; загрузите прежние файлы заново.")
         con.execute("update import_log set undone_at = now(), undone_by = ? where import_id = ?",
                     [auth.actor(), import_id])
         for t in TEMPLATES.values():

@@ -48,11 +48,21 @@ def date_format(text: str) -> str:
     return re.sub(r"YYYY|YY|MM|M|DD|D|HH|H|mm|ss", lambda m: _TOKENS[m.group(0)], text)
 
 
+def _patterns(names, where: str):
+    """Refuse a `re:` name that is not a regular expression now, with the mapping file's name."""
+    from fullfunnel.importing.load import pattern
+
+    for n in [names] if isinstance(names, str) else names:
+        if n.startswith("re:"):
+            pattern(n[3:], where)
+    return names
+
+
 def _field(name: str, spec, where: str):
     if isinstance(spec, str):
-        return Src((spec,))
+        return Src((_patterns(spec, where),))
     if isinstance(spec, list) and spec and all(isinstance(s, str) for s in spec):
-        return Src(tuple(spec))
+        return Src(tuple(_patterns(spec, where)))
     if isinstance(spec, dict):
         if "value" in spec:
             return Const(str(spec["value"]))
@@ -93,7 +103,7 @@ def _field(name: str, spec, where: str):
         if empty is not None and not isinstance(empty, (str, int, float)):
             raise ImportRefused(f"{where}: \"default\" of column {name!r} must be a text or a number.",
                                 ru=f"{where}: \"default\" колонки {name!r} должен быть текстом или числом.")
-        return Src(tuple(src), map=vmap, default=default, scale=float(scale),
+        return Src(tuple(_patterns(src, where)), map=vmap, default=default, scale=float(scale),
                    empty=None if empty is None else str(empty), join=join)
     raise ImportRefused(f"{where}: column {name!r} must be a header name, a list of names or an object.",
                         ru=f"{where}: колонка {name!r} должна быть названием, списком названий или объектом.")

@@ -211,8 +211,11 @@ def reasons(col: Col, raw: str, val: str) -> list[tuple[str, str]]:
     if bad:
         out.append(r(bad, f"{raw} is not null and {val} is null" + (f" and not coalesce({big}, false)" if big else "")))
     if ty in ("ts", "date", "month"):
-        # placeholders such as 0001-01-01, 1899-12-30 or 9999-12-31 are not real dates of a business
-        out.append(r("far", f"{val} is not null and year({val}) not between {YEARS[0]} and {YEARS[1]}"))
+        # placeholders such as 0001-01-01, 1899-12-30 or 9999-12-31 are not real dates of a business.
+        # The year of the local calendar date: year() of a timestamptz is the era year in the session's
+        # zone (a date BC would pass as AD, 1970-01-01 00:00 in Moscow would be 1969 in UTC).
+        local = f"timezone($tz, {val})" if ty == "ts" else val
+        out.append(r("far", f"{val} is not null and year({local}) not between {YEARS[0]} and {YEARS[1]}"))
     if ty in ("money", "int", "duration", "num"):
         out.append(r("negative", f"{val} < 0"))
     if ty == "rating":
@@ -237,12 +240,21 @@ REASONS = {
     "currency": {"en": "{value!r} is not a currency code such as RUB, USD or EUR",
                  "ru": "{value!r} — не код валюты вида RUB, USD или EUR"},
     "choice": {"en": "{value!r} is not one of the allowed values", "ru": "{value!r} — недопустимое значение"},
+    "fields": {"en": "the row has {a} values but the header has {b} columns (a stray delimiter or quote?); "
+                     "nothing of it was imported",
+               "ru": "в строке {a} значений, а в заголовке {b} колонок (лишний разделитель или кавычка?); "
+                     "строка не загружена"},
+    "comment": {"en": "{value!r} starts with # inside the table but is not shaped like its rows",
+                "ru": "{value!r} начинается с # внутри таблицы, но не похожа на её строки"},
     "range": {"en": "the row covers {value}, not one day: export with the Day breakdown",
               "ru": "строка за период {value}, а не за один день: выгрузите с разбивкой по дням"},
 }
 
 
 def reason_text(code: str, value: str, lang: str = "en", choices: tuple[str, ...] = ()) -> str:
+    if code == "fields":
+        a, _, b = value.partition("/")
+        return REASONS[code][lang].format(a=a, b=b)
     text = REASONS.get(code, {"en": code, "ru": code})[lang].format(value=value)
     if code == "choice" and choices:
         text += f" ({', '.join(choices)})"

@@ -22,7 +22,12 @@ TOTALS = re.compile(
     re.IGNORECASE,
 )
 FAST_MIN_BYTES = 4 * 1024 * 1024   # plain UTF-8 files at least this big are read by DuckDB directly
-csv.field_size_limit(1 << 24)
+# One value and one row may be this long (characters of CSV, bytes of a workbook's XML): a name or
+# comment of megabytes is a broken or hostile file, and every page would have to carry it.
+MAX_CELL = 2 * 1024 * 1024
+MAX_ROW = 32 * 1024 * 1024
+MAX_XML = 2 * 1024 * 1024 * 1024   # a workbook's XML parts together, unpacked
+csv.field_size_limit(MAX_CELL + 2)   # + the quotes
 
 
 @dataclass
@@ -38,6 +43,7 @@ class Table:
     encoding: str = ""
     delimiter: str = ""
     notes: list[tuple[str, int]] = field(default_factory=list)   # (code, count), see note_text
+    bad: dict[int, str] = field(default_factory=dict)   # rows[i] that reading rejects: "column\tcode\tvalue"
 
     @property
     def n_rows(self) -> int:
@@ -241,8 +247,21 @@ def _is_totals(r: list[str]) -> bool:
     return bool(r) and bool(TOTALS.match(r[0]))
 
 
-def build_table(name: str, raw_rows: list[list[str]], raw_lines: list[int]) -> Table:
-    """Find the header; keep data rows with their line numbers; drop totals and what follows the table."""
+def _blank(r: list[str]) -> bool:
+    return not any(c.strip() for c in r)
+
+
+def build_table(name: str, raw_rows: list[list[str]], raw_lines: list[int], cells: bool = False) -> Table:
+    """Find the header; keep data rows with their line numbers; drop totals and what follows the table.
+
+    Nothing inside the table is dropped without a word: the table ends after its last row shaped
+    like it (the header's number of fields, or the usual one), and only blank, comment (`#`) and
+    footer lines after that are left out (with a note). A row with more values than the header has
+    columns, or a `#` line of another shape inside the table, is kept as a rejected row (`bad`), so it
+    is counted and named with its line, and `--strict` refuses the file. In a sheet (`cells`) there
+    are no delimiters to stray: values right of the header are a column without a name (ignored, and
+    listed as such), as they are in a CSV where most rows have them.
+    """
     h = _header_index(raw_rows[:200])
     if h < 0:
         raise ImportRefused(f"{name} has no header row with column names; it does not look like a table.",
@@ -254,58 +273,123 @@ def build_table(name: str, raw_rows: list[list[str]], raw_lines: list[int]) -> T
     notes = []
     if h > 0:
         notes.append(("above", h))
-    rows, lines, totals, tail = [], [], 0, 0
-    i = h + 1
     n = len(raw_rows)
-    while i < n:
-        r = raw_rows[i]
-        if not any(c.strip() for c in r):
-            # a blank line: the table goes on only if what follows is shaped like it
-            j = i + 1
-            while j < n and not any(c.strip() for c in raw_rows[j]):
-                j += 1
-            if j < n and rows and (len(raw_rows[j]) != len(raw_rows[h]) or raw_rows[j][0].startswith("#")):
-                tail = n - j
-                break
-            i = j
-            continue
-        if r[0].startswith("#"):
-            tail = n - i
+    counted = Counter(len(r) for r in raw_rows[h + 1:h + 2001]
+                      if len(r) > 1 and not _blank(r) and not r[0].startswith("#"))
+    usual = counted.most_common(1)
+    shapes = {len(raw_rows[h]), width} | ({usual[0][0]} if usual else set())
+    if cells:
+        width = max([width] + [len(width_of(r)) for r in raw_rows[h + 1:]])
+    elif usual and usual[0][0] > width and usual[0][1] * 2 > sum(counted.values()):
+        width = max(width, max((len(width_of(r)) for r in raw_rows[h + 1:h + 2001] if len(r) == usual[0][0]),
+                               default=width))
+    header += [""] * (width - len(header))
+    last = h   # the last row shaped like the table: nothing before it is "after the table"
+    for k in range(n - 1, h, -1):
+        r = raw_rows[k]
+        if len(r) in shapes and not _blank(r) and not r[0].startswith("#") and not _is_totals(r):
+            last = k
             break
+    rows, lines, bad, totals, tail = [], [], {}, 0, 0
+    ended = False
+    for i in range(h + 1, n):
+        r = raw_rows[i]
+        if _blank(r):
+            if i > last and rows:
+                ended = True   # a blank line after the last table row: a footer may follow
+            continue
         if _is_totals(r):
             totals += 1
-            i += 1
             continue
-        r = [c for c in r[:width]] + [""] * (width - len(r))
-        rows.append(r)
+        if i > last and (ended or r[0].startswith("#")):
+            ended = True
+            tail += 1
+            continue
+        extra = [c for c in r[width:] if c.strip()]
+        if extra:
+            bad[len(rows)] = f"\tfields\t{len(width_of(r))}/{width}"
+        elif r[0].lstrip().startswith("#") and len(r) not in shapes:
+            bad[len(rows)] = f"\tcomment\t{r[0].strip()[:60]}"
+        rows.append(r[:width] + [""] * (width - len(r)))
         lines.append(raw_lines[i])
-        i += 1
     if totals:
         notes.append(("totals", totals))
     if tail:
         notes.append(("after", tail))
     # drop columns that have neither a name nor any value
     keep = [k for k in range(width) if header[k] or any(r[k].strip() for r in rows)]
+    header = [c or f"column_{k + 1}" for k, c in enumerate(header)]   # named by where they are in the file
     if len(keep) < width:
         header = [header[k] for k in keep]
         rows = [[r[k] for k in keep] for r in rows]
-    t = Table(name=name, header=_dedupe(header), rows=rows, lines=lines, notes=notes)
-    t.sample = rows[:2000]
+    t = Table(name=name, header=_dedupe(header), rows=rows, lines=lines, notes=notes, bad=bad)
+    t.sample = [r for k, r in enumerate(rows[:2000]) if k not in bad]
     return t
 
 
+def width_of(r: list[str]) -> list[str]:
+    """A row without its trailing empty cells."""
+    end = len(r)
+    while end and not r[end - 1].strip():
+        end -= 1
+    return r[:end]
+
+
+MAX_COLUMNS = 16_384   # what a spreadsheet holds (XFD); a wider "table" is a broken or hostile file
+
+
+def _too_wide(n: int, line: int) -> None:
+    raise ImportRefused(f"Line {line} of the file has {n:,} values, more than the {MAX_COLUMNS:,} columns a table "
+                        "can have; check the delimiter or export the file again.",
+                        ru=f"В строке {line} файла {n:,} значений — больше {MAX_COLUMNS:,} колонок, которые может "
+                           "иметь таблица; проверьте разделитель или выгрузите файл заново.")
+
+
+def _too_long(line: int, what: str, where: str = "") -> None:
+    limit = (MAX_CELL if what == "value" else MAX_ROW) // (1024 * 1024)
+    en_where = where or f"Line {line} of the file"
+    ru_where = f"В {where}" if where else f"В строке {line} файла"
+    check, check_ru = ("the sheet", "лист") if where else ("that line", "эту строку")
+    if what == "value":
+        raise ImportRefused(f"{en_where} has a value longer than {limit} MB, too long for any name or comment; "
+                            f"check {check} or export the file again.",
+                            ru=f"{ru_where} есть значение длиннее {limit} МБ — слишком длинно для названия или "
+                               f"комментария; проверьте {check_ru} или выгрузите файл заново.")
+    raise ImportRefused(f"{en_where} has a row longer than {limit} MB; check {check} or export the file again.",
+                        ru=f"{ru_where} есть строка длиннее {limit} МБ; проверьте {check_ru} или выгрузите файл "
+                           "заново.")
+
+
 def _csv_rows(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote that is not closed where a value ends (nested or unbalanced quotes) is an error,
+    # not a value that silently swallows the next lines or a row whose values move to other columns
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows, lines = [], []
     prev = 0
     try:
         for r in reader:
+            if len(r) > MAX_COLUMNS:
+                _too_wide(len(r), prev + 1)
+            if sum(map(len, r)) > MAX_ROW:
+                _too_long(prev + 1, "row")
             rows.append(r)
             lines.append(prev + 1)
             prev = reader.line_num
     except csv.Error as e:
-        raise ImportRefused(f"Line {prev + 1} of the file cannot be read as CSV ({e}).",
-                            ru=f"Строку {prev + 1} файла не удалось прочитать как CSV ({e}).") from None
+        if "field larger than field limit" in str(e):
+            _too_long(prev + 1, "value")
+        first, at = prev + 1, max(reader.line_num, prev + 1)
+        where = f"Line {first}" if at == first else f"Lines {first}–{at}"
+        where_ru = f"Строку {first}" if at == first else f"Строки {first}–{at}"
+        if "expected after" in str(e) or "end of data" in str(e):
+            raise ImportRefused(
+                f"{where} of the file cannot be read as CSV: a quoted value is not closed where it should "
+                "end (a quote inside a value must be doubled, \"\"); fix the quotes there or export the file again.",
+                ru=f"{where_ru} файла не удалось прочитать как CSV: значение в кавычках не закрыто там, где "
+                   "должно кончаться (кавычка внутри значения пишется дважды, \"\"); исправьте кавычки "
+                   "или выгрузите файл заново.") from None
+        raise ImportRefused(f"{where} of the file cannot be read as CSV ({e}).",
+                            ru=f"{where_ru} файла не удалось прочитать как CSV ({e}).") from None
     return rows, lines
 
 
@@ -339,7 +423,8 @@ def _try_fast(data: bytes, name: str, path: Path) -> Table | None:
     if any(_is_totals(r) or (r and r[0].startswith("#")) for r in csv.reader(tail, delimiter=delimiter)):
         return None
     # Lines = newlines, less the empty lines at the very end. Blank lines inside or quoted line breaks
-    # make DuckDB's row count differ from this, and load.py then reads the file the slow way.
+    # make DuckDB's row count smaller than this; load.py then keeps DuckDB's count and finds the real
+    # lines of the rejected rows only.
     end = len(data)
     while end and data[end - 1] in b"\r\n":
         end -= 1
@@ -447,12 +532,52 @@ def check_sheet_span(data: bytes, name: str) -> None:
                    "вне таблицы или сохраните лист как CSV.")
 
 
+def check_expansion(data: bytes, name: str) -> None:
+    """Refuse a workbook that unpacks into huge values (1 MB of ZIP holding a 1 GB string) before any
+    reader expands it: its XML parts are unpacked as a stream and the longest text between two tags,
+    the longest sheet row and the total are checked on the way, stopping at the first one too big."""
+    import zipfile
+
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        parts = [i for i in z.infolist() if i.filename.lower().endswith((".xml", ".rels", ".vml"))]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return   # read_excel says it cannot be opened
+    total = 0
+    for info in parts:
+        sheet = info.filename.startswith("xl/worksheets/")
+        gap = row = 0   # bytes since the last '<' and since the last '<row'
+        try:
+            with z.open(info) as f:
+                while chunk := f.read(1 << 20):
+                    total += len(chunk)
+                    if total > MAX_XML:
+                        raise ImportRefused(
+                            f"{name} unpacks into more than {MAX_XML >> 30} GB of sheet data; save it as CSV or "
+                            "split it.",
+                            ru=f"{name} распаковывается в более чем {MAX_XML >> 30} ГБ данных листов; сохраните "
+                               "его как CSV или разбейте на части.")
+                    pieces = chunk.split(b"<")
+                    longest = max(gap + len(pieces[0]), max(map(len, pieces[1:]), default=0))
+                    gap = len(pieces[-1]) if len(pieces) > 1 else gap + len(chunk)
+                    if longest > MAX_CELL:
+                        _too_long(0, "value", f"{name} ({info.filename})")
+                    if sheet:
+                        rows = chunk.split(b"<row")
+                        if max(row + len(rows[0]), max(map(len, rows[1:]), default=0)) > MAX_ROW:
+                            _too_long(0, "row", f"{name} ({info.filename})")
+                        row = len(rows[-1]) if len(rows) > 1 else row + len(chunk)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            return
+
+
 def read_excel(data: bytes, name: str) -> Table:
     """The first non-empty sheet of an XLSX/XLS workbook; row numbers are the sheet's."""
     import pandas as pd
 
     if data[:4] == b"PK\x03\x04":
         check_sheet_span(data, name)
+        check_expansion(data, name)
 
     try:
         sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, engine="calamine", dtype=object)
@@ -464,7 +589,7 @@ def read_excel(data: bytes, name: str) -> Table:
     for frame in sheets.values():
         rows = [[_cell(v) for v in r] for r in frame.itertuples(index=False)]
         if sum(1 for r in rows if any(c.strip() for c in r)) >= 2:
-            t = build_table(name, rows, list(range(1, len(rows) + 1)))
+            t = build_table(name, rows, list(range(1, len(rows) + 1)), cells=True)
             t.encoding, t.delimiter = "xlsx", ""
             return t
     raise ImportRefused(f"{name} is empty: no sheet in the workbook has a table.",

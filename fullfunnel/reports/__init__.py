@@ -157,8 +157,10 @@ def write(df: pd.DataFrame, fmt: str, out) -> None:
         records = json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False))
         json.dump(records, out, ensure_ascii=False, indent=1)
         out.write("\n")
-    else:
-        df.to_csv(out, index=False, date_format="%Y-%m-%d")
+    else:   # names come from imported files: a cell a spreadsheet would run as a formula stays text
+        from fullfunnel import export
+
+        export.safe(df).to_csv(out, index=False, date_format="%Y-%m-%d")
 
 
 __all__ = ["Option", "Report", "REPORTS", "report", "get", "load_all", "growth_pct", "FullfunnelError"]

@@ -62,9 +62,10 @@ def parse_month(text: str) -> date:
     """'2026-11' → 2026-11-01; one clear sentence otherwise."""
     try:
         y, m = str(text).strip().split("-")
-        return date(int(y), int(m), 1)
+        d = date(int(y), int(m), 1)
     except (TypeError, ValueError):
         raise FullfunnelError(f"The month {text!r} is not a month like 2026-11 (YYYY-MM).") from None
+    return periods.check_date(d, "month")
 
 
 def add_months(d: date, n: int) -> date:
@@ -148,9 +149,8 @@ def kpis_full(run: Run, f: Filters, month=None, today=None) -> tuple[Month, pd.D
     for k in KPIS:
         value, previous = _num(cur[k]), (_num(prev[k]) if prev is not None else None)
         forecast = None
-        if m.in_progress:
-            forecast = value if k in RATIOS else (
-                None if value is None else value * m.days_in_month / m.days_elapsed)
+        if m.in_progress and m.days_elapsed >= periods.MIN_PACE_DAYS:
+            forecast = value if k in RATIOS else periods.pace_forecast(value, m.days_elapsed, m.days_in_month)
         p = _num(plan.get(k))
         rows.append({
             "kpi": k, "value": value, "previous": previous,

@@ -12,7 +12,7 @@ the plan is **prorated by day**: each overlapping month contributes its value ×
 inside the period / days in the month). A whole calendar month gets exactly its plan; "last 7
 days" gets about a quarter of it. Plans carry no currency and are read in the report currency.
 Pace forecast (current month) = revenue so far × days in month / days elapsed (complete days: up to
-yesterday, as on the Marketer KPIs page).
+yesterday, as on the Marketer KPIs page); none before the 7th complete day.
 
 The channel filter does not apply here: calls, meetings and plans belong to managers, not channels.
 Leads and won deals without a manager form their own row, so the team total equals the sum of
@@ -115,7 +115,8 @@ def sales_by_period(run: Run, f: Filters) -> pd.DataFrame:
 def pace(run: Run, f: Filters, today: date | None = None) -> pd.DataFrame:
     """queries/sales/pace.sql for the month of `today` (default: today in the business time zone)."""
     today = today or periods.today_in(f.tz)
-    df = run("sales/pace", {"today": today, "tz": f.tz, "currency": f.currency})
+    df = run("sales/pace", {"today": today, "tz": f.tz, "currency": f.currency,
+                            "min_days": periods.MIN_PACE_DAYS})
     df["month"] = pd.to_datetime(df["month"]).dt.date
     return df
 

@@ -64,7 +64,7 @@ def parse_week(text: str) -> date:
     m = re.fullmatch(r"(\d{4})-?[Ww](\d{1,2})", s)
     if m:
         try:
-            return date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+            return periods.check_date(date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1), "week")
         except ValueError:
             raise BadWeek(f"The year {m.group(1)} has no week {int(m.group(2))}.") from None
     try:
@@ -72,7 +72,7 @@ def parse_week(text: str) -> date:
     except ValueError:
         raise BadWeek(f"The week {text!r} is neither an ISO week like 2026-W47 nor a date like 2026-11-16.") \
             from None
-    return periods.bucket_start(d, "week")
+    return periods.bucket_start(periods.check_date(d, "week"), "week")
 
 
 def resolve_week(week: str | date | None, today: date) -> date:
@@ -94,8 +94,11 @@ def recent_weeks(today: date, n: int = 26) -> list[date]:
 
 
 def week_filters(f: Filters, monday: date) -> Filters:
-    """The filters for the week starting on `monday`, compared with the week before; channels kept."""
-    return replace(f, period=Period(monday, monday + timedelta(days=6)), grain="week", compare="previous")
+    """The filters for the week starting on `monday`, compared with the week before; channels kept.
+    The meeting always reads a week against the one before (data_start dropped: an empty previous
+    week shows as such in its own cards)."""
+    return replace(f, period=Period(monday, monday + timedelta(days=6)), grain="week", compare="previous",
+                   data_start=None)
 
 
 def baseline_period(monday: date) -> Period:

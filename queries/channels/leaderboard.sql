@@ -47,11 +47,11 @@ deal_keys as (
 leads_in as (
     select
         l.channel,
-        case when $by_campaign then coalesce(l.campaign, '') else '' end as campaign,
-        count(*) as leads_n,
-        count(*) filter (where l.qualification = 'junk') as junk_n,
-    from leads as l
-    where timezone($tz, l.created_at)::date between $from and $to
+        case when $by_campaign then l.campaign else '' end as campaign,
+        sum(l.leads_n)::bigint as leads_n,
+        sum(l.junk_n)::bigint as junk_n,
+    from fact_leads_day as l
+    where l.day between $from and $to
     group by all
 ),
 
@@ -66,17 +66,16 @@ spend_in as (
     group by all
 ),
 
+-- won deals by the day they closed, credited as in deal_keys: the fact fact_won_day (queries/facts/)
 won_in as (
     select
-        coalesce(k.channel, 'unknown') as channel,
-        coalesce(k.campaign, '') as campaign,
-        count(*) as won_n,
-        coalesce(sum(d.amount) filter (where coalesce(d.currency, $currency) = $currency), 0)::double
+        w.channel,
+        case when $by_campaign then w.campaign else '' end as campaign,
+        sum(w.won_n)::bigint as won_n,
+        coalesce(sum(w.amount) filter (where coalesce(w.currency, $currency) = $currency), 0)::double
             as revenue_amount,
-    from deals as d
-    left join deal_keys as k on k.deal_id = d.deal_id
-    where d.status = 'won'
-      and timezone($tz, d.closed_at)::date between $from and $to
+    from fact_won_day as w
+    where w.day between $from and $to
     group by all
 ),
 

@@ -23,7 +23,7 @@ mode as (
 pipe as (
     select coalesce(
         $pipeline::varchar,
-        (select d.pipeline from deals as d group by d.pipeline order by count(*) desc, d.pipeline limit 1),
+        (select pipeline from default_pipeline),
         ''
     ) as pipeline,
 ),
@@ -39,10 +39,6 @@ open_stages as (
     union all
     select 'deals', 0,
     where not exists (select 1 from known_stages where kind = 'open')
-),
-
-bounds as (
-    select min(position) as first_pos, max(position) as last_pos, from open_stages
 ),
 
 -- leads ----------------------------------------------------------------------------------------
@@ -83,66 +79,31 @@ deal_base as (
     where (len(flt.channels) = 0 or list_contains(flt.channels, coalesce(l.channel, 'unknown')))
 ),
 
-history as (
-    select ds.deal_id, ds.stage, ds.entered_at, ks.kind, ks.position,
+-- the stage a lost deal was lost at: its last open stage in the history, else its current stage
+lost_history as (
+    select
+        ds.deal_id,
+        arg_max(ds.stage, (ds.entered_at, ks.position)) filter (where ks.kind = 'open') as last_open_stage,
     from deal_stages as ds
-    join deal_base as b on b.deal_id = ds.deal_id
+    join deal_base as b on b.deal_id = ds.deal_id and b.status = 'lost'
     left join known_stages as ks on ks.stage = ds.stage
+    group by ds.deal_id
 ),
 
-deal_history as (
-    select
-        deal_id,
-        max(position) filter (where kind = 'open') as max_open_pos,
-        min(entered_at) filter (where kind = 'won') as won_entered_at,
-        arg_max(stage, (entered_at, position)) filter (where kind = 'open') as last_open_stage,
-    from history
-    group by deal_id
-),
-
-deal_reach as (
-    select
-        b.*,
-        h.deal_id is not null as has_history,
-        case
-            when b.status = 'won' then bd.last_pos
-            when b.status = 'lost' and h.deal_id is null then bd.first_pos
-            when b.status = 'lost' then coalesce(h.max_open_pos, bd.first_pos)
-            else greatest(coalesce(h.max_open_pos, bd.first_pos), coalesce(cur.position, bd.first_pos))
-        end as reached_pos,
-        case when b.status = 'won' then coalesce(b.closed_at, h.won_entered_at, b.created_at) end as won_at,
-        case when h.deal_id is not null then h.last_open_stage else cur.stage end as lost_at_stage,
-    from deal_base as b
-    cross join bounds as bd
-    left join deal_history as h on h.deal_id = b.deal_id
-    left join open_stages as cur on cur.stage = b.stage
-),
-
-events as (
-    select deal_id, position as pos, entered_at as event_at, from history where kind = 'open'
-    union all
-    select deal_id, 2147483647, entered_at, from history where kind = 'won'
-    union all
-    select deal_id, 2147483647, won_at, from deal_reach where won_at is not null
-    union all
-    select deal_id, reached_pos, created_at, from deal_reach where not has_history
-),
-
+-- the steps each deal reached and when: the fact fact_deal_steps (the view funnel_deal_steps)
 deal_steps as (
-    select r.deal_id, s.stage as step, r.stage,
-        coalesce(min(e.event_at), r.created_at) as reached_at,
-    from deal_reach as r
-    join open_stages as s on s.position <= r.reached_pos
-    left join events as e on e.deal_id = r.deal_id and e.pos >= s.position
-    group by r.deal_id, s.stage, r.stage, r.created_at
+    select f.deal_id, f.step, b.stage, f.reached_at,
+    from fact_deal_steps as f
+    join deal_base as b on b.deal_id = f.deal_id
+    cross join mode as m
+    where f.step = m.step
     union all
-    select deal_id, 'won', stage, won_at,
-    from deal_reach
-    where status = 'won'
-    union all
-    select deal_id, 'lost', lost_at_stage, coalesce(closed_at, created_at),
-    from deal_reach
-    where status = 'lost'
+    select b.deal_id, 'lost', case when h.deal_id is not null then h.last_open_stage else cur.stage end,
+        coalesce(b.closed_at, b.created_at),
+    from deal_base as b
+    left join lost_history as h on h.deal_id = b.deal_id
+    left join open_stages as cur on cur.stage = b.stage
+    where b.status = 'lost'
 ),
 
 deal_items as (
@@ -156,7 +117,7 @@ deal_items as (
         r.status,
         r.lost_reason as reason,
     from deal_steps as ds
-    join deal_reach as r on r.deal_id = ds.deal_id
+    join deal_base as r on r.deal_id = ds.deal_id
     cross join mode as m
     where ds.step = m.step
       and case

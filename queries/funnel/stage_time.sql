@@ -15,7 +15,7 @@ flt as (
 pipe as (
     select coalesce(
         $pipeline::varchar,
-        (select d.pipeline from deals as d group by d.pipeline order by count(*) desc, d.pipeline limit 1),
+        (select pipeline from default_pipeline),
         ''
     ) as pipeline,
 ),

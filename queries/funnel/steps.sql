@@ -4,7 +4,8 @@
 -- Marketing rows (impressions, clicks from spend; sessions from raw sessions, else daily traffic)
 -- are counted by their own date in both views; impressions and clicks only from spend rows in
 -- $currency (or without one), the rows whose spend the other pages show, as the ROI page counts them. Leads and target leads are leads created in the period.
--- Deal rows ("reached stage k"):
+-- Sessions, leads and deals are read from the facts fact_sessions_day, fact_leads_day and fact_funnel_day
+-- (queries/facts/), day sums of the raw rows. Deal rows ("reached stage k", the view funnel_deal_steps):
 --   won deal → every open stage and won; open deal → every open stage up to the furthest of
 --   (stages entered in the history, its current stage); lost deal with history → every open stage
 --   up to the furthest one it entered before being lost; lost deal without history (no deal_stages
@@ -19,9 +20,11 @@
 --   channel active in the period instead of one for the selection).
 -- Columns: channel (null unless $by_channel), step (impressions, clicks, sessions, leads,
 --   target_leads, a stage name or 'deals', won), side ('marketing' or 'sales'), step_order (int),
---   count_n, step_conversion_pct (count / previous shown row × 100; null on the first row or when
---   the previous row is 0), overall_conversion_pct (count / first shown row × 100),
---   drop_off_n (previous shown row − count; null on the first row)
+--   count_n, step_conversion_pct (count / previous shown row × 100; null on the first row, when
+--   the previous row is 0, and when the row is larger than the previous one — it is then not a part
+--   of it, e.g. all sessions after paid clicks), overall_conversion_pct (count / first shown row × 100),
+--   drop_off_n (previous shown row − count; null on the first row and on a row larger than the
+--   previous one, so a drop-off is never negative)
 with
 flt as (
     select $channels::varchar[] as channels,
@@ -42,7 +45,7 @@ presence as (
 pipe as (
     select coalesce(
         $pipeline::varchar,
-        (select d.pipeline from deals as d group by d.pipeline order by count(*) desc, d.pipeline limit 1),
+        (select pipeline from default_pipeline),
         ''
     ) as pipeline,
 ),
@@ -63,10 +66,6 @@ open_stages as (
 ranked_stages as (
     select stage, position, row_number() over (order by position, stage) as stage_rank,
     from open_stages
-),
-
-bounds as (
-    select min(position) as first_pos, max(position) as last_pos, from open_stages
 ),
 
 -- marketing rows -------------------------------------------------------------------------------
@@ -95,7 +94,7 @@ spend_in as (
 
 sessions_kinds as (
     select distinct case when m.by_channel then s.channel else '' end as grp,
-    from sessions as s, flt, mode as m
+    from fact_sessions_day as s, flt, mode as m
     where (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
     union
     select distinct case when m.by_channel then t.channel else '' end,
@@ -105,9 +104,9 @@ sessions_kinds as (
 ),
 
 sessions_in as (
-    select case when m.by_channel then s.channel else '' end as grp, count(*)::bigint as sessions_n,
-    from sessions as s, flt, mode as m
-    where timezone($tz, s.started_at)::date between $from and $to
+    select case when m.by_channel then s.channel else '' end as grp, sum(s.sessions_n)::bigint as sessions_n,
+    from fact_sessions_day as s, flt, mode as m
+    where s.day between $from and $to
       and (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
     group by 1
     union all
@@ -124,95 +123,26 @@ sessions_in as (
 lead_counts as (
     select
         case when m.by_channel then l.channel else '' end as grp,
-        count(*) as leads_n,
-        count(*) filter (where l.qualification is distinct from 'junk') as target_n,
-    from leads as l, flt, mode as m
-    where timezone($tz, l.created_at)::date between $from and $to
+        sum(l.leads_n)::bigint as leads_n,
+        sum(l.leads_n - l.junk_n)::bigint as target_n,
+    from fact_leads_day as l, flt, mode as m
+    where l.day between $from and $to
       and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
     group by 1
 ),
 
--- deals ----------------------------------------------------------------------------------------
-
-deal_base as (
-    select
-        d.deal_id, d.created_at, d.status, d.stage, d.closed_at,
-        coalesce(l.channel, 'unknown') as channel,
-        timezone($tz, coalesce(l.created_at, d.created_at))::date as cohort_date,
-    from deals as d
-    join pipe on d.pipeline = pipe.pipeline
-    left join leads as l on l.lead_id = d.lead_id
-    cross join flt
-    where (len(flt.channels) = 0 or list_contains(flt.channels, coalesce(l.channel, 'unknown')))
-),
-
-history as (
-    select ds.deal_id, ds.entered_at, ks.kind, ks.position,
-    from deal_stages as ds
-    join deal_base as b on b.deal_id = ds.deal_id
-    left join known_stages as ks on ks.stage = ds.stage
-),
-
-deal_history as (
-    select
-        deal_id,
-        max(position) filter (where kind = 'open') as max_open_pos,
-        min(entered_at) filter (where kind = 'won') as won_entered_at,
-    from history
-    group by deal_id
-),
-
-deal_reach as (
-    select
-        b.*,
-        h.deal_id is not null as has_history,
-        case
-            when b.status = 'won' then bd.last_pos
-            when b.status = 'lost' and h.deal_id is null then bd.first_pos
-            when b.status = 'lost' then coalesce(h.max_open_pos, bd.first_pos)
-            else greatest(coalesce(h.max_open_pos, bd.first_pos), coalesce(cur.position, bd.first_pos))
-        end as reached_pos,
-        case when b.status = 'won' then coalesce(b.closed_at, h.won_entered_at, b.created_at) end as won_at,
-    from deal_base as b
-    cross join bounds as bd
-    left join deal_history as h on h.deal_id = b.deal_id
-    left join open_stages as cur on cur.stage = b.stage
-),
-
--- dated moments a deal was at (or past) a position; the won moment is past every open stage
-events as (
-    select deal_id, position as pos, entered_at as event_at, from history where kind = 'open'
-    union all
-    select deal_id, 2147483647, entered_at, from history where kind = 'won'
-    union all
-    select deal_id, 2147483647, won_at, from deal_reach where won_at is not null
-    union all
-    select deal_id, reached_pos, created_at, from deal_reach where not has_history
-),
-
-deal_steps as (
-    select r.deal_id, r.channel, r.cohort_date, s.stage as step,
-        coalesce(min(e.event_at), r.created_at) as reached_at,
-    from deal_reach as r
-    join open_stages as s on s.position <= r.reached_pos
-    left join events as e on e.deal_id = r.deal_id and e.pos >= s.position
-    group by r.deal_id, r.channel, r.cohort_date, s.stage, r.created_at
-    union all
-    select deal_id, channel, cohort_date, 'won', won_at,
-    from deal_reach
-    where status = 'won'
-),
+-- deals: the deals that reached each step by the view's day (the rule is the view funnel_deal_steps)
 
 deal_counts as (
     select
-        case when m.by_channel then ds.channel else '' end as grp,
-        ds.step,
-        count(distinct ds.deal_id) as deals_n,
-    from deal_steps as ds, mode as m
-    where case
-        when m.view = 'cash' then timezone($tz, ds.reached_at)::date between $from and $to
-        else ds.cohort_date between $from and $to
-    end
+        case when m.by_channel then f.channel else '' end as grp,
+        f.step,
+        sum(f.deals_n)::bigint as deals_n,
+    from fact_funnel_day as f, pipe, flt, mode as m
+    where f.pipeline = pipe.pipeline
+      and f.view = case when m.view = 'cash' then 'cash' else 'cohort' end
+      and f.day between $from and $to
+      and (len(flt.channels) = 0 or list_contains(flt.channels, f.channel))
     group by 1, 2
 ),
 
@@ -280,9 +210,13 @@ final as (
         r.side,
         r.step_order,
         r.count_n::bigint as count_n,
-        100.0 * r.count_n / nullif(lag(r.count_n) over w, 0) as step_conversion_pct,
+        -- a row larger than the one above (all sessions after paid clicks: organic and direct visits
+        -- never clicked an ad) is not a part of it: no conversion from it and no negative drop-off
+        case when r.count_n <= lag(r.count_n) over w
+            then 100.0 * r.count_n / nullif(lag(r.count_n) over w, 0) end as step_conversion_pct,
         100.0 * r.count_n / nullif(first_value(r.count_n) over w, 0) as overall_conversion_pct,
-        (lag(r.count_n) over w - r.count_n)::bigint as drop_off_n,
+        case when r.count_n <= lag(r.count_n) over w
+            then (lag(r.count_n) over w - r.count_n)::bigint end as drop_off_n,
     from step_rows as r, mode as m
     window w as (partition by r.grp order by r.step_order)
 )

@@ -6,7 +6,7 @@ all_channels as (
     union
     select distinct channel from spend
     union
-    select distinct channel from sessions
+    select distinct channel from fact_sessions_day  -- the channels of the sessions, from their day fact
     union
     select distinct channel from traffic where channel <> ''
 ),

@@ -2,6 +2,7 @@
 -- (spend on its date, sessions started, leads created, deals won by closed_at). The channel filter
 -- applies to leads by their own channel and to won deals by their attributed channel (default model,
 -- last non-direct touch; see `credited`), so a channel's revenue is the Channels and ROI pages' one.
+-- Sessions and leads are day sums from the facts fact_sessions_day and fact_leads_day (queries/facts/).
 -- Parameters: $from, $to (dates, inclusive, business time zone); $tz (IANA zone);
 --   $channels (varchar[]; empty = all channels); $currency (money in other currencies is left
 --   out, rows without a currency count as $currency).
@@ -31,9 +32,9 @@ spend_in as (
 ),
 
 sessions_in as (
-    select count(*)::double as sessions_n,
-    from sessions as s, flt
-    where timezone($tz, s.started_at)::date between $from and $to
+    select coalesce(sum(s.sessions_n), 0)::double as sessions_n,
+    from fact_sessions_day as s, flt
+    where s.day between $from and $to
       and (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
 ),
 
@@ -46,33 +47,23 @@ traffic_in as (
 
 leads_in as (
     select
-        count(*)::double as leads_n,
-        count(*) filter (where l.qualification = 'junk')::double as junk_n,
-    from leads as l, flt
-    where timezone($tz, l.created_at)::date between $from and $to
+        coalesce(sum(l.leads_n), 0)::double as leads_n,
+        coalesce(sum(l.junk_n), 0)::double as junk_n,
+    from fact_leads_day as l, flt
+    where l.day between $from and $to
       and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
 ),
 
--- the channel of a won deal, by the default attribution model (METRICS.md "Attribution", last
--- non-direct touch, as in queries/roi/channel_campaign_roi.sql): its lead's channel unless 'direct',
--- then the client's most recent earlier lead or session within 90 days of that lead whose channel is
--- neither 'direct' nor 'unknown'; 'unknown' without a lead
-credited as (
-    select deal_id, channel, from direct_deal_credit
-),
-
+-- won deals by the day they closed, under the channel the default attribution model (METRICS.md
+-- "Attribution", last non-direct touch) credits: the fact fact_won_day (queries/facts/)
 won_in as (
     select
-        count(*)::double as won_n,
-        coalesce(sum(d.amount) filter (where coalesce(d.currency, $currency) = $currency), 0)::double
+        coalesce(sum(w.won_n), 0)::double as won_n,
+        coalesce(sum(w.amount) filter (where coalesce(w.currency, $currency) = $currency), 0)::double
             as revenue_amount,
-    from deals as d
-    left join leads as l on l.lead_id = d.lead_id
-    left join credited as c on c.deal_id = d.deal_id
-    cross join flt
-    where d.status = 'won'
-      and timezone($tz, d.closed_at)::date between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, coalesce(c.channel, l.channel, 'unknown')))
+    from fact_won_day as w, flt
+    where w.day between $from and $to
+      and (len(flt.channels) = 0 or list_contains(flt.channels, w.channel))
 ),
 
 final as (

@@ -24,36 +24,23 @@ spend_by_day as (
 ),
 
 leads_by_day as (
-    select
-        timezone($tz, l.created_at)::date as day,
-        count(*) as leads_n,
-        count(*) filter (where l.qualification is distinct from 'junk') as target_n,
-    from leads as l, flt
-    where timezone($tz, l.created_at)::date between $from and $to
+    select l.day, sum(l.leads_n) as leads_n, sum(l.leads_n - l.junk_n) as target_n,
+    from fact_leads_day as l, flt
+    where l.day between $from and $to
       and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
     group by 1
 ),
 
--- the channel of a won deal, by the default attribution model (METRICS.md "Attribution", last
--- non-direct touch, as in queries/roi/channel_campaign_roi.sql): its lead's channel unless 'direct',
--- then the client's most recent earlier lead or session within 90 days of that lead whose channel is
--- neither 'direct' nor 'unknown'; 'unknown' without a lead
-credited as (
-    select deal_id, channel, from direct_deal_credit
-),
-
+-- won deals by the day they closed, under the channel the default attribution model (METRICS.md
+-- "Attribution", last non-direct touch) credits: the fact fact_won_day (queries/facts/)
 won_by_day as (
     select
-        timezone($tz, d.closed_at)::date as day,
-        count(*) as won_n,
-        sum(d.amount) filter (where coalesce(d.currency, $currency) = $currency)::double as revenue_amount,
-    from deals as d
-    left join leads as l on l.lead_id = d.lead_id
-    left join credited as c on c.deal_id = d.deal_id
-    cross join flt
-    where d.status = 'won'
-      and timezone($tz, d.closed_at)::date between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, coalesce(c.channel, l.channel, 'unknown')))
+        w.day,
+        sum(w.won_n) as won_n,
+        sum(w.amount) filter (where coalesce(w.currency, $currency) = $currency)::double as revenue_amount,
+    from fact_won_day as w, flt
+    where w.day between $from and $to
+      and (len(flt.channels) = 0 or list_contains(flt.channels, w.channel))
     group by 1
 ),
 

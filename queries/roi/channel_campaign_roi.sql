@@ -4,7 +4,8 @@
 -- whose ratios are computed from those sums.
 --
 -- Spend, impressions, clicks count on their own date; sessions on their start; leads on their
--- creation, under their own channel. Won deals, new clients, revenue and gross profit are
+-- creation, under their own channel (sessions and leads from the day facts fact_sessions_day and
+-- fact_leads_day, queries/facts/). Won deals, new clients, revenue and gross profit are
 -- attributed by $attribution (METRICS.md "Attribution"):
 --   last_non_direct  the lead's own channel unless it is 'direct'; then the client's most recent
 --                    earlier touch within 90 days whose channel is neither 'direct' nor 'unknown'
@@ -117,123 +118,14 @@ won_in as (
     where w.day between opt.from_day and opt.to_day
 ),
 
--- ------------------------------------------------------------------ touches of the won deals' clients
-
-won_clients as (
-    select distinct w.client_id, from won_in as w where w.client_id is not null
-),
-
-client_visitors as (
-    select distinct l.visitor_id, l.client_id,
-    from leads as l
-    semi join won_clients as wc on wc.client_id = l.client_id
-    where l.visitor_id is not null
-),
-
-touches as (
-    select
-        l.client_id,
-        l.created_at as touched_at,
-        0 as kind_order,
-        l.lead_id as touch_id,
-        l.channel,
-        coalesce(l.campaign, '') as campaign,
-    from leads as l
-    semi join won_clients as wc on wc.client_id = l.client_id
-    union all
-    select
-        vc.client_id,
-        s.started_at,
-        1,
-        s.session_id,
-        s.channel,
-        coalesce(s.campaign, ''),
-    from sessions as s
-    inner join client_visitors as vc on vc.visitor_id = s.visitor_id
-),
-
 -- ------------------------------------------------------------------ attribution
 
-deal_touches as (
-    select
-        w.deal_id,
-        t.channel,
-        t.campaign,
-        t.touched_at,
-        t.kind_order,
-        t.touch_id,
-        false as is_own,
-        t.touched_at >= w.anchor_at - interval 90 day as in_window,
-    from won_in as w
-    inner join touches as t on t.client_id = w.client_id
-    where t.touched_at <= w.anchor_at
-      and not (t.kind_order = 0 and t.touch_id = w.lead_id)
-    union all
-    select w.deal_id, w.own_channel, w.own_campaign, w.anchor_at, -1, '', true, true,
-    from won_in as w
-),
-
-first_touch as (
-    select deal_id, channel, campaign, 1.0::double as share,
-    from (
-        select
-            dt.*,
-            row_number() over (
-                partition by dt.deal_id order by dt.touched_at, dt.kind_order, dt.touch_id
-            ) as rn,
-        from deal_touches as dt
-    )
-    where rn = 1
-),
-
-last_non_direct_candidates as (
-    select
-        dt.deal_id,
-        dt.channel,
-        dt.campaign,
-        row_number() over (
-            partition by dt.deal_id order by dt.touched_at desc, dt.kind_order, dt.touch_id
-        ) as rn,
-    from deal_touches as dt
-    inner join won_in as w on w.deal_id = dt.deal_id
-    where w.own_channel = 'direct'
-      and not dt.is_own
-      and dt.in_window
-      and dt.channel not in ('direct', 'unknown')
-),
-
-last_non_direct as (
-    select
-        w.deal_id,
-        coalesce(c.channel, w.own_channel) as channel,
-        case when c.channel is null then w.own_campaign else c.campaign end as campaign,
-        1.0::double as share,
-    from won_in as w
-    left join last_non_direct_candidates as c on c.deal_id = w.deal_id and c.rn = 1
-),
-
-linear_touches as (
-    select distinct dt.deal_id, dt.channel, dt.campaign,
-    from deal_touches as dt
-    where dt.in_window
-),
-
-linear as (
-    select
-        lt.deal_id,
-        lt.channel,
-        lt.campaign,
-        1.0 / count(distinct lt.channel) over (partition by lt.deal_id)
-            / count(*) over (partition by lt.deal_id, lt.channel) as share,
-    from linear_touches as lt
-),
-
+-- each won deal's shares under the chosen model, from the fact fact_deal_shares (its definition,
+-- queries/facts/fact_deal_shares.sql, is the rule above)
 shares as (
-    select a.*, from last_non_direct as a, opt where opt.model = 'last_non_direct'
-    union all
-    select a.*, from first_touch as a, opt where opt.model = 'first'
-    union all
-    select a.*, from linear as a, opt where opt.model = 'linear'
+    select a.deal_id, a.channel, a.campaign, a.share,
+    from fact_deal_shares as a, opt
+    where a.model = opt.model
 ),
 
 -- ------------------------------------------------------------------ facts, one row per source row
@@ -256,13 +148,9 @@ has_sessions as (
 ),
 
 session_facts as (
-    select
-        timezone($tz, s.started_at)::date as day,
-        s.channel,
-        coalesce(s.campaign, '') as campaign,
-        1 as sessions_n,
-    from sessions as s, opt
-    where timezone($tz, s.started_at)::date between opt.from_day and opt.to_day
+    select s.day, s.channel, s.campaign, s.sessions_n,
+    from fact_sessions_day as s, opt
+    where s.day between opt.from_day and opt.to_day
     union all
     -- daily aggregates stand in only when no raw sessions were imported
     select
@@ -276,14 +164,9 @@ session_facts as (
 ),
 
 lead_facts as (
-    select
-        timezone($tz, l.created_at)::date as day,
-        l.channel,
-        coalesce(l.campaign, '') as campaign,
-        1 as leads_n,
-        case when l.qualification = 'junk' then 0 else 1 end as target_n,
-    from leads as l, opt
-    where timezone($tz, l.created_at)::date between opt.from_day and opt.to_day
+    select l.day, l.channel, l.campaign, l.leads_n, l.leads_n - l.junk_n as target_n,
+    from fact_leads_day as l, opt
+    where l.day between opt.from_day and opt.to_day
 ),
 
 deal_facts as (

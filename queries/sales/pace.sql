@@ -4,10 +4,10 @@
 --   revenue_so_far: won deals (by closed_at) from the first day of the month to yesterday (today is
 --     incomplete, as in the Marketer KPIs pace), in $currency
 --   forecast = revenue_so_far × days in month / days elapsed (days elapsed = complete days of the
---     month before $today; null on the 1st, when none has passed)
+--     month before $today); null before $min_days complete days, when it would mean little
 --   revenue_plan: the month's plans row (metric 'revenue', the manager, no channel), in $currency
 -- The channel filter does not apply (see team.sql).
--- Parameters: $today (date, business time zone); $tz; $currency.
+-- Parameters: $today (date, business time zone); $tz; $currency; $min_days (days a forecast needs).
 -- Columns: manager ('' = no manager; null on the total row), is_total, month (date), days_elapsed,
 --   days_in_month, revenue_so_far, forecast, revenue_plan, fact_pct (so far / plan, %),
 --   forecast_pct (forecast / plan, %)
@@ -67,10 +67,12 @@ final as (
         m.days_elapsed,
         m.days_in_month,
         r.revenue_so_far,
-        r.revenue_so_far * m.days_in_month / nullif(m.days_elapsed, 0) as forecast,
+        case when m.days_elapsed >= $min_days
+            then r.revenue_so_far * m.days_in_month / m.days_elapsed end as forecast,
         r.revenue_plan,
         100.0 * r.revenue_so_far / nullif(r.revenue_plan, 0) as fact_pct,
-        100.0 * r.revenue_so_far * m.days_in_month / nullif(m.days_elapsed, 0) / nullif(r.revenue_plan, 0)
+        case when m.days_elapsed >= $min_days
+            then 100.0 * r.revenue_so_far * m.days_in_month / m.days_elapsed / nullif(r.revenue_plan, 0) end
             as forecast_pct,
     from rows_ as r, m
     order by r.is_total, r.manager = '', r.revenue_plan desc nulls last, r.manager

@@ -1,0 +1,230 @@
+"""`python -m fullfunnel bench [--scale N]`: how fast the dashboard is on a big database.
+
+Builds (or reuses) a demo database of the given scale outside the repository, then prints
+  1. per page: server time of one page run under Streamlit's AppTest, cold (caches empty, as after
+     a start or an import) and warm (the same page again), and the part of it spent in SQL;
+  2. the peak memory of this process while it ran the pages;
+  3. the database file size, and how much of it the fact tables (fullfunnel/facts.py) take;
+  4. an incremental import of one day of sessions, leads, deals and spend into a copy of the big
+     database (the facts and rollups included), and its undo;
+  5. the import rate of 1 million native sessions rows against DuckDB's own read_csv.
+Figures only, never a pass/fail: they depend on the machine and on what else runs on it.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (page file, English title) in the order the pages are listed; Import and Settings are forms.
+PAGES = ["overview.py", "funnel.py", "channels.py", "traffic.py", "roi.py", "kpis.py", "products.py",
+         "weekly.py", "sales_team.py", "data_health.py"]
+
+
+def default_db(scale: float) -> Path:
+    return Path(tempfile.gettempdir()) / f"fullfunnel_bench_scale{scale:g}.duckdb"
+
+
+def ensure_demo(path: Path, scale: float, rebuild: bool) -> None:
+    if path.exists() and not rebuild:
+        print(f"database: {path} (reused; --rebuild to make it again)", flush=True)
+        return
+    print(f"building the demo at scale {scale:g} in {path} …", flush=True)
+    t0 = time.perf_counter()
+    # in a child process, so its memory does not count as the dashboard's
+    subprocess.run([sys.executable, "-m", "fullfunnel", "demo", "--db", str(path), "--scale", f"{scale:g}"],
+                   check=True, cwd=ROOT)
+    print(f"  built in {time.perf_counter() - t0:.0f} s", flush=True)
+
+
+def _mib(n_bytes: float) -> str:
+    return f"{n_bytes / 1024 / 1024:,.0f} MiB"
+
+
+def bench_pages(path: Path, repeat_warm: int = 2, detail: int = 0) -> list[tuple[str, float, float, float, float]]:
+    """(page, cold ms, warm ms, cold SQL ms, warm SQL ms) per page."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from fullfunnel import db
+
+    os.environ["FULLFUNNEL_DB"] = str(path)
+    spent = [0.0]
+    each: list[tuple[float, str]] = []
+    query = db.Reader.query
+
+    def timed_query(self, name, params=None):
+        t = time.perf_counter()
+        try:
+            return query(self, name, params)
+        finally:
+            spent[0] += time.perf_counter() - t
+            each.append(((time.perf_counter() - t) * 1000, name))
+
+    db.Reader.query = timed_query
+
+    def once(page: str) -> tuple[float, float]:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+        at.switch_page(f"pages/{page}")
+        spent[0] = 0.0
+        each.clear()
+        t = time.perf_counter()
+        at.run()
+        ms = (time.perf_counter() - t) * 1000
+        if at.exception:
+            raise SystemExit(f"{page} failed: {at.exception[0].message}")
+        return ms, spent[0] * 1000
+
+    out = []
+    try:
+        once("overview.py")  # import streamlit, altair and the pages once; open the file
+        for page in PAGES:
+            # what an import does: a new file stamp (cached results unused) and a new connection
+            st.cache_data.clear()
+            st.cache_resource.clear()
+            cold, cold_sql = once(page)
+            slowest = sorted(each, reverse=True)[:detail]
+            warm, warm_sql = min(once(page) for _ in range(repeat_warm))
+            out.append((page, cold, warm, cold_sql, warm_sql))
+            print(f"  {page:<16} cold {cold:7.0f} ms (SQL {cold_sql:6.0f})   warm {warm:6.0f} ms "
+                  f"(SQL {warm_sql:5.0f})", flush=True)
+            for ms, name in slowest:
+                print(f"      {ms:7.0f} ms  {name}", flush=True)
+    finally:
+        db.Reader.query = query
+    return out
+
+
+# one day after the newest data: every kind, copied from the newest day of the database with new ids
+_DAY_EXPORTS = {
+    "sessions": """
+        select 'B' || session_id as session_id, visitor_id,
+            strftime(timezone($tz, started_at) + interval 1 day, '%Y-%m-%d %H:%M:%S') as started_at,
+            pageviews, duration_s, channel, source, medium, campaign, landing_page, converted::int as converted,
+        from sessions where timezone($tz, started_at)::date = $day""",
+    "leads": """
+        select 'B' || lead_id as lead_id,
+            strftime(timezone($tz, created_at) + interval 1 day, '%Y-%m-%d %H:%M:%S') as created_at,
+            channel, source, medium, campaign, client_id, visitor_id, qualification, junk_reason, manager,
+        from leads where timezone($tz, created_at)::date = $day""",
+    "deals": """
+        select 'B' || deal_id as deal_id,
+            strftime(timezone($tz, created_at) + interval 1 day, '%Y-%m-%d %H:%M:%S') as created_at,
+            stage, status, 'B' || lead_id as lead_id, client_id,
+            strftime(timezone($tz, closed_at) + interval 1 day, '%Y-%m-%d %H:%M:%S') as closed_at,
+            amount, currency, lost_reason, manager, pipeline,
+        from deals where timezone($tz, created_at)::date = $day""",
+    "spend": """
+        select date + interval 1 day as date, channel, spend, campaign, impressions, clicks, currency,
+        from spend where date = $day""",
+}
+
+
+def bench_daily_import(path: Path) -> None:
+    """Import one more day of every kind into a copy of the big database, then undo it."""
+    import duckdb
+
+    from fullfunnel import db, periods
+    from fullfunnel.importing import import_file
+    from fullfunnel.importing.load import undo
+
+    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+        copy = Path(tmp) / "daily.duckdb"
+        shutil.copyfile(path, copy)
+        con = duckdb.connect(str(copy), read_only=True)
+        row = con.execute("select value from settings where key = 'business_tz'").fetchone()
+        tz = periods.business_tz(row[0] if row else None)
+        day = con.execute("select max(timezone($tz, created_at)::date) from leads", {"tz": tz}).fetchone()[0]
+        files = []
+        for kind, sql in _DAY_EXPORTS.items():
+            f = Path(tmp) / f"{kind}.csv"
+            n = con.execute(f"select count(*) from ({sql})", db.bind(sql, {"tz": tz, "day": day})).fetchone()[0]
+            if n:  # a kind with nothing on that day has no file to import
+                con.execute(f"copy ({sql}) to '{f}' (header)", db.bind(sql, {"tz": tz, "day": day}))
+                files.append((kind, f))
+        con.close()
+        print(f"  one day ({day} + 1) of each kind, into a copy of {_mib(copy.stat().st_size)}:", flush=True)
+        total = 0.0
+        ids = []
+        for kind, f in files:
+            t = time.perf_counter()
+            res = import_file(f, db_file=copy, kind=kind)
+            secs = time.perf_counter() - t
+            total += secs
+            ids.append(res.import_id)
+            print(f"    {kind:<9} {res.added:>7,} rows  {secs:5.2f} s", flush=True)
+        print(f"  daily incremental import, end to end: {total:.2f} s", flush=True)
+        t = time.perf_counter()
+        for i in reversed(ids):
+            undo(i, db_file=copy)
+        print(f"  undo of those {len(ids)} imports: {time.perf_counter() - t:.2f} s", flush=True)
+
+
+def bench_import_rate(rows: int) -> None:
+    subprocess.run([sys.executable, "-m", "fullfunnel.importing.bench", "--rows", str(rows)], check=True, cwd=ROOT)
+
+
+def fact_sizes(path: Path) -> None:
+    import duckdb
+
+    try:
+        from fullfunnel import facts
+    except ImportError:
+        print(f"  file: {_mib(path.stat().st_size)}")
+        return
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = {name: con.execute(f"select count(*) from {name}").fetchone()[0] for name in facts.TABLES}
+        blocks = con.execute("select sum(estimated_size) from duckdb_tables() where table_name in "
+                             f"({', '.join('?' for _ in facts.TABLES)})", list(facts.TABLES)).fetchone()[0]
+    finally:
+        con.close()
+    print(f"  file: {_mib(path.stat().st_size)}; fact tables: "
+          + ", ".join(f"{k} {v:,} rows" for k, v in rows.items())
+          + (f" (≈ {_mib(blocks)} estimated)" if blocks else ""), flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    os.environ.setdefault("FULLFUNNEL_TZ", "Europe/Moscow")
+    path = Path(args.db) if args.db else default_db(args.scale)
+    ensure_demo(path, args.scale, args.rebuild)
+    from fullfunnel import db
+
+    db.ensure_schema(path)  # an older benchmark file gets the current schema (and its facts) first
+    print(f"cores: {os.cpu_count()}; load average: {os.getloadavg()[0]:.1f} (other work on the machine "
+          "slows every figure)", flush=True)
+    print("pages (server time of one run; cold = caches empty, as after an import):", flush=True)
+    pages = bench_pages(path, detail=args.detail)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(f"  slowest cold {max(p[1] for p in pages):.0f} ms, slowest warm {max(p[2] for p in pages):.0f} ms "
+          "(targets 300 ms and 50 ms)")
+    print(f"peak memory of this process: {_mib(peak)} (target ≤ 1024 MiB)", flush=True)
+    print("database:", flush=True)
+    fact_sizes(path)
+    if not args.skip_import:
+        print("incremental import (target ≤ 3 s):", flush=True)
+        bench_daily_import(path)
+        print(f"import rate, {args.rows:,} sessions rows:", flush=True)
+        bench_import_rate(args.rows)
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("bench", help="print page times, memory and import speed on a big demo database",
+                       description=__doc__.split("\n\n")[0])
+    p.add_argument("--scale", type=float, default=5.0, help="demo scale (default 5: about 10 million sessions)")
+    p.add_argument("--db", metavar="PATH", help="the database to build or reuse (default: one per scale in /tmp)")
+    p.add_argument("--rebuild", action="store_true", help="build the demo again even if the file exists")
+    p.add_argument("--rows", type=int, default=1_000_000, help="sessions rows for the import rate (default 1M)")
+    p.add_argument("--detail", type=int, default=0, metavar="N",
+                   help="also print the N slowest queries of each page's cold run")
+    p.add_argument("--skip-import", action="store_true", help="only the pages, memory and size")
+    p.set_defaults(func=run)

@@ -1,0 +1,278 @@
+"""The fact layer: small tables the import keeps equal to their raw-level definitions.
+
+Each fact table `T` has its definition in queries/facts/T.sql — the SQL that defines its numbers
+from the raw tables (METRICS.md), at the grain of its keys — and the page queries read `T`
+instead of recomputing it from millions of raw rows. `refresh` runs inside `db.writer` after every
+import, undo or settings change (right after the traffic rollup), like fullfunnel/rollups.py:
+
+- a fact whose inputs did not change is left alone (a signature of its input tables: row count,
+  sum of import ids, and a hash of the columns channel rules rewrite in place, plus the zone);
+- when its inputs only gained rows from newer imports (the usual daily import), a day-grain fact
+  rebuilds just the business days those rows fall on;
+- anything else (replaced or removed rows, a new zone, channel rules) rebuilds the table.
+
+Day columns are in the business time zone the facts were built in (ff_meta 'facts_tz'). A query
+run for another zone, or on a database whose facts are not built yet, reads the definitions
+themselves: `resolve` puts each definition in front of the query as a common table expression of
+the same name, which shadows the table. The same switch (`live=True`) lets a test run every report
+through the raw definitions and through the tables and compare them.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from fullfunnel import rollups
+
+FACTS_DIR = "facts"
+TZ_KEY = "facts_tz"
+
+# table → (input tables, the timestamp column its `day` comes from, or None when it is not by day
+# of one input's rows), in build order
+TABLES: dict[str, tuple[tuple[str, ...], tuple[str, str] | None]] = {
+    "direct_deal_credit": (("deals", "leads", "sessions"), None),
+    "fact_sessions_day": (("sessions",), ("sessions", "started_at")),
+    "fact_leads_day": (("leads",), ("leads", "created_at")),
+    "fact_deal_steps": (("deals", "leads", "deal_stages", "stages"), None),
+    "fact_funnel_day": (("deals", "leads", "deal_stages", "stages"), None),
+    "fact_won_day": (("deals", "leads", "sessions"), None),
+    "fact_deal_shares": (("deals", "leads", "sessions"), None),
+}
+# facts whose rows depend on the business time zone
+ZONED = {"fact_sessions_day", "fact_leads_day", "fact_funnel_day", "fact_won_day"}
+# columns an edit of the channel rules rewrites in place (importing/channels.py reresolve)
+_IN_PLACE = {"sessions": "channel", "leads": "channel", "spend": "channel"}
+
+_NAME = re.compile(r"\b(" + "|".join(TABLES) + r")\b")
+_COMMENT = re.compile(r"--[^\n]*")
+
+
+def definition(name: str) -> str:
+    from fullfunnel import db
+
+    return db.query_text(f"{FACTS_DIR}/{name}")
+
+
+def used_in(sql: str) -> list[str]:
+    """The fact tables a query reads, and those their definitions read, in build order."""
+    found: set[str] = set()
+    todo = set(_NAME.findall(_COMMENT.sub("", sql)))
+    while todo:
+        name = todo.pop()
+        found.add(name)
+        todo |= set(_NAME.findall(_COMMENT.sub("", definition(name)))) - found - {name}
+    return [t for t in TABLES if t in found]
+
+
+def resolve(sql: str, params: dict[str, Any], built_tz: str | None, live: bool = False) -> tuple[str, dict]:
+    """The query to run: as written when its facts are built for its zone, else with the definitions inlined."""
+    names = used_in(sql)
+    if not names:
+        return sql, params
+    zone = params.get("tz")
+    if not live and built_tz is not None and (zone is None or zone == built_tz or
+                                              not any(n in ZONED for n in names)):
+        return sql, params
+    ctes = ",\n".join(f"{n} as (\n{_COMMENT.sub('', definition(n)).strip()}\n)" for n in names)
+    body = _COMMENT.sub("", sql).strip()
+    if re.match(r"with\b", body, re.IGNORECASE):
+        body = f"with {ctes},\n{body[4:].lstrip()}"
+    else:
+        body = f"with {ctes}\n{body}"
+    # a query without a zone reads no day of a fact (e.g. the channels it has): any zone will do
+    return body, {"tz": "UTC", **params, "fact_lo": None, "fact_hi": None}
+
+
+# ---------------------------------------------------------------- building
+
+
+def _signature(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int, int]:
+    """Row count, sum of import ids and (for tables channel rules rewrite) a hash of the channels."""
+    extra = f"coalesce(sum(hash({_IN_PLACE[table]})), 0)" if table in _IN_PLACE else "0"
+    n, ids, h = con.execute(f"select count(*), coalesce(sum(import_id), 0), {extra} from {table}").fetchone()
+    return int(n), int(ids), int(h)
+
+
+def _stored(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute("select value from ff_meta where key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    n = con.execute("select count(*) from duckdb_tables() where table_name in "
+                    f"({', '.join('?' for _ in TABLES)}) and not temporary", list(TABLES)).fetchone()[0]
+    return n == len(TABLES)
+
+
+def _max_import(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(con.execute(f"select coalesce(max(import_id), -1) from {table}").fetchone()[0])
+
+
+def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[str]:
+    """Bring every fact table up to date with its definition; the names of those it rebuilt."""
+    if not _has_tables(con):
+        return []
+    con.execute("set enable_progress_bar = false")  # a long rebuild must not draw bars into an import's output
+    tz = rollups.rollup_tz(con)
+    sigs = {t: _signature(con, t) for t in {i for inputs, _ in TABLES.values() for i in inputs}}
+    rebuilt = []
+    memo: dict = {}  # the checks below, once per write whatever the number of facts asking
+    for name, (inputs, by_day) in TABLES.items():
+        now = "|".join([tz if name in ZONED else "-"] + [",".join(map(str, sigs[i])) for i in inputs])
+        key = f"facts_{name}"
+        before = _stored(con, key)
+        if not force and before is not None and before.rsplit("|", 1)[0] == now:
+            continue
+        skipped = False
+        if not force and before is not None and (_late_sessions_only(con, before, now, inputs, memo)
+                                                 or _unlinked_leads_only(con, before, now, inputs, memo)):
+            skipped = True  # rows that no deal, touch or attribution of these facts can see: nothing to redo
+        elif (since := None if force or before is None else _only_added(con, before, now, inputs, by_day)) is None:
+            con.execute(f"delete from {name}")
+            con.execute(f"insert into {name} {definition(name)}", _params(definition(name), tz, None, None))
+        else:
+            table, column = by_day
+            lo, hi = con.execute(
+                f"select min(timezone($tz, {column})::date), max(timezone($tz, {column})::date) "
+                f"from {table} where import_id > $since", {"tz": tz, "since": since}).fetchone()
+            if lo is not None:
+                con.execute(f"delete from {name} where day between $lo and $hi", {"lo": lo, "hi": hi})
+                sql = definition(name)
+                con.execute(f"insert into {name} {sql}", _params(sql, tz, _midnight(lo, tz),
+                                                                 _midnight(hi + timedelta(days=1), tz)))
+        con.execute("insert or replace into ff_meta values (?, ?)", [key, f"{now}|{_max_import_all(con, inputs)}"])
+        if not skipped:
+            rebuilt.append(name)
+    con.execute("insert or replace into ff_meta values (?, ?)", [TZ_KEY, tz])
+    return rebuilt
+
+
+def _midnight(day: date, tz: str) -> datetime:
+    """The instant a business day starts."""
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(tz))
+
+
+def _max_import_all(con: duckdb.DuckDBPyConnection, inputs: tuple[str, ...]) -> str:
+    return ",".join(str(_max_import(con, t)) for t in inputs)
+
+
+def _params(sql: str, tz: str, lo, hi) -> dict:
+    from fullfunnel import db
+
+    return db.bind(sql, {"tz": tz, "fact_lo": lo, "fact_hi": hi})
+
+
+def _late_sessions_only(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...],
+                        memo: dict) -> bool:
+    """True when only sessions changed for an attribution fact, by rows added after every lead and deal.
+
+    Attribution reads sessions only as a client's touches up to the lead (or deal) it credits, so a
+    session that started after the newest lead and deal cannot change it (the usual daily import).
+    """
+    if "sessions" not in inputs or "leads" not in inputs or "deals" not in inputs:
+        return False
+    b, n = before.split("|"), now.split("|")
+    if len(b) != len(inputs) + 2 or len(n) != len(inputs) + 1 or b[0] != n[0]:
+        return False
+    i = inputs.index("sessions")
+    if any(b[k + 1] != n[k + 1] for k in range(len(inputs)) if k != i):
+        return False
+    since = int(b[-1].split(",")[i])
+    b_n, b_ids, b_h = (int(x) for x in b[i + 1].split(","))
+    n_n, n_ids, n_h = (int(x) for x in n[i + 1].split(","))
+    if ("sessions", since) not in memo:
+        memo["sessions", since] = con.execute(
+            "select count(*), coalesce(sum(import_id), 0), coalesce(sum(hash(channel)), 0), min(started_at) > "
+            "greatest((select max(created_at) from leads), (select max(created_at) from deals)) "
+            "from sessions where import_id > ?", [since]).fetchone()
+    add_n, add_ids, add_h, first = memo["sessions", since]
+    return bool(add_n) and (b_n + add_n, b_ids + add_ids, b_h + add_h) == (n_n, n_ids, n_h) and bool(first)
+
+
+_UNLINKED_LEADS = """
+with
+new as (select lead_id, client_id, visitor_id, created_at, from leads where import_id > $since),
+old as (select lead_id, client_id, visitor_id, created_at, from leads where import_id is null or import_id <= $since),
+won_clients as (
+    select distinct coalesce(d.client_id, l.client_id) as client_id,
+    from deals as d
+    left join leads as l on l.lead_id = d.lead_id
+    where d.status = 'won'
+)
+select
+    -- no deal is the deal of a new lead
+    not exists (select 1 from deals as d join new as n on n.lead_id = d.lead_id)
+    -- a new lead of a client with a won deal came after every deal and lead, and names no visitor
+    -- the client's earlier leads did not already name (its sessions would be new touches)
+    and not exists (
+        select 1
+        from new as n
+        join won_clients as w on w.client_id = n.client_id
+        where n.created_at <= greatest((select max(created_at) from deals), (select max(created_at) from old))
+           or (n.visitor_id is not null and not exists (
+                select 1 from old as o where o.client_id = n.client_id and o.visitor_id = n.visitor_id))
+    )
+"""
+
+
+def _unlinked_leads_only(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...],
+                         memo: dict) -> bool:
+    """True when only leads changed for a deal fact, by added leads no deal or won client's touch can see.
+
+    The deal facts read leads as the lead of a deal (its channel and creation) and, for attribution,
+    as a won client's touches up to the deal's lead (and the visitors whose sessions are touches).
+    A new lead that is no deal's lead and, if its client has a won deal, came after every deal and
+    names no new visitor changes none of them (the usual daily import of new enquiries).
+    """
+    if "leads" not in inputs or "deals" not in inputs:
+        return False
+    b, n = before.split("|"), now.split("|")
+    if len(b) != len(inputs) + 2 or len(n) != len(inputs) + 1 or b[0] != n[0]:
+        return False
+    i = inputs.index("leads")
+    if any(b[k + 1] != n[k + 1] for k in range(len(inputs)) if k != i):
+        return False
+    since = int(b[-1].split(",")[i])
+    b_n, b_ids, b_h = (int(x) for x in b[i + 1].split(","))
+    n_n, n_ids, n_h = (int(x) for x in n[i + 1].split(","))
+    if ("leads", since) not in memo:
+        memo["leads", since] = con.execute(
+            "select count(*), coalesce(sum(import_id), 0), coalesce(sum(hash(channel)), 0) from leads "
+            "where import_id > ?", [since]).fetchone()
+    add_n, add_ids, add_h = memo["leads", since]
+    if not add_n or (b_n + add_n, b_ids + add_ids, b_h + add_h) != (n_n, n_ids, n_h):
+        return False
+    if ("unlinked", since) not in memo:
+        memo["unlinked", since] = bool(con.execute(_UNLINKED_LEADS, {"since": since}).fetchone()[0])
+    return memo["unlinked", since]
+
+
+def _only_added(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...],
+                by_day: tuple[str, str] | None) -> int | None:
+    """The import id after which the day fact's one input only gained rows, else None (rebuild all).
+
+    True when the zone is the same and the input's rows of the build are all still there: its
+    count and import id sum grew by exactly the rows of imports newer than the build's newest, and
+    the channels of the older rows were not rewritten.
+    """
+    if by_day is None or len(inputs) != 1:
+        return None
+    b = before.split("|")
+    n = now.split("|")
+    if len(b) != 3 or b[0] != n[0]:
+        return None
+    table = inputs[0]
+    b_n, b_ids, b_h = (int(x) for x in b[1].split(","))
+    n_n, n_ids, n_h = (int(x) for x in n[1].split(","))
+    since = int(b[2])
+    col = _IN_PLACE.get(table)
+    add_n, add_ids, add_h = con.execute(
+        f"select count(*), coalesce(sum(import_id), 0), {f'coalesce(sum(hash({col})), 0)' if col else '0'} "
+        f"from {table} where import_id > ?", [since]).fetchone()
+    if add_n == 0 or (b_n + add_n, b_ids + add_ids, b_h + add_h) != (n_n, n_ids, n_h):
+        return None
+    return since

@@ -1,0 +1,21 @@
+-- Fact: won deals and their amounts per business day of closing × credited channel and campaign ×
+-- currency (METRICS.md "Clients, revenue, money": a won deal counts on the day it was closed; the
+-- default attribution model, last non-direct touch, credits it: the channel and campaign of
+-- direct_deal_credit when the deal has a row there, else its lead's, 'unknown' / '' without a lead).
+-- Amounts stay exact decimals per currency; the query picks its currency (null = the main one).
+-- fullfunnel/facts.py keeps the table `fact_won_day` equal to this query.
+-- Parameters: $tz
+-- Columns: day, channel, campaign ('' when none), currency (null when the deal had none), won_n,
+--   amount (sum of the amounts; null when every amount was empty)
+select
+    timezone($tz, d.closed_at)::date as day,
+    coalesce(c.channel, l.channel, 'unknown') as channel,
+    coalesce(c.campaign, l.campaign, '') as campaign,
+    d.currency,
+    count(*)::bigint as won_n,
+    sum(d.amount) as amount,
+from deals as d
+left join leads as l on l.lead_id = d.lead_id
+left join direct_deal_credit as c on c.deal_id = d.deal_id
+where d.status = 'won' and d.closed_at is not null
+group by all

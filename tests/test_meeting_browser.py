@@ -1,0 +1,221 @@
+"""The meeting room in a real browser: a language switch keeps every choice, every page choice lives
+in the URL, and no number or label is cut off at a projector's 1280×720 (both languages, with and
+without presentation mode) or squeezed at a phone's 390×844."""
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from live import ROOT, chromium, errors_on, streamlit_server
+from live import settle as settle_run
+
+CLIPPED = (Path(__file__).parent / "clipped.js").read_text()
+CARD_PAGES = ["", "funnel", "channels", "traffic", "roi", "kpis", "products", "sales_team", "weekly"]
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("meeting") / "demo.duckdb"
+    subprocess.run([sys.executable, "-m", "fullfunnel", "demo", "--db", str(path), "--days", "120",
+                    "--scale", "0.05"], cwd=ROOT, check=True, capture_output=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory):
+    with streamlit_server(demo_db, tmp_path_factory.mktemp("log") / "server.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+def open_page(browser, width=1500, height=1000, lang="en"):
+    ctx = browser.new_context(viewport={"width": width, "height": height},
+                              locale="ru-RU" if lang == "ru" else "en-US")
+    return ctx, ctx.new_page()
+
+
+@pytest.fixture
+def page(browser):
+    ctx, pg = open_page(browser)
+    yield pg
+    ctx.close()
+
+
+def settle(pg) -> None:
+    """The page is drawn: its title is there and no script run is going on (a fresh tab reports
+    'not running' before its first run has even started)."""
+    settle_run(pg)
+    pg.wait_for_selector("[data-testid='stMain'] h1", timeout=90_000)
+    settle_run(pg)
+
+
+def query(pg) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(pg.url).query).items()}
+
+
+def selectbox_value(pg, label: str) -> str:
+    return pg.get_by_role("combobox", name=label, exact=True).first.input_value()
+
+
+def active_choices(pg) -> list[str]:
+    """The chosen options of the page's segmented controls (the sidebar's grain radios left out)."""
+    return pg.locator("[data-testid='stMain'] [data-testid='stButtonGroup'] [role='radio'][aria-checked='true']") \
+        .all_inner_texts()
+
+
+def test_switching_the_language_keeps_the_filters_and_the_page_choices(server, page):
+    page.goto(f"{server}/channels?period=last_month&grain=week&channels=google_ads&rows=campaign")
+    settle(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.locator("[data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name="Русский").click()
+    settle(page)
+    q = query(page)
+    assert (q.get("lang"), q.get("period"), q.get("grain"), q.get("channels"), q.get("rows")) == \
+        ("ru", "last_month", "week", "google_ads", "campaign")
+    # the widgets show the same choices, now in Russian
+    assert selectbox_value(page, "Период") == "Прошлый месяц"
+    assert selectbox_value(page, "Сравнить с") == "Предыдущий период"
+    assert sidebar.get_by_role("radio", name="Неделя").is_checked()
+    assert "Кампании" in active_choices(page)
+    # ... and the next page opens with them
+    sidebar.get_by_role("link", name="Трафик").click()
+    settle(page)
+    q = query(page)
+    assert "/traffic" in page.url
+    assert (q.get("lang"), q.get("period"), q.get("grain"), q.get("channels")) == \
+        ("ru", "last_month", "week", "google_ads")
+    page.reload()
+    settle(page)
+    assert selectbox_value(page, "Период") == "Прошлый месяц"
+    assert errors_on(page) == []
+
+
+# page, URL parameter, the option's label, its code
+SEGMENTED = [
+    ("channels", "rows", "Campaigns", "campaign"),
+    ("traffic", "bounce", "GA4", "ga4"),
+    ("sales_team", "measure", "Won deals", "won_deals"),
+    ("roi", "view", "Cash", "cash"),
+    ("funnel", "view", "Cash", "cash"),
+]
+
+
+@pytest.mark.parametrize("path,param,label,code", SEGMENTED)
+def test_a_page_choice_goes_into_the_url_and_comes_back_from_it(server, page, path, param, label, code):
+    page.goto(f"{server}/{path}?period=last_month")
+    settle(page)
+    page.locator("[data-testid='stMain'] [data-testid='stButtonGroup']").get_by_role(
+        "radio", name=label, exact=True).first.click()
+    settle(page)
+    assert query(page).get(param) == code
+    assert query(page).get("period") == "last_month"
+    link = page.url
+    ctx, other = open_page(page.context.browser)  # a colleague opens the link
+    try:
+        other.goto(link)
+        settle(other)
+        other.locator("[data-testid='stMain'] [data-testid='stButtonGroup'] [role='radio'][aria-checked='true']",
+                      has_text=label).first.wait_for(timeout=60_000)
+        assert label in active_choices(other)
+        assert query(other).get(param) == code
+    finally:
+        ctx.close()
+
+
+def test_roi_margin_is_kept_in_the_url(server, page):
+    page.goto(f"{server}/roi?margin=35")
+    settle(page)
+    box = page.locator("[data-testid='stNumberInput'] input").first
+    assert box.input_value() == "35"
+    box.fill("40")
+    box.press("Enter")
+    settle(page)
+    assert query(page).get("margin") == "40"
+    page.goto(f"{server}/roi?margin=250")  # out of range: the default, not an error
+    settle(page)
+    assert errors_on(page) == [] and "margin" not in query(page)
+
+
+def test_funnel_drill_down_step_is_kept_in_the_url(server, page):
+    page.goto(f"{server}/funnel?period=last_month&drill_step=leads")
+    settle(page)
+    assert selectbox_value(page, "Row") == "Leads"
+    box = page.get_by_role("combobox", name="Row", exact=True)
+    box.click()
+    box.fill("Won")
+    page.get_by_role("option", name="Won", exact=True).first.click(timeout=60_000)
+    settle(page)
+    assert query(page).get("drill_step") == "won"
+    page.reload()
+    settle(page)
+    assert selectbox_value(page, "Row") == "Won"
+
+
+def clipped(pg) -> list[str]:
+    return pg.evaluate(CLIPPED)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize("flag,paths", [("", CARD_PAGES), ("present=1", ["weekly", "", "roi", "kpis"])])
+def test_no_number_or_label_is_cut_off_at_1280x720(server, browser, lang, flag, paths):
+    ctx, pg = open_page(browser, 1280, 720, lang)
+    try:
+        bad = {}
+        for path in paths:
+            pg.goto(f"{server}/{path}?{flag}")
+            settle(pg)
+            assert errors_on(pg) == []
+            if found := clipped(pg):
+                bad[path or "overview"] = found
+        assert bad == {}
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_presentation_mode_hides_the_sidebar_and_keeps_cards_whole_at_1920x1080(server, browser, lang):
+    ctx, pg = open_page(browser, 1920, 1080, lang)
+    try:
+        for path in ("weekly", ""):
+            pg.goto(f"{server}/{path}?present=1")
+            settle(pg)
+            assert errors_on(pg) == []
+            assert not pg.locator("[data-testid='stSidebar']").is_visible()
+            assert clipped(pg) == []
+            cards = pg.locator("[data-testid='stMetric']").all()
+            assert len(cards) >= 8
+            if path == "weekly":  # all eight cards of the meeting on one screen
+                assert all(c.bounding_box()["y"] + c.bounding_box()["height"] <= 1080 for c in cards[:8])
+        # the mode is left the way it was entered, and the link says so
+        pg.locator(".st-key-ff_present [data-testid='stCheckbox'] label, .st-key-ff_present label").first.click()
+        settle(pg)
+        assert "present" not in query(pg)
+        assert pg.locator("[data-testid='stSidebar']").is_visible()
+    finally:
+        ctx.close()
+
+
+def test_at_phone_width_two_cards_share_a_row_and_nothing_is_cut(server, browser):
+    ctx, pg = open_page(browser, 390, 844, "ru")
+    try:
+        pg.goto(f"{server}/")
+        settle(pg)
+        boxes = [c.bounding_box() for c in pg.locator("[data-testid='stMetric']").all()[:2]]
+        assert abs(boxes[0]["y"] - boxes[1]["y"]) < 2 and boxes[1]["x"] > boxes[0]["x"]
+        assert all(b["x"] + b["width"] <= 390 for b in boxes)
+        for path in ("", "funnel", "weekly"):
+            pg.goto(f"{server}/{path}")
+            settle(pg)
+            assert clipped(pg) == []
+            # the page never scrolls sideways: wide tables and charts scroll inside themselves
+            assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        ctx.close()
