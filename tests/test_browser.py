@@ -78,6 +78,8 @@ def test_overview_draws_its_charts_and_numbers(server, page):
     page.wait_for_selector("[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart']", timeout=30_000)
     charts = page.query_selector_all("[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart']")
     assert len(charts) >= 2
+    # the cards are drawn as the run goes on; wait for all eight rather than count a half-drawn page
+    page.wait_for_function("document.querySelectorAll(\"[data-testid='stMetric']\").length >= 8", timeout=30_000)
     metrics = page.query_selector_all("[data-testid='stMetric']")
     assert len(metrics) == 8
     assert all(m.inner_text().strip() for m in metrics)
