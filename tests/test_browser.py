@@ -1,12 +1,10 @@
 """A real `streamlit run` server and Debian's Chromium: every page opens without an error, charts are
 drawn, and the filter state lives in the URL (reload or share it and the view comes back)."""
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from live import ROOT, chromium, errors_on, settle, streamlit_server
+from live import ROOT, chromium, errors_on, settle, small_demo, streamlit_server
 from test_app import app_pages
 
 
@@ -24,10 +22,7 @@ def page_urls() -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    subprocess.run([sys.executable, "-m", "fullfunnel", "demo", "--db", str(path), "--days", "120",
-                    "--scale", "0.05"], cwd=ROOT, check=True, capture_output=True)
-    return path
+    return small_demo(tmp_path_factory.mktemp("browser") / "demo.duckdb")
 
 
 @pytest.fixture(scope="module")

@@ -1,14 +1,12 @@
 """The meeting room in a real browser: a language switch keeps every choice, every page choice lives
 in the URL, and no number or label is cut off at a projector's 1280×720 (both languages, with and
 without presentation mode) or squeezed at a phone's 390×844."""
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from live import ROOT, chromium, errors_on, streamlit_server
+from live import chromium, errors_on, small_demo, streamlit_server
 from live import settle as settle_run
 
 CLIPPED = (Path(__file__).parent / "clipped.js").read_text()
@@ -17,10 +15,7 @@ CARD_PAGES = ["", "funnel", "channels", "traffic", "roi", "kpis", "products", "s
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("meeting") / "demo.duckdb"
-    subprocess.run([sys.executable, "-m", "fullfunnel", "demo", "--db", str(path), "--days", "120",
-                    "--scale", "0.05"], cwd=ROOT, check=True, capture_output=True)
-    return path
+    return small_demo(tmp_path_factory.mktemp("meeting") / "demo.duckdb")
 
 
 @pytest.fixture(scope="module")

@@ -67,6 +67,14 @@ def remember(path, rows: list[tuple[str, str, str, date | None]]) -> None:
         con.executemany("insert into digest_sent (kind, key, via, window_to) values (?, ?, ?, ?)", rows)
 
 
+def _finish(path, delivered: list[tuple[str, str, str, date | None]], failures: list[str]) -> int:
+    """Record what went out, say what did not (one sentence each), and give cron its exit code."""
+    remember(path, delivered)
+    for msg in failures:
+        print(f"error: {msg}", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def _attachment(d, as_pdf: bool) -> tuple[str, bytes, str]:
     from fullfunnel.digest import deliver
 
@@ -112,10 +120,7 @@ def _run_report(args: argparse.Namespace) -> int:
             sent.append((d.kind, key, way, None))
         except deliver.DeliveryFailed as e:
             failures.append(str(e))
-    remember(args.db, sent)
-    for msg in failures:
-        print(f"error: {msg}", file=sys.stderr)
-    return 1 if failures else 0
+    return _finish(args.db, sent, failures)
 
 
 # ---------------------------------------------------------------- alerts
@@ -188,10 +193,7 @@ def _run_alerts(args: argparse.Namespace) -> int:
             record += [("alert", key, way, a["window_to"]) for a in fresh for key in alert_keys(a)]
         except deliver.DeliveryFailed as e:
             failures.append(str(e))
-    remember(args.db, record)
-    for msg in failures:
-        print(f"error: {msg}", file=sys.stderr)
-    return 1 if failures else 0
+    return _finish(args.db, record, failures)
 
 
 # ---------------------------------------------------------------- CLI
