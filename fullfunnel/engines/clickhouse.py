@@ -1,0 +1,778 @@
+"""ClickHouse as the database: the same queries, tables and reports as the DuckDB file.
+
+Reading. `queries/` stays the one definition of every number. A query's DuckDB SQL is translated
+to ClickHouse SQL by sqlglot when it is first run (and cached), with a few rewrites sqlglot leaves
+to us (`timezone(zone, ts)`, list functions, `semi`/`anti` joins, typed `{name:Type}` parameters).
+Where a query cannot be translated faithfully it has a hand-written twin `queries/…/NAME.clickhouse.sql`.
+Every query runs with settings that give ClickHouse SQL's null semantics (`join_use_nulls`,
+`aggregate_functions_null_for_empty`, `transform_null_in`), and its result is handed to pandas
+through DuckDB, so a report gets the same column types on either engine.
+
+Writing. Parsing, validation, natural-key replacement, undo, the traffic rollup and the fact tables
+stay in the DuckDB code: `writer()` loads the ClickHouse tables into an in-memory DuckDB database,
+lets the caller change it there (the importer, an undo, a settings change), refreshes the derived
+tables, and then writes every table whose rows changed into a new ClickHouse table and swaps it in
+with `EXCHANGE TABLES`. A failure before the swap drops the new tables: the live ones are untouched.
+The tables are MergeTree, partitioned by month of their time column and ordered by the keys the
+pages filter on (`LAYOUT`); their columns follow the DuckDB schema of the same version, so a
+migration in queries/schema/ is also the ClickHouse one (`ensure_schema` adds what is missing).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import fcntl
+import functools
+import os
+import re
+import tempfile
+import threading
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import unquote, urlsplit
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import sqlglot
+from sqlglot import exp
+from sqlglot.dialects.clickhouse import ClickHouse
+
+from fullfunnel import FullfunnelError
+
+SETTINGS = {
+    "join_use_nulls": 1,                       # an outer join's missing side is NULL, as in SQL
+    "aggregate_functions_null_for_empty": 1,   # sum() over no rows is NULL, as in SQL
+    "transform_null_in": 0,
+    "session_timezone": "UTC",
+    "cast_keep_nullable": 1,
+    "allow_experimental_join_condition": 1,    # non-equality conditions in JOIN ... ON
+    "join_default_strictness": "ALL",
+    "union_default_mode": "DISTINCT",
+    "mutations_sync": 2,
+    "prefer_column_name_to_alias": 1,          # `min(x) as x` does not hide the column x elsewhere
+}
+
+# table → (partition key, order key). Tables not listed: one partition, ordered by their first column.
+LAYOUT: dict[str, tuple[str | None, str]] = {
+    "sessions": ("toYYYYMM(started_at)", "(channel, started_at, session_id)"),
+    "leads": ("toYYYYMM(created_at)", "(channel, created_at, lead_id)"),
+    "deals": ("toYYYYMM(created_at)", "(created_at, deal_id)"),
+    "deal_stages": ("toYYYYMM(entered_at)", "(deal_id, entered_at)"),
+    "spend": ("toYYYYMM(date)", "(date, channel, campaign)"),
+    "traffic": ("toYYYYMM(date)", "(date, channel, campaign)"),
+    "activities": ("toYYYYMM(at)", "(at, activity_id)"),
+    "orders": ("toYYYYMM(ordered_at)", "(ordered_at, order_id)"),
+    "reviews": ("toYYYYMM(date)", "(date, review_id)"),
+    "traffic_rollup": ("toYYYYMM(day)", "(day, channel, landing_page, visitor_key)"),
+    "fact_sessions_day": ("toYYYYMM(day)", "(day, channel, campaign)"),
+    "fact_leads_day": ("toYYYYMM(day)", "(day, channel, campaign)"),
+    "fact_won_day": ("toYYYYMM(day)", "(day, channel, campaign)"),
+    "fact_funnel_day": ("toYYYYMM(day)", "(view, day, pipeline, channel, step)"),
+    "fact_deal_steps": (None, "(pipeline, channel, cohort_at, deal_id)"),
+    "fact_deal_shares": (None, "(model, deal_id)"),
+    "direct_deal_credit": (None, "deal_id"),
+}
+
+# the type of each query parameter on ClickHouse (all may be NULL); others follow their Python value
+PARAM_TYPES = {
+    "tz": "String", "from": "Date32", "to": "Date32", "today": "Date32", "currency": "String",
+    "channels": "Array(String)", "fact_lo": "DateTime64(6, 'UTC')", "fact_hi": "DateTime64(6, 'UTC')",
+}
+
+
+class ClickHouseError(FullfunnelError):
+    pass
+
+
+# ---------------------------------------------------------------- connections
+
+
+class _Client:
+    database: str
+    url: str
+
+    def command(self, sql: str, params: dict | None = None) -> None:
+        raise NotImplementedError
+
+    def arrow(self, sql: str, params: dict | None = None) -> pa.Table:
+        raise NotImplementedError
+
+    def insert(self, table: str, data: pa.Table) -> None:
+        raise NotImplementedError
+
+    def scalar(self, sql: str, params: dict | None = None):
+        t = self.arrow(sql, params)
+        return t.column(0)[0].as_py() if t.num_rows else None
+
+
+def _text(value: Any) -> str:
+    """A parameter value in ClickHouse's text format for `{name:Type}` (chdb takes only these)."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join("NULL" if v is None else _quote(v) for v in value) + "]"
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value.isoformat(sep=" ", timespec="microseconds")
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return value.isoformat()
+    return str(value)
+
+
+def _quote(v: Any) -> str:
+    if isinstance(v, (int, float, decimal.Decimal)) and not isinstance(v, bool):
+        return str(v)
+    return "'" + str(v).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+class _Chdb(_Client):
+    """ClickHouse inside this process (chdb); one session per folder for the whole process."""
+
+    _sessions: dict[str, Any] = {}
+    _lock = threading.RLock()
+
+    def __init__(self, url: str, path: str):
+        from chdb import session
+
+        self.url = url
+        self.database = "fullfunnel"
+        with self._lock:
+            if path not in self._sessions:
+                if path != ":memory:":
+                    Path(path).mkdir(parents=True, exist_ok=True)
+                s = session.Session(None if path == ":memory:" else path)
+                s.query(f"create database if not exists {self.database} engine = Atomic")
+                self._sessions[path] = s
+            self.session = self._sessions[path]
+
+    def command(self, sql: str, params: dict | None = None) -> None:
+        self._run(sql, params, "CSV")
+
+    def arrow(self, sql: str, params: dict | None = None) -> pa.Table:
+        return self._run(sql, params, "ArrowTable")
+
+    def _run(self, sql: str, params: dict | None, fmt: str):
+        text = {k: _text(v) for k, v in (params or {}).items()}
+        with self._lock:
+            try:
+                self.session.query(f"use {self.database}")
+                self.session.query("set " + ", ".join(f"{k} = {_quote(v)}" for k, v in SETTINGS.items()))
+                return self.session.query(sql, fmt, params=text or None)
+            except Exception as e:  # chdb raises RuntimeError / ChdbError with the server's message
+                raise _error(e, sql) from None
+
+    def insert(self, table: str, data: pa.Table) -> None:
+        with tempfile.NamedTemporaryFile(suffix=".parquet", delete=False) as f:
+            tmp = f.name
+        try:
+            pq.write_table(data, tmp)
+            self.command(f"insert into {table} select * from file('{tmp}', Parquet)")
+        finally:
+            os.unlink(tmp)
+
+
+class _Server(_Client):
+    """A ClickHouse server over HTTP (clickhouse-connect)."""
+
+    def __init__(self, url: str):
+        import clickhouse_connect
+
+        u = urlsplit(url)
+        self.url = url
+        self.database = (u.path or "/").strip("/") or "default"
+        try:
+            self.client = clickhouse_connect.get_client(
+                host=u.hostname or "localhost", port=u.port or (8443 if u.scheme == "clickhouses" else 8123),
+                username=unquote(u.username or "default"), password=unquote(u.password or ""),
+                database=self.database, secure=u.scheme == "clickhouses", settings=SETTINGS,
+                autogenerate_session_id=False)
+        except Exception as e:
+            raise ClickHouseError(f"Cannot reach the ClickHouse server at {_shown(url)}: {_first_line(e)}") from None
+
+    def command(self, sql: str, params: dict | None = None) -> None:
+        try:
+            self.client.command(sql, parameters=params or None)
+        except Exception as e:
+            raise _error(e, sql) from None
+
+    def arrow(self, sql: str, params: dict | None = None) -> pa.Table:
+        try:
+            return self.client.query_arrow(sql, parameters=params or None, use_strings=True)
+        except Exception as e:
+            raise _error(e, sql) from None
+
+    def insert(self, table: str, data: pa.Table) -> None:
+        try:
+            self.client.insert_arrow(table, data)
+        except Exception as e:
+            raise _error(e, f"insert into {table}") from None
+
+
+def _first_line(e: Exception) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0][:300]
+
+
+def _error(e: Exception, sql: str) -> ClickHouseError:
+    err = ClickHouseError(f"ClickHouse refused a query: {_first_line(e)}")
+    err.sql = sql
+    return err
+
+
+def _shown(url: str) -> str:
+    """The URL without its password, for messages."""
+    u = urlsplit(url)
+    if u.password:
+        return url.replace(f":{u.password}@", ":***@", 1)
+    return url
+
+
+_clients: dict[str, _Client] = {}
+
+
+def connect(url: str) -> _Client:
+    """The connection for a `clickhouse://` or `chdb://` URL (one per URL per process)."""
+    url = str(url)
+    if url not in _clients:
+        scheme, rest = url.split("://", 1)
+        if scheme.lower() == "chdb":
+            path = ":memory:" if rest in ("", ":memory:") else str(Path(unquote(rest)).expanduser())
+            _clients[url] = _Chdb(url, path)
+        else:
+            _clients[url] = _Server(url)
+    return _clients[url]
+
+
+def forget(url: str) -> None:
+    """Drop the cached connection (tests that delete a chdb folder)."""
+    _clients.pop(str(url), None)
+
+
+# ---------------------------------------------------------------- translation
+
+_TWIN_SUFFIX = ".clickhouse.sql"
+
+
+def query_text(name: str, duckdb_text: str) -> str:
+    """The ClickHouse SQL of queries/<name>.sql: its hand-written twin when there is one, else translated."""
+    from fullfunnel import db
+
+    twin = db.QUERIES / f"{name}{_TWIN_SUFFIX}"
+    if twin.exists():
+        return twin.read_text(encoding="utf-8")
+    return translate(duckdb_text)
+
+
+_LIST_FUNCS = {"list_contains": "has", "array_contains": "has", "list_has_any": "hasAny", "list_sum": "arraySum"}
+_GRAIN_FUNCS = (("day", "toDate"), ("week", "toMonday"), ("month", "toStartOfMonth"),
+                ("quarter", "toStartOfQuarter"), ("year", "toStartOfYear"))
+_PREDICATES = (exp.Predicate, exp.Connector, exp.Not, exp.Boolean)
+
+
+class _Dialect(ClickHouse):
+    class Generator(ClickHouse.Generator):
+        TRANSFORMS = {
+            **ClickHouse.Generator.TRANSFORMS,
+            # bool_or / bool_and over booleans
+            exp.LogicalOr: lambda self, e: f"max({self.sql(e, 'this')})",
+            exp.LogicalAnd: lambda self, e: f"min({self.sql(e, 'this')})",
+            exp.IgnoreNulls: lambda self, e: self.sql(e, "this"),  # ClickHouse's any() skips NULLs anyway
+        }
+
+
+def _ch(node: exp.Expression) -> str:
+    return node.sql(dialect=_Dialect, comments=False)
+
+
+def _raw(text: str) -> exp.Expression:
+    """SQL text that is already ClickHouse, as a node the generator prints as it is."""
+    return exp.Var(this=text)
+
+
+def _rewrite(node: exp.Expression) -> exp.Expression:
+    """One node, its children already rewritten."""
+    # timezone(zone, instant) is the wall-clock time there: ClickHouse keeps the instant and
+    # moves the zone into the type, so every date function after it works in that zone
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "timezone" and len(node.expressions) == 2:
+        zone, value = node.expressions
+        return exp.Anonymous(this="toTimeZone", expressions=[value, zone])
+    if isinstance(node, exp.Length) and _is_list(node.this):
+        return exp.Anonymous(this="length", expressions=[node.this])
+    # ClickHouse counts and row numbers are unsigned, which mixes with no signed integer
+    if isinstance(node, exp.Count) and not isinstance(node.parent, (exp.Filter, exp.IgnoreNulls)):
+        return exp.Anonymous(this="toInt64", expressions=[node])
+    if isinstance(node, exp.Window) and node.this.sql().lower().split("(")[0] in ("row_number", "rank", "dense_rank"):
+        return exp.Anonymous(this="toInt64", expressions=[node])
+    if isinstance(node, exp.GenerateSeries) and not isinstance(node.parent, exp.Table):
+        end = node.args["end"] if node.args.get("is_end_exclusive") else exp.Add(this=node.args["end"], expression=exp.Literal.number(1))
+        return exp.Anonymous(this="range", expressions=[node.args["start"], end])
+    if isinstance(node, exp.Anonymous) and node.name.lower() in _LIST_FUNCS:
+        return exp.Anonymous(this=_LIST_FUNCS[node.name.lower()], expressions=node.expressions)
+    # date_trunc($grain, x): ClickHouse wants the unit as a constant
+    if isinstance(node, (exp.DateTrunc, exp.TimestampTrunc)) and not isinstance(node.args.get("unit"), (exp.Var, exp.Literal)):
+        unit, value = _ch(node.args["unit"]), _ch(node.this)
+        arms = ", ".join(f"{unit} = '{g}', {f}({value})" for g, f in _GRAIN_FUNCS)
+        return _raw(f"multiIf({arms}, NULL)")
+    # epoch(a - b): seconds between two instants
+    if isinstance(node, exp.TimeToUnix) and isinstance(node.this, exp.Sub):
+        a, b = _ch(node.this.this), _ch(node.this.expression)
+        return _raw(f"((toUnixTimestamp64Micro({a}) - toUnixTimestamp64Micro({b})) / 1000000.0)")
+    # agg(x) filter (where c) → aggIf(x, c)
+    if isinstance(node, exp.Filter):
+        return _raw(_agg_if(node))
+    # range(start, stop, interval n unit) as r(col): the dates from start, before stop
+    if isinstance(node, exp.Table) and isinstance(node.this, exp.GenerateSeries):
+        return _raw(_date_range(node))
+    # a projection `t.col` is named `col` (ClickHouse would call it `t.col`)
+    if isinstance(node, exp.Select):
+        for i, e in enumerate(node.expressions):
+            if isinstance(e, exp.Column) and e.table and not isinstance(e.this, exp.Star):
+                e.replace(exp.alias_(e.copy(), e.name, quoted=True))
+        # a boolean column stays boolean (a ClickHouse comparison is a number)
+        for e in node.expressions:
+            inner = e.this if isinstance(e, exp.Alias) else e
+            if _boolean(inner):
+                inner.replace(exp.Anonymous(this="toBool", expressions=[inner.copy()]))
+    return node
+
+
+def _boolean(node: exp.Expression) -> bool:
+    if isinstance(node, _PREDICATES) and not isinstance(node, exp.Boolean):
+        return True
+    if isinstance(node, exp.Coalesce):
+        return any(_boolean(a) or isinstance(a, exp.Boolean) for a in [node.this, *node.expressions])
+    return False
+
+
+def _agg_if(node: exp.Filter) -> str:
+    agg, cond = node.this, _ch(node.expression.this)
+    while isinstance(agg, exp.IgnoreNulls):
+        agg = agg.this
+    text = _ch(agg)
+    m = re.fullmatch(r"(?s)(\w+)\((.*)\)", text)
+    if not m:
+        raise ClickHouseError(f"cannot translate the filtered aggregate {text}")
+    name, args = m.groups()
+    if args.strip() in ("", "*"):
+        return f"toInt64({name}If({cond}))"
+    d = re.match(r"(?is)distinct\s+(.*)", args.strip())
+    if d:
+        return f"{name}If(DISTINCT {d.group(1)}, {cond})"
+    return f"{name}If({args}, {cond})"
+
+
+_ADD = {"DAY": "addDays", "WEEK": "addWeeks", "MONTH": "addMonths", "YEAR": "addYears"}
+
+
+def _date_range(table: exp.Table) -> str:
+    series = table.this
+    step = series.args.get("step")
+    if not isinstance(step, exp.Interval) or str(step.this.name) != "1":
+        raise ClickHouseError("cannot translate a range() whose step is not one day, week, month or year")
+    unit = step.unit.name.upper()
+    start, stop = f"assumeNotNull({_ch(series.args['start'])})", f"assumeNotNull({_ch(series.args['end'])})"
+    alias = table.args.get("alias")
+    name = alias.name if alias else "r"
+    col = alias.columns[0].name if alias and alias.columns else "range"
+    add = _ADD[unit]
+    return (f"(SELECT {add}({start}, number) AS {col} FROM numbers(toUInt64(greatest(dateDiff('{unit.lower()}', "
+            f"{start}, {stop}) + 1, 0))) WHERE {add}({start}, number) < {stop}) AS {name}")
+
+
+def _is_list(node: exp.Expression) -> bool:
+    """A list-valued expression, as far as the query text tells (parameters and the columns holding them)."""
+    if isinstance(node, exp.Placeholder):
+        return PARAM_TYPES.get(node.name, "").startswith("Array")
+    if isinstance(node, exp.Column):
+        return node.name in ("channels", "chans", "list")
+    if isinstance(node, exp.Cast):
+        return node.to.is_type(exp.DataType.Type.ARRAY)
+    return False
+
+
+@functools.lru_cache(maxsize=1024)
+def translate(sql: str) -> str:
+    """DuckDB SQL → ClickHouse SQL; parameters become `{name: }` (typed at bind time)."""
+    try:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+    except sqlglot.errors.ParseError as e:
+        raise ClickHouseError(f"cannot translate a query to ClickHouse: {_first_line(e)}") from None
+    for node in reversed(list(tree.walk(bfs=False))):   # children before their parents
+        new = _rewrite(node)
+        if new is not node:
+            if node is tree:
+                tree = new
+            else:
+                node.replace(new)
+    return _ch(tree)
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*):\s*\}")
+
+
+def _type_of(name: str, value: Any) -> str:
+    if name in PARAM_TYPES:
+        t = PARAM_TYPES[name]
+    elif isinstance(value, bool):
+        t = "Bool"
+    elif isinstance(value, int):
+        t = "Int64"
+    elif isinstance(value, (float, decimal.Decimal)):
+        t = "Float64"
+    elif isinstance(value, dt.datetime):
+        t = "DateTime64(6, 'UTC')"
+    elif isinstance(value, dt.date):
+        t = "Date32"
+    elif isinstance(value, (list, tuple)):
+        t = "Array(String)"
+    else:
+        t = "String"
+    return t if t.startswith("Array") else f"Nullable({t})"
+
+
+def bind(ch_sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Give each `{name: }` its type from the value bound to it."""
+    out = _PLACEHOLDER.sub(lambda m: "{%s:%s}" % (m.group(1), _type_of(m.group(1), params.get(m.group(1)))),
+                           ch_sql)
+    return out, params
+
+
+# ---------------------------------------------------------------- results
+
+
+def to_frame(table: pa.Table) -> pd.DataFrame:
+    """A result as the DataFrame DuckDB would give for the same SQL types (unsigned counts become signed)."""
+    cols, names = [], []
+    for name, col in zip(table.column_names, table.columns):
+        t = col.type
+        if pa.types.is_unsigned_integer(t):
+            col = col.cast(pa.int64())
+        elif pa.types.is_dictionary(t):
+            col = col.cast(t.value_type)
+        elif pa.types.is_large_string(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
+            col = col.cast(pa.string())
+        elif pa.types.is_timestamp(t) and t.tz is None:
+            col = col.cast(pa.timestamp(t.unit))
+        cols.append(col)
+        names.append(name)
+    arrow = pa.Table.from_arrays(cols, names=names)
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        return con.from_arrow(arrow).df()
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------- schema
+
+_TYPES = {
+    "VARCHAR": "String", "BIGINT": "Int64", "INTEGER": "Int32", "DOUBLE": "Float64", "BOOLEAN": "Bool",
+    "DATE": "Date32", "TIMESTAMP WITH TIME ZONE": "DateTime64(6, 'UTC')", "TIMESTAMP": "DateTime64(6)",
+    "HUGEINT": "Int128", "SMALLINT": "Int16", "FLOAT": "Float32", "UBIGINT": "UInt64",
+}
+
+
+def _ch_type(duck_type: str, nullable: bool) -> str:
+    m = re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", duck_type)
+    base = f"Decimal({m.group(1)}, {m.group(2)})" if m else _TYPES.get(duck_type)
+    if base is None:
+        raise ClickHouseError(f"no ClickHouse type for the DuckDB type {duck_type}")
+    return f"Nullable({base})" if nullable else base
+
+
+def duck_tables(con: duckdb.DuckDBPyConnection, views: bool = True) -> dict[str, list[tuple[str, str, bool]]]:
+    """Every table (and view) of a DuckDB database: name → [(column, DuckDB type, nullable)].
+
+    ClickHouse gets a view as a table holding its rows: the writer computes it in DuckDB, so its
+    numbers are DuckDB's exactly, and a page reads it as cheaply as any table.
+    """
+    kinds = "('BASE TABLE', 'VIEW')" if views else "('BASE TABLE')"
+    out: dict[str, list[tuple[str, str, bool]]] = {}
+    rows = con.execute(
+        "select c.table_name, c.column_name, c.data_type, c.is_nullable = 'YES' "
+        "from information_schema.columns c join information_schema.tables t "
+        "on t.table_name = c.table_name and t.table_schema = c.table_schema and t.table_catalog = c.table_catalog "
+        f"where t.table_type in {kinds} and t.table_catalog = current_database() and t.table_schema = 'main' "
+        "order by c.table_name, c.ordinal_position"
+    ).fetchall()
+    for table, col, typ, nullable in rows:
+        out.setdefault(table, []).append((col, typ, nullable))
+    return out
+
+
+def create_sql(table: str, columns: list[tuple[str, str, bool]], name: str | None = None) -> str:
+    cols = ",\n    ".join(f"`{c}` {_ch_type(t, n)}" for c, t, n in columns)
+    partition, order = LAYOUT.get(table, (None, None))
+    if order is None:
+        order = f"`{columns[0][0]}`"
+    part = f"\npartition by {partition}" if partition else ""
+    return (f"create table {name or table} (\n    {cols}\n)\nengine = MergeTree{part}\norder by {order}\n"
+            "settings allow_nullable_key = 1")
+
+
+def _template() -> duckdb.DuckDBPyConnection:
+    from fullfunnel import db
+
+    con = duckdb.connect()
+    db.migrate(con)
+    return con
+
+
+def schema_version(client: _Client) -> int:
+    exists = client.scalar("select count() from system.tables where database = currentDatabase() "
+                           "and name = 'ff_meta'")
+    if not exists:
+        return 0
+    v = client.scalar("select value from ff_meta where key = 'schema_version'")
+    return int(v) if v else 0
+
+
+def ensure_schema(client: _Client) -> int:
+    """Create or upgrade the ClickHouse tables to this version's schema (columns added, never dropped)."""
+    from fullfunnel import db
+
+    current = schema_version(client)
+    if current > db.SCHEMA_VERSION:
+        raise db.SchemaTooNew(
+            f"The ClickHouse database {_shown(client.url)} was written by a newer fullfunnel (schema version "
+            f"{current}; this one knows up to {db.SCHEMA_VERSION}). Update fullfunnel to open it.")
+    if current == db.SCHEMA_VERSION:
+        return current
+    template = _template()
+    try:
+        have = {r["name"] for r in client.arrow(
+            "select name from system.tables where database = currentDatabase()").to_pylist()}
+        for table, columns in duck_tables(template).items():
+            if table not in have:
+                client.command(create_sql(table, columns))
+                continue
+            existing = {r["name"] for r in client.arrow(
+                "select name from system.columns where database = currentDatabase() and table = {t:String}",
+                {"t": table}).to_pylist()}
+            for col, typ, nullable in columns:
+                if col not in existing:
+                    client.command(f"alter table {table} add column `{col}` {_ch_type(typ, True)}")
+        _copy_in(template, client, ["ff_meta"]) if current == 0 else None
+        client.command("alter table ff_meta delete where key = 'schema_version'")
+        client.command("insert into ff_meta values ('schema_version', {v:String})", {"v": str(db.SCHEMA_VERSION)})
+    finally:
+        template.close()
+    return db.SCHEMA_VERSION
+
+
+# ---------------------------------------------------------------- moving tables
+
+
+def _copy_in(con: duckdb.DuckDBPyConnection, client: _Client, tables: list[str]) -> None:
+    """Append DuckDB tables' rows to the ClickHouse tables of the same names."""
+    for table in tables:
+        data = con.sql(f'select * from "{table}"').to_arrow_table()
+        if data.num_rows:
+            client.insert(table, data)
+
+
+def load(client: _Client, con: duckdb.DuckDBPyConnection) -> None:
+    """Fill a DuckDB database of the same schema with every ClickHouse table's rows."""
+    for table, columns in duck_tables(con, views=False).items():
+        names = ", ".join(f"`{c}`" for c, _, _ in columns)
+        data = client.arrow(f"select {names} from {table}")
+        if not data.num_rows:
+            continue
+        con.register("_incoming", to_arrow_for_duck(data))
+        cols = ", ".join(f'"{c}"' for c, _, _ in columns)
+        con.execute(f'insert into "{table}" ({cols}) select {cols} from _incoming')
+        con.unregister("_incoming")
+
+
+def to_arrow_for_duck(data: pa.Table) -> pa.Table:
+    cols = []
+    for col in data.columns:
+        if pa.types.is_large_string(col.type) or pa.types.is_binary(col.type):
+            col = col.cast(pa.string())
+        cols.append(col)
+    return pa.Table.from_arrays(cols, names=data.column_names)
+
+
+def fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
+    """Each table's row count and an order-free hash of its rows: what tells a changed table."""
+    out = {}
+    for table in duck_tables(con):
+        out[table] = tuple(con.execute(
+            f'select count(*), coalesce(sum(hash(t)), 0), coalesce(sum(hash(t) >> 7), 0) from "{table}" t'
+        ).fetchone())
+    return out
+
+
+def publish(con: duckdb.DuckDBPyConnection, client: _Client, tables: list[str]) -> None:
+    """Replace the ClickHouse tables by the DuckDB ones: all new tables are written, then swapped in.
+
+    Nothing live changes until every new table holds its rows; then each is exchanged with the live
+    one (an atomic rename per table) and the old rows dropped.
+    """
+    columns = duck_tables(con)
+    tag = uuid.uuid4().hex[:8]
+    staged: list[tuple[str, str]] = []
+    try:
+        for table in tables:
+            new = f"_ff_new_{table}_{tag}"
+            client.command(create_sql(table, columns[table], new))
+            staged.append((table, new))
+            data = con.sql(f'select * from "{table}"').to_arrow_table()
+            if data.num_rows:
+                client.insert(new, data)
+            got = client.scalar(f"select count() from {new}")
+            if got != data.num_rows:
+                raise ClickHouseError(f"ClickHouse holds {got} rows of {table}'s {data.num_rows} after writing; "
+                                      "nothing was changed.")
+    except BaseException:
+        for _, new in staged:
+            client.command(f"drop table if exists {new}")
+        raise
+    for table, new in staged:
+        client.command(f"exchange tables {new} and {table}")
+    for _, new in staged:
+        client.command(f"drop table if exists {new}")
+
+
+@contextmanager
+def _write_lock(client: _Client) -> Iterator[None]:
+    """One writer at a time from this machine (a lock file per database URL)."""
+    lock_dir = Path(tempfile.gettempdir()) / "fullfunnel-locks"
+    lock_dir.mkdir(exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", _shown(client.url))[-150:]
+    with open(lock_dir / f"{name}.lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        yield
+
+
+@contextmanager
+def writer(url: str, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection holding the ClickHouse database's rows; the changed tables go back on success."""
+    from fullfunnel import db, facts, rollups
+
+    client = connect(url)
+    with _write_lock(client):
+        ensure_schema(client)
+        con = duckdb.connect()
+        try:
+            db.migrate(con)
+            con.execute("set TimeZone = 'UTC'")
+            for table in duck_tables(con, views=False):
+                con.execute(f'delete from "{table}"')
+            if not fresh:
+                load(client, con)
+            before = {} if fresh else fingerprints(con)
+            top = con.execute("select coalesce(max(import_id), 0) from import_log").fetchone()[0]
+            con.execute(f"drop sequence if exists import_id_seq")
+            con.execute(f"create sequence import_id_seq start {int(top) + 1}")
+            yield con
+            rollups.refresh(con)
+            facts.refresh(con)
+            after = fingerprints(con)
+            changed = [t for t in after if before.get(t) != after[t]]
+            publish(con, client, changed)
+            _mark_written(client)
+        finally:
+            con.close()
+
+
+def copy_from(path: str | os.PathLike, url: str) -> list[str]:
+    """Put every table of a DuckDB fullfunnel file into the ClickHouse database (replacing its rows)."""
+    from fullfunnel import db
+
+    client = connect(url)
+    db.ensure_schema(path)
+    with _write_lock(client):
+        ensure_schema(client)
+        con = duckdb.connect(str(db.db_path(path)), read_only=True)
+        try:
+            tables = list(duck_tables(con))
+            publish(con, client, tables)
+        finally:
+            con.close()
+        _mark_written(client)
+    return tables
+
+
+def _mark_written(client: _Client) -> None:
+    client.command("alter table ff_meta delete where key = 'written'")
+    client.command("insert into ff_meta values ('written', {v:String})", {"v": uuid.uuid4().hex})
+
+
+# ---------------------------------------------------------------- reading
+
+
+class Reader:
+    """`db.Reader` for ClickHouse: the same `query`/`sql`, DataFrames of the same types."""
+
+    def __init__(self, url: str, live_facts: bool = False):
+        self.url = self.path = str(url)
+        self.live_facts = live_facts
+        self._facts_tz: str | None = None
+        self._stamp: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> _Client:
+        return connect(self.url)
+
+    def stamp(self) -> tuple:
+        """Changes whenever a write lands."""
+        client = self.client
+        try:
+            return ("ch", client.scalar("select value from ff_meta where key = 'written'"))
+        except ClickHouseError:
+            from fullfunnel import db
+
+            raise db.DatabaseMissing(
+                f"There is no fullfunnel database at {_shown(self.url)}. Import your files with "
+                "`python -m fullfunnel import --db URL` or build the demo with `python -m fullfunnel demo --db URL`."
+            ) from None
+
+    def connection(self) -> "Reader":
+        from fullfunnel import db, facts
+
+        with self._lock:
+            stamp = self.stamp()
+            if stamp != self._stamp:
+                version = schema_version(self.client)
+                if version != db.SCHEMA_VERSION:
+                    with writer(self.url):
+                        pass
+                    stamp = self.stamp()
+                self._facts_tz = self.client.scalar("select value from ff_meta where key = {k:String}",
+                                                    {"k": facts.TZ_KEY})
+                self._stamp = stamp
+        return self
+
+    def cursor(self) -> "Reader":
+        return self.connection()
+
+    def execute(self, sql: str, params: Any = None) -> "Reader":
+        """Compatibility with DuckDB's `set threads = 1` in tests: ClickHouse sums are exact per query."""
+        return self
+
+    def sql(self, sql: str, params: dict[str, Any] | None = None, name: str | None = None) -> pd.DataFrame:
+        from fullfunnel import db, facts
+
+        self.connection()
+        sql, params = facts.resolve(sql, params or {}, self._facts_tz, self.live_facts)
+        used = db.bind(sql, params)
+        ch = query_text(name, sql) if name and sql == db.query_text(name) else translate(sql)
+        ch, used = bind(ch, used)
+        return to_frame(self.client.arrow(ch, used))
+
+    def query(self, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        from fullfunnel import db
+
+        return self.sql(db.query_text(name), params, name=name)
+
+    def close(self) -> None:
+        pass
