@@ -53,6 +53,7 @@ SETTINGS = {
     "join_default_strictness": "ALL",
     "union_default_mode": "DISTINCT",
     "mutations_sync": 2,
+    "use_variant_as_common_type": 0,
     "prefer_column_name_to_alias": 1,          # `min(x) as x` does not hide the column x elsewhere
 }
 
@@ -302,13 +303,14 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Anonymous) and node.name.lower() == "timezone" and len(node.expressions) == 2:
         zone, value = node.expressions
         return exp.Anonymous(this="toTimeZone", expressions=[value, zone])
-    if isinstance(node, exp.Length) and _is_list(node.this):
+    if isinstance(node, exp.Length) and (_is_list(node.this) or any(
+            isinstance(c, exp.Column) and c.name == "channels" for c in node.this.walk())):
         return exp.Anonymous(this="length", expressions=[node.this])
     # ClickHouse counts and row numbers are unsigned, which mixes with no signed integer
     if isinstance(node, exp.Count) and not isinstance(node.parent, (exp.Filter, exp.IgnoreNulls)):
-        return exp.Anonymous(this="toInt64", expressions=[node])
+        return exp.Anonymous(this="toInt64", expressions=[node.copy()])
     if isinstance(node, exp.Window) and node.this.sql().lower().split("(")[0] in ("row_number", "rank", "dense_rank"):
-        return exp.Anonymous(this="toInt64", expressions=[node])
+        return exp.Anonymous(this="toInt64", expressions=[node.copy()])
     if isinstance(node, exp.GenerateSeries) and not isinstance(node.parent, exp.Table):
         end = node.args["end"] if node.args.get("is_end_exclusive") else exp.Add(this=node.args["end"], expression=exp.Literal.number(1))
         return exp.Anonymous(this="range", expressions=[node.args["start"], end])
@@ -328,7 +330,11 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _raw(_agg_if(node))
     # range(start, stop, interval n unit) as r(col): the dates from start, before stop
     if isinstance(node, exp.Table) and isinstance(node.this, exp.GenerateSeries):
+        if isinstance(node.parent, exp.Join) and list(node.this.find_all(exp.Column)):
+            return node  # a range over the columns of the tables before it: its join becomes an ARRAY JOIN
         return _raw(_date_range(node))
+    if isinstance(node, exp.Join) and isinstance(node.this, exp.Table) and isinstance(node.this.this, exp.GenerateSeries):
+        return _raw(" " + _array_join(node.this))
     # a projection `t.col` is named `col` (ClickHouse would call it `t.col`)
     if isinstance(node, exp.Select):
         for i, e in enumerate(node.expressions):
@@ -362,9 +368,8 @@ def _agg_if(node: exp.Filter) -> str:
     if args.strip() in ("", "*"):
         return f"toInt64({name}If({cond}))"
     d = re.match(r"(?is)distinct\s+(.*)", args.strip())
-    if d:
-        return f"{name}If(DISTINCT {d.group(1)}, {cond})"
-    return f"{name}If({args}, {cond})"
+    out = f"{name}If(DISTINCT {d.group(1)}, {cond})" if d else f"{name}If({args}, {cond})"
+    return f"toInt64({out})" if name.lower() == "count" else out
 
 
 _ADD = {"DAY": "addDays", "WEEK": "addWeeks", "MONTH": "addMonths", "YEAR": "addYears"}
@@ -385,6 +390,18 @@ def _date_range(table: exp.Table) -> str:
             f"{start}, {stop}) + 1, 0))) WHERE {add}({start}, number) < {stop}) AS {name}")
 
 
+def _array_join(table: exp.Table) -> str:
+    """`, range(t.a, t.b, interval 1 unit) as r(col)` → `ARRAY JOIN <the dates> AS col` (a lateral range)."""
+    series = table.this
+    unit = series.args["step"].unit.name.upper()
+    start, stop = f"assumeNotNull({_ch(series.args['start'])})", f"assumeNotNull({_ch(series.args['end'])})"
+    alias = table.args.get("alias")
+    col = alias.columns[0].name if alias and alias.columns else "range"
+    add = _ADD[unit]
+    return (f"ARRAY JOIN arrayFilter(x -> x < {stop}, arrayMap(i -> {add}({start}, i), range(toUInt64(greatest("
+            f"dateDiff('{unit.lower()}', {start}, {stop}) + 1, 0))))) AS {col}")
+
+
 def _is_list(node: exp.Expression) -> bool:
     """A list-valued expression, as far as the query text tells (parameters and the columns holding them)."""
     if isinstance(node, exp.Placeholder):
@@ -403,6 +420,12 @@ def translate(sql: str) -> str:
         tree = sqlglot.parse_one(sql, read="duckdb")
     except sqlglot.errors.ParseError as e:
         raise ClickHouseError(f"cannot translate a query to ClickHouse: {_first_line(e)}") from None
+    for table in list(tree.find_all(exp.Table)):
+        alias = table.args.get("alias")
+        if isinstance(table.this, exp.GenerateSeries) and alias and isinstance(table.parent, exp.Join):
+            for c in tree.find_all(exp.Column):
+                if c.table == alias.name:
+                    c.set("table", None)
     for node in reversed(list(tree.walk(bfs=False))):   # children before their parents
         new = _rewrite(node)
         if new is not node:
