@@ -54,6 +54,7 @@ SETTINGS = {
     "union_default_mode": "DISTINCT",
     "mutations_sync": 2,
     "use_variant_as_common_type": 0,
+    "group_by_use_nulls": 1,                   # grouping sets leave the other keys NULL, as in SQL
     "prefer_column_name_to_alias": 1,          # `min(x) as x` does not hide the column x elsewhere
 }
 
@@ -260,14 +261,23 @@ def forget(url: str) -> None:
 _TWIN_SUFFIX = ".clickhouse.sql"
 
 
-def query_text(name: str, duckdb_text: str) -> str:
-    """The ClickHouse SQL of queries/<name>.sql: its hand-written twin when there is one, else translated."""
+def twin(name: str) -> str | None:
+    """The hand-written ClickHouse SQL of queries/<name>.sql, if it has one."""
     from fullfunnel import db
 
-    twin = db.QUERIES / f"{name}{_TWIN_SUFFIX}"
-    if twin.exists():
-        return twin.read_text(encoding="utf-8")
-    return translate(duckdb_text)
+    path = db.QUERIES / f"{name}{_TWIN_SUFFIX}"
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+def _with_facts(sql: str, names: list[str]) -> str:
+    """ClickHouse SQL with the fact definitions put in front as common table expressions (cf. facts.resolve)."""
+    from fullfunnel import facts
+
+    ctes = ",\n".join(f"{n} AS (\n{translate(facts.definition(n))}\n)" for n in names)
+    body = re.sub(r"--[^\n]*", "", sql).strip()
+    if re.match(r"(?i)with\b", body):
+        return f"WITH {ctes},\n{body[4:].lstrip()}"
+    return f"WITH {ctes}\n{body}"
 
 
 _LIST_FUNCS = {"list_contains": "has", "array_contains": "has", "list_has_any": "hasAny", "list_sum": "arraySum"}
@@ -307,9 +317,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             isinstance(c, exp.Column) and c.name == "channels" for c in node.this.walk())):
         return exp.Anonymous(this="length", expressions=[node.this])
     # ClickHouse counts and row numbers are unsigned, which mixes with no signed integer
-    if isinstance(node, exp.Count) and not isinstance(node.parent, (exp.Filter, exp.IgnoreNulls)):
+    if isinstance(node, exp.Count) and not isinstance(node.parent, (exp.Filter, exp.IgnoreNulls, exp.Window)):
         return exp.Anonymous(this="toInt64", expressions=[node.copy()])
-    if isinstance(node, exp.Window) and node.this.sql().lower().split("(")[0] in ("row_number", "rank", "dense_rank"):
+    if isinstance(node, exp.Window) and node.this.sql().lower().split("(")[0] in ("row_number", "rank", "dense_rank", "count"):
         return exp.Anonymous(this="toInt64", expressions=[node.copy()])
     if isinstance(node, exp.GenerateSeries) and not isinstance(node.parent, exp.Table):
         end = node.args["end"] if node.args.get("is_end_exclusive") else exp.Add(this=node.args["end"], expression=exp.Literal.number(1))
@@ -325,6 +335,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.TimeToUnix) and isinstance(node.this, exp.Sub):
         a, b = _ch(node.this.this), _ch(node.this.expression)
         return _raw(f"((toUnixTimestamp64Micro({a}) - toUnixTimestamp64Micro({b})) / 1000000.0)")
+    # lag/lead: the previous row of the partition, NULL on its first row (ClickHouse would give 0)
+    if isinstance(node, exp.Window) and isinstance(node.this, (exp.Lag, exp.Lead)):
+        return _raw(_lag(node))
     # agg(x) filter (where c) → aggIf(x, c)
     if isinstance(node, exp.Filter):
         return _raw(_agg_if(node))
@@ -346,6 +359,28 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             if _boolean(inner):
                 inner.replace(exp.Anonymous(this="toBool", expressions=[inner.copy()]))
     return node
+
+
+def _lag(node: exp.Window) -> str:
+    spec = node
+    if not node.args.get("order") and not node.args.get("partition_by") and node.alias:
+        select = node.find_ancestor(exp.Select)
+        for w in (select.args.get("windows") or []) if select else []:
+            if w.name == node.alias:
+                spec = w
+    fn = "lagInFrame" if isinstance(node.this, exp.Lag) else "leadInFrame"
+    args = [f"toNullable({_ch(node.this.this)})"]
+    if node.this.args.get("offset") is not None:
+        args.append(_ch(node.this.args["offset"]))
+    if node.this.args.get("default") is not None:
+        args.append(_ch(node.this.args["default"]))
+    parts = []
+    if spec.args.get("partition_by"):
+        parts.append("PARTITION BY " + ", ".join(_ch(p) for p in spec.args["partition_by"]))
+    if spec.args.get("order"):
+        parts.append(_ch(spec.args["order"]).strip())
+    parts.append("ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING")
+    return f"{fn}({', '.join(args)}) OVER ({' '.join(parts)})"
 
 
 def _boolean(node: exp.Expression) -> bool:
@@ -414,7 +449,7 @@ def _is_list(node: exp.Expression) -> bool:
 
 
 @functools.lru_cache(maxsize=1024)
-def translate(sql: str) -> str:
+def translate(sql: str, pretty: bool = False) -> str:
     """DuckDB SQL → ClickHouse SQL; parameters become `{name: }` (typed at bind time)."""
     try:
         tree = sqlglot.parse_one(sql, read="duckdb")
@@ -433,7 +468,7 @@ def translate(sql: str) -> str:
                 tree = new
             else:
                 node.replace(new)
-    return _ch(tree)
+    return tree.sql(dialect=_Dialect, comments=False, pretty=pretty)
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*):\s*\}")
@@ -786,9 +821,16 @@ class Reader:
         from fullfunnel import db, facts
 
         self.connection()
+        original = sql
         sql, params = facts.resolve(sql, params or {}, self._facts_tz, self.live_facts)
         used = db.bind(sql, params)
-        ch = query_text(name, sql) if name and sql == db.query_text(name) else translate(sql)
+        hand = twin(name) if name else None
+        if hand is None:
+            ch = translate(sql)
+        elif sql == original:
+            ch = hand
+        else:   # the facts read through their definitions, in front of the hand-written query
+            ch = _with_facts(hand, facts.used_in(original))
         ch, used = bind(ch, used)
         return to_frame(self.client.arrow(ch, used))
 
