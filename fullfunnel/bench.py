@@ -49,7 +49,7 @@ def _mib(n_bytes: float) -> str:
     return f"{n_bytes / 1024 / 1024:,.0f} MiB"
 
 
-def bench_pages(path: Path, repeat_warm: int = 2, detail: int = 0) -> list[tuple[str, float, float, float, float]]:
+def bench_pages(path, repeat_warm: int = 2, detail: int = 0) -> list[tuple[str, float, float, float, float]]:
     """(page, cold ms, warm ms, cold SQL ms, warm SQL ms) per page."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
@@ -69,7 +69,20 @@ def bench_pages(path: Path, repeat_warm: int = 2, detail: int = 0) -> list[tuple
             spent[0] += time.perf_counter() - t
             each.append(((time.perf_counter() - t) * 1000, name))
 
+    from fullfunnel.engines import clickhouse
+
+    ch_query = clickhouse.Reader.query
+
+    def timed_ch_query(self, name, params=None):
+        t = time.perf_counter()
+        try:
+            return ch_query(self, name, params)
+        finally:
+            spent[0] += time.perf_counter() - t
+            each.append(((time.perf_counter() - t) * 1000, name))
+
     db.Reader.query = timed_query
+    clickhouse.Reader.query = timed_ch_query
 
     def once(page: str) -> tuple[float, float]:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
@@ -100,6 +113,7 @@ def bench_pages(path: Path, repeat_warm: int = 2, detail: int = 0) -> list[tuple
                 print(f"      {ms:7.0f} ms  {name}", flush=True)
     finally:
         db.Reader.query = query
+        clickhouse.Reader.query = ch_query
     return out
 
 
@@ -199,6 +213,8 @@ def run(args: argparse.Namespace) -> int:
     from fullfunnel import db
 
     db.ensure_schema(path)  # an older benchmark file gets the current schema (and its facts) first
+    if args.engine == "clickhouse":
+        return run_clickhouse(args, path)
     print(f"cores: {os.cpu_count()}; load average: {os.getloadavg()[0]:.1f} (other work on the machine "
           "slows every figure)", flush=True)
     print("pages (server time of one run; cold = caches empty, as after an import):", flush=True)
@@ -217,6 +233,31 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_clickhouse(args: argparse.Namespace, path: Path) -> int:
+    """The same page figures with the demo's tables in ClickHouse (chdb in this process unless --ch-url)."""
+    from fullfunnel.engines import clickhouse
+
+    url = args.ch_url or f"chdb://{Path(tempfile.gettempdir()) / 'fullfunnel_bench_chdb'}?database=scale{str(args.scale).replace('.', '_')}"
+    client = clickhouse.connect(url)
+    have = clickhouse.schema_version(client) and client.scalar("select count() from sessions")
+    if args.rebuild or not have:
+        print(f"copying {path} into {clickhouse._shown(url)} …", flush=True)
+        t0 = time.perf_counter()
+        clickhouse.copy_from(path, url)
+        print(f"  copied in {time.perf_counter() - t0:.0f} s", flush=True)
+    else:
+        print(f"ClickHouse database: {clickhouse._shown(url)} (reused; --rebuild to copy it again)", flush=True)
+    print(f"sessions: {client.scalar('select count() from sessions'):,}", flush=True)
+    print(f"cores: {os.cpu_count()}; load average: {os.getloadavg()[0]:.1f} (other work on the machine "
+          "slows every figure)", flush=True)
+    print("pages on ClickHouse (server time of one run; cold = caches empty, as after an import):", flush=True)
+    pages = bench_pages(url, detail=args.detail)
+    print(f"  slowest cold {max(p[1] for p in pages):.0f} ms, slowest warm {max(p[2] for p in pages):.0f} ms", flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(f"peak memory of this process: {_mib(peak)} (chdb's server runs inside it)", flush=True)
+    return 0
+
+
 def register(sub) -> None:
     p = sub.add_parser("bench", help="print page times, memory and import speed on a big demo database",
                        description=__doc__.split("\n\n")[0])
@@ -227,4 +268,8 @@ def register(sub) -> None:
     p.add_argument("--detail", type=int, default=0, metavar="N",
                    help="also print the N slowest queries of each page's cold run")
     p.add_argument("--skip-import", action="store_true", help="only the pages, memory and size")
+    p.add_argument("--engine", choices=("duckdb", "clickhouse"), default="duckdb",
+                   help="read the pages from the DuckDB file (default) or from the same tables in ClickHouse")
+    p.add_argument("--ch-url", metavar="URL", help="with --engine clickhouse: a clickhouse:// server to use "
+                   "(default: chdb in this process, in a folder in /tmp)")
     p.set_defaults(func=run)

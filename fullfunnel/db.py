@@ -21,7 +21,7 @@ from typing import Any, Iterator
 import duckdb
 import pandas as pd
 
-from fullfunnel import FullfunnelError, facts, rollups
+from fullfunnel import FullfunnelError, engines, facts, rollups
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
@@ -113,8 +113,12 @@ def _unusable(path: Path, e: Exception) -> DatabaseUnusable:
 
 
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
-    """The database to use: the explicit path, else $FULLFUNNEL_DB, else data/fullfunnel.duckdb."""
-    return Path(explicit or os.environ.get("FULLFUNNEL_DB") or DEFAULT_DB).expanduser().resolve()
+    """The database to use: the explicit path, else $FULLFUNNEL_DB, else the secrets file's
+    `[database] url`, else data/fullfunnel.duckdb. A ClickHouse URL comes back as an `engines.Location`."""
+    target = explicit or os.environ.get("FULLFUNNEL_DB") or engines.configured_url() or DEFAULT_DB
+    if engines.is_url(target):
+        return engines.Location(str(target))
+    return Path(target).expanduser().resolve()
 
 
 # ---------------------------------------------------------------- schema
@@ -218,6 +222,12 @@ def writer(path: str | os.PathLike | None = None, fresh: bool = False) -> Iterat
     fresh=True starts from an empty database instead of a copy (the demo builds this way).
     """
     live = db_path(path)
+    if isinstance(live, engines.Location):   # ClickHouse: the same block on DuckDB staging, then swapped in
+        from fullfunnel.engines import clickhouse
+
+        with clickhouse.writer(live.url, fresh=fresh) as con:
+            yield con
+        return
     if live.is_dir():
         raise _unusable(live, IsADirectoryError())
     try:
@@ -264,6 +274,11 @@ def writer(path: str | os.PathLike | None = None, fresh: bool = False) -> Iterat
 def ensure_schema(path: str | os.PathLike | None = None) -> None:
     """Upgrade an older database file in place (via `writer`); refuse a newer one."""
     live = db_path(path)
+    if isinstance(live, engines.Location):
+        from fullfunnel.engines import clickhouse
+
+        clickhouse.ensure_schema(clickhouse.connect(live.url))
+        return
     if not live.exists():
         raise DatabaseMissing(
             f"There is no database at {live}. Create the demo with `python -m fullfunnel demo` "
@@ -312,6 +327,14 @@ def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
 
 class Reader:
     """Read-only access to the live database for one process; follows atomic swaps by `writer`."""
+
+    def __new__(cls, path: str | os.PathLike | None = None, live_facts: bool = False):
+        target = db_path(path)
+        if isinstance(target, engines.Location):   # ClickHouse: the same interface, fullfunnel/engines
+            from fullfunnel.engines import clickhouse
+
+            return clickhouse.Reader(target.url, live_facts)
+        return super().__new__(cls)
 
     def __init__(self, path: str | os.PathLike | None = None, live_facts: bool = False):
         """live_facts=True reads every fact table through its definition (fullfunnel/facts.py)."""

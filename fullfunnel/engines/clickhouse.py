@@ -135,24 +135,34 @@ def _quote(v: Any) -> str:
 
 
 class _Chdb(_Client):
-    """ClickHouse inside this process (chdb); one session per folder for the whole process."""
+    """ClickHouse inside this process (chdb). chdb runs one embedded server per process, on one folder;
+    databases in it are separate (`chdb:///folder?database=name`, default `fullfunnel`)."""
 
-    _sessions: dict[str, Any] = {}
+    _session: Any = None
+    _path: str | None = None
+    _applied: dict | None = None
+    _current: str | None = None
     _lock = threading.RLock()
 
-    def __init__(self, url: str, path: str):
+    def __init__(self, url: str, path: str, database: str = "fullfunnel"):
         from chdb import session
 
         self.url = url
-        self.database = "fullfunnel"
+        self.database = database
         with self._lock:
-            if path not in self._sessions:
+            cls = type(self)
+            if cls._session is None:
                 if path != ":memory:":
                     Path(path).mkdir(parents=True, exist_ok=True)
-                s = session.Session(None if path == ":memory:" else path)
-                s.query(f"create database if not exists {self.database} engine = Atomic")
-                self._sessions[path] = s
-            self.session = self._sessions[path]
+                cls._session = session.Session(None if path == ":memory:" else path)
+                cls._path = path
+            elif cls._path != path:
+                raise ClickHouseError(
+                    f"chdb already holds the folder {cls._path} in this process; it cannot open {path} too "
+                    "(one folder per process: use ?database=NAME for another database).")
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", database):
+                raise ClickHouseError(f"{database!r} is not a database name chdb can use.")
+            cls._session.query(f"create database if not exists {database} engine = Atomic")
 
     def command(self, sql: str, params: dict | None = None) -> None:
         self._run(sql, params, "CSV")
@@ -162,11 +172,16 @@ class _Chdb(_Client):
 
     def _run(self, sql: str, params: dict | None, fmt: str):
         text = {k: _text(v) for k, v in (params or {}).items()}
+        cls = type(self)
         with self._lock:
             try:
-                self.session.query(f"use {self.database}")
-                self.session.query("set " + ", ".join(f"{k} = {_quote(v)}" for k, v in SETTINGS.items()))
-                return self.session.query(sql, fmt, params=text or None)
+                if cls._current != self.database:
+                    cls._session.query(f"use {self.database}")
+                    cls._current = self.database
+                if cls._applied != SETTINGS:
+                    cls._session.query("set " + ", ".join(f"{k} = {_quote(v)}" for k, v in SETTINGS.items()))
+                    cls._applied = dict(SETTINGS)
+                return cls._session.query(sql, fmt, params=text or None)
             except Exception as e:  # chdb raises RuntimeError / ChdbError with the server's message
                 raise _error(e, sql) from None
 
@@ -244,8 +259,10 @@ def connect(url: str) -> _Client:
     if url not in _clients:
         scheme, rest = url.split("://", 1)
         if scheme.lower() == "chdb":
+            rest, _, query = rest.partition("?")
+            database = dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("database", "fullfunnel")
             path = ":memory:" if rest in ("", ":memory:") else str(Path(unquote(rest)).expanduser())
-            _clients[url] = _Chdb(url, path)
+            _clients[url] = _Chdb(url, path, database)
         else:
             _clients[url] = _Server(url)
     return _clients[url]

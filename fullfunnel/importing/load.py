@@ -459,6 +459,10 @@ def max_bytes(path: str | os.PathLike | None = None) -> int:
     """The size limit for one file: the import_max_mb setting, else 500 MB."""
     live = db.db_path(path)
     mb = DEFAULT_MAX_MB
+    if isinstance(live, db.engines.Location):
+        rows = db.Reader(live).query("meta/settings")
+        value = dict(zip(rows["key"], rows["value"])).get("import_max_mb") if "key" in rows else None
+        return int(float(value) * 1024 * 1024) if value else int(mb * 1024 * 1024)
     if live.exists():
         try:
             con = duckdb.connect(str(live), read_only=True)
