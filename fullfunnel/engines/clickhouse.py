@@ -23,10 +23,12 @@ import datetime as dt
 import decimal
 import fcntl
 import functools
+import itertools
 import os
 import re
 import tempfile
 import threading
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -355,6 +357,11 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     # lag/lead: the previous row of the partition, NULL on its first row (ClickHouse would give 0)
     if isinstance(node, exp.Window) and isinstance(node.this, (exp.Lag, exp.Lead)):
         return _raw(_lag(node))
+    # median: DuckDB's exact one, the mean of the two middle values (ClickHouse's median is a sample)
+    if isinstance(node, exp.Median) and not isinstance(node.parent, exp.Filter):
+        m = f"__median_{next(_names)}"
+        return _raw(f"if(length(arraySort(groupArray({_ch(node.this)})) AS {m}) = 0, NULL, "
+                    f"({m}[intDiv(length({m}) + 1, 2)] + {m}[intDiv(length({m}), 2) + 1]) / 2)")
     # agg(x) filter (where c) → aggIf(x, c)
     if isinstance(node, exp.Filter):
         return _raw(_agg_if(node))
@@ -424,6 +431,7 @@ def _agg_if(node: exp.Filter) -> str:
     return f"toInt64({out})" if name.lower() == "count" else out
 
 
+_names = itertools.count()
 _ADD = {"DAY": "addDays", "WEEK": "addWeeks", "MONTH": "addMonths", "YEAR": "addYears"}
 
 
@@ -465,9 +473,39 @@ def _is_list(node: exp.Expression) -> bool:
     return False
 
 
+_CACHE_DIR = Path(tempfile.gettempdir()) / "fullfunnel-clickhouse-sql"
+
+
 @functools.lru_cache(maxsize=1024)
 def translate(sql: str, pretty: bool = False) -> str:
-    """DuckDB SQL → ClickHouse SQL; parameters become `{name: }` (typed at bind time)."""
+    """DuckDB SQL → ClickHouse SQL; parameters become `{name: }` (typed at bind time).
+
+    Cached in this process and on disk (sqlglot takes a second or more for a long query), keyed by
+    the SQL, sqlglot's version and this module's text, so a changed rewrite never serves old SQL.
+    """
+    import hashlib
+
+    key = hashlib.sha256("\x00".join([sql, str(pretty), sqlglot.__version__, _MODULE_TEXT]).encode()).hexdigest()
+    cached = _CACHE_DIR / f"{key}.sql"
+    try:
+        return cached.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    out = _translate(sql, pretty)
+    try:
+        _CACHE_DIR.mkdir(exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(out, encoding="utf-8")
+        os.replace(tmp, cached)
+    except OSError:
+        pass
+    return out
+
+
+_MODULE_TEXT = Path(__file__).read_text(encoding="utf-8")
+
+
+def _translate(sql: str, pretty: bool) -> str:
     try:
         tree = sqlglot.parse_one(sql, read="duckdb")
     except sqlglot.errors.ParseError as e:
@@ -776,7 +814,11 @@ def copy_from(path: str | os.PathLike, url: str) -> list[str]:
     return tables
 
 
+_writes = [0]   # writes made by this process: a reader re-checks the database after one
+
+
 def _mark_written(client: _Client) -> None:
+    _writes[0] += 1
     client.command("alter table ff_meta delete where key = 'written'")
     client.command("insert into ff_meta values ('written', {v:String})", {"v": uuid.uuid4().hex})
 
@@ -792,6 +834,8 @@ class Reader:
         self.live_facts = live_facts
         self._facts_tz: str | None = None
         self._stamp: str | None = None
+        self._checked = 0.0
+        self._writes = -1
         self._lock = threading.Lock()
 
     @property
@@ -815,7 +859,11 @@ class Reader:
         from fullfunnel import db, facts
 
         with self._lock:
+            now = time.monotonic()
+            if self._stamp is not None and now - self._checked < 1.0 and self._writes == _writes[0]:
+                return self   # checked a moment ago and nothing written by this process since
             stamp = self.stamp()
+            self._checked, self._writes = now, _writes[0]
             if stamp != self._stamp:
                 version = schema_version(self.client)
                 if version != db.SCHEMA_VERSION:
