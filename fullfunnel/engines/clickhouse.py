@@ -777,9 +777,9 @@ def writer(url: str, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]
         try:
             db.migrate(con)
             con.execute("set TimeZone = 'UTC'")
-            for table in duck_tables(con, views=False):
-                con.execute(f'delete from "{table}"')
-            if not fresh:
+            if not fresh:   # what the migrations put in is in ClickHouse already (or its newer state)
+                for table in duck_tables(con, views=False):
+                    con.execute(f'delete from "{table}"')
                 load(client, con)
             before = {} if fresh else fingerprints(con)
             top = con.execute("select coalesce(max(import_id), 0) from import_log").fetchone()[0]
