@@ -207,3 +207,37 @@ def test_a_clickhouse_url_is_the_engine_switch(monkeypatch, tmp_path):
     secrets.write_text('[database]\nurl = "chdb:///srv/ff"\n')
     monkeypatch.setenv("FULLFUNNEL_SECRETS", str(secrets))
     assert str(db.db_path()) == "chdb:///srv/ff"
+
+
+def test_every_page_shows_the_same_tables_on_clickhouse(tmp_path, url, monkeypatch):
+    """Each page runs (AppTest) on the DuckDB file; every query it asked for gives the same table on
+    ClickHouse; and each page runs on ClickHouse itself without an exception."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_app import PAGES, ROOT
+
+    path = make_tiny_db(tmp_path / "tiny.duckdb")
+    make_tiny_db(url)
+    calls: dict[tuple, tuple] = {}
+    query = db.Reader.query
+
+    def recorded(self, name, params=None):
+        key = (name, repr(sorted((params or {}).items())))
+        calls.setdefault(key, (name, dict(params or {})))
+        return query(self, name, params)
+
+    monkeypatch.setattr(db.Reader, "query", recorded)
+    week = {"period": "custom", "from": "2026-11-01", "to": "2026-11-07"}
+    for target in (path, url):
+        monkeypatch.setenv("FULLFUNNEL_DB", str(target))
+        for page in PAGES:
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+            at.query_params.update(week)
+            at.switch_page(f"pages/{page}").run()
+            assert not at.exception, (target, page, at.exception and at.exception[0].message)
+    assert len(calls) > 30
+    duck, click = db.Reader(path), db.Reader(url)
+    duck.connection().execute("set threads = 1")
+    for name, params in calls.values():
+        pd.testing.assert_frame_equal(click.query(name, params), query(duck, name, params), check_exact=True,
+                                      obj=f"{name} {params}")

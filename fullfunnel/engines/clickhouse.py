@@ -331,6 +331,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     # moves the zone into the type, so every date function after it works in that zone
     if isinstance(node, exp.Anonymous) and node.name.lower() == "timezone" and len(node.expressions) == 2:
         zone, value = node.expressions
+        # 'UTC' is spelled 'Etc/UTC' so that a wall-clock time in the result is told from an instant
+        # (to_frame gives it without a zone, as DuckDB does)
+        zone = exp.If(this=exp.EQ(this=zone.copy(), expression=exp.Literal.string("UTC")),
+                      true=exp.Literal.string("Etc/UTC"), false=zone.copy())
         return exp.Anonymous(this="toTimeZone", expressions=[value, zone])
     if isinstance(node, exp.Length) and (_is_list(node.this) or any(
             isinstance(c, exp.Column) and c.name == "channels" for c in node.this.walk())):
@@ -357,6 +361,12 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     # lag/lead: the previous row of the partition, NULL on its first row (ClickHouse would give 0)
     if isinstance(node, exp.Window) and isinstance(node.this, (exp.Lag, exp.Lead)):
         return _raw(_lag(node))
+    # exists (select … from t as a where a.k = outer.k [and …a only]): ClickHouse runs no correlated
+    # subquery, so it becomes coalesce(outer.k in (select a.k from t as a where …), false)
+    if isinstance(node, exp.Exists):
+        semi = _exists_as_in(node)
+        if semi is not None:
+            return semi
     # median: DuckDB's exact one, the mean of the two middle values (ClickHouse's median is a sample)
     if isinstance(node, exp.Median) and not isinstance(node.parent, exp.Filter):
         m = f"__median_{next(_names)}"
@@ -383,6 +393,44 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             if _boolean(inner):
                 inner.replace(exp.Anonymous(this="toBool", expressions=[inner.copy()]))
     return node
+
+
+def _exists_as_in(node: exp.Exists) -> exp.Expression | None:
+    query = node.this
+    if not isinstance(query, exp.Select) or query.args.get("joins") or not query.args.get("from_") \
+            and not query.args.get("from"):
+        return None
+    source = (query.args.get("from_") or query.args.get("from")).this
+    if not isinstance(source, exp.Table):
+        return None
+    inner = source.alias_or_name
+    where = query.args.get("where")
+    if where is None:
+        return None
+    conds = list(where.this.flatten()) if isinstance(where.this, exp.And) else [where.this]
+    link, rest = None, []
+    for c in conds:
+        tables = {col.table for col in c.find_all(exp.Column)}
+        if tables <= {inner, ""}:
+            rest.append(c)
+        elif link is None and isinstance(c, exp.EQ) and all(isinstance(x, exp.Column) for x in (c.this, c.expression)):
+            a, b = c.this, c.expression
+            if a.table == inner and b.table not in ("", inner):
+                link = (a, b)
+            elif b.table == inner and a.table not in ("", inner):
+                link = (b, a)
+            else:
+                return None
+        else:
+            return None
+    if link is None:
+        return None
+    own, outer = link
+    sub = exp.select(own.copy()).from_(source.copy())
+    if rest:
+        sub = sub.where(exp.and_(*[c.copy() for c in rest]))
+    return exp.Coalesce(this=exp.In(this=outer.copy(), query=exp.Subquery(this=sub)),
+                        expressions=[exp.Boolean(this=False)])
 
 
 def _lag(node: exp.Window) -> str:
@@ -570,8 +618,11 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
             col = col.cast(t.value_type)
         elif pa.types.is_large_string(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
             col = col.cast(pa.string())
-        elif pa.types.is_timestamp(t) and t.tz is None:
-            col = col.cast(pa.timestamp(t.unit))
+        elif pa.types.is_timestamp(t) and t.tz not in (None, "UTC"):
+            # a time moved into a zone (DuckDB's timezone(zone, ts)): the wall-clock time there, no zone
+            import pyarrow.compute as pc
+
+            col = pc.local_timestamp(col)
         cols.append(col)
         names.append(name)
     arrow = pa.Table.from_arrays(cols, names=names)
