@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from live import chromium, errors_on, settle, small_demo, streamlit_server
+from live import errors_on, settle, small_demo, streamlit_server
 from test_browser import page_urls
 
 
@@ -21,14 +21,8 @@ def server(ch_url, tmp_path_factory):
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
 @pytest.fixture
-def page(browser):
+def page(browser):   # the session's shared Chromium (tests/conftest.py)
     ctx = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="en-US")
     pg = ctx.new_page()
     yield pg
