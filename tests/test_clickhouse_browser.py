@@ -1,7 +1,6 @@
-"""The dashboard on ClickHouse (chdb, in the server's process): every page opens without an error in
-a real browser, and the Overview shows the same headline numbers the `report` command prints."""
+"""The dashboard on ClickHouse (chdb, inside the Streamlit server's process): every page opens
+without an error in a real browser."""
 from __future__ import annotations
-
 
 import pytest
 
