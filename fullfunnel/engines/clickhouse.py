@@ -357,7 +357,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     # epoch(a - b): seconds between two instants
     if isinstance(node, exp.TimeToUnix) and isinstance(node.this, exp.Sub):
         a, b = _ch(node.this.this), _ch(node.this.expression)
-        return _raw(f"((toUnixTimestamp64Micro({a}) - toUnixTimestamp64Micro({b})) / 1000000.0)")
+        d = f"(toUnixTimestamp64Micro({a}) - toUnixTimestamp64Micro({b}))"
+        # as DuckDB computes it: whole days (as seconds) plus the rest's microseconds, in that order
+        return _raw(f"(toFloat64(intDiv({d}, 86400000000) * 86400) + toFloat64({d} % 86400000000) / 1000000.0)")
     # lag/lead: the previous row of the partition, NULL on its first row (ClickHouse would give 0)
     if isinstance(node, exp.Window) and isinstance(node.this, (exp.Lag, exp.Lead)):
         return _raw(_lag(node))
@@ -612,7 +614,9 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     cols, names = [], []
     for name, col in zip(table.column_names, table.columns):
         t = col.type
-        if pa.types.is_unsigned_integer(t):
+        if t in (pa.uint8(), pa.uint16(), pa.int8(), pa.int16()):
+            col = col.cast(pa.int32())    # a small literal: DuckDB's INTEGER
+        elif pa.types.is_unsigned_integer(t):
             col = col.cast(pa.int64())
         elif pa.types.is_dictionary(t):
             col = col.cast(t.value_type)
