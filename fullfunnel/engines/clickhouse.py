@@ -392,6 +392,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         # a boolean column stays boolean (a ClickHouse comparison is a number)
         for e in node.expressions:
             inner = e.this if isinstance(e, exp.Alias) else e
+            if isinstance(inner, exp.Literal) and not inner.is_string and inner.this.lstrip("-").isdigit() \
+                    and abs(int(inner.this)) < 2 ** 31:
+                inner.replace(exp.Anonymous(this="toInt32", expressions=[inner.copy()]))   # DuckDB's INTEGER
+                continue
             if _boolean(inner):
                 inner.replace(exp.Anonymous(this="toBool", expressions=[inner.copy()]))
     return node
@@ -614,9 +618,7 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     cols, names = [], []
     for name, col in zip(table.column_names, table.columns):
         t = col.type
-        if t in (pa.uint8(), pa.uint16(), pa.int8(), pa.int16()):
-            col = col.cast(pa.int32())    # a small literal: DuckDB's INTEGER
-        elif pa.types.is_unsigned_integer(t):
+        if pa.types.is_unsigned_integer(t):
             col = col.cast(pa.int64())
         elif pa.types.is_dictionary(t):
             col = col.cast(t.value_type)
