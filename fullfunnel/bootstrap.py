@@ -74,7 +74,9 @@ def up(args: list[str]) -> int:
 def test(args: list[str]) -> int:
     py = ensure_venv()
     ensure_chromium()
-    return subprocess.call([str(py), "-m", "pytest", *(args or ["-q", "tests"])], cwd=ROOT)
+    # by default on every core, a test module per worker (its servers and databases stay in one process)
+    return subprocess.call([str(py), "-m", "pytest", *(args or ["-q", "-n", "auto", "--dist", "loadfile", "tests"])],
+                           cwd=ROOT)
 
 
 def main(argv: list[str]) -> int:
