@@ -38,7 +38,7 @@ def rows(db_file, sql):
 
 def table(db_file, name, order):
     """A table's rows without the import that brought them (two databases are compared by content)."""
-    return rows(db_file, f"select * exclude (import_id) from {name} order by {order}")
+    return rows(db_file, f"select columns(* exclude (import_id))::varchar from {name} order by {order}")
 
 
 def imports(db_file):
@@ -205,3 +205,120 @@ def test_sync_without_credentials_names_the_section(tmp_path, capsys):
     assert "Yandex Direct is not connected: put token" in capsys.readouterr().err
     assert cli.main(["sync", "all", "--db", str(tmp_path / "ff.duckdb")]) == 1
     assert "No source is connected" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- Yandex Metrica
+
+METRICA_FIELDS = ["ym:s:visitID", "ym:s:dateTime", "ym:s:clientID", "ym:s:pageViews", "ym:s:visitDuration",
+                  "ym:s:startURL", "ym:s:UTMSource", "ym:s:UTMMedium", "ym:s:UTMCampaign", "ym:s:lastTrafficSource",
+                  "ym:s:lastSearchEngineRoot", "ym:s:lastAdvEngine", "ym:s:lastReferalDomain",
+                  "ym:s:lastSocialNetwork"]
+VISITS = [
+    ["101", "2026-11-01 10:00:00", "c1", "3", "120", "https://ex.ru/a", "yandex", "cpc", "brand", "ad", "", "ya_direct", "", ""],
+    ["102", "2026-11-01 23:30:00", "c2", "1", "5", "https://ex.ru/", "", "", "", "organic", "yandex", "", "", ""],
+    ["103", "2026-11-02 09:15:00", "c1", "5", "300", "https://ex.ru/b", "vk", "social", "", "social", "", "", "", "vk"],
+]
+
+
+def metrica_tsv(visits):
+    return "\t".join(METRICA_FIELDS) + "\n" + "".join("\t".join(v) + "\n" for v in visits)
+
+
+class FakeMetrica:
+    """Logs API: created → (one status poll) processed, the visits in two parts, then clean."""
+
+    def __init__(self, httpserver, visits, token="GOOD", counter=777):
+        self.visits, self.token, self.log = visits, token, []
+        base = f"/management/v1/counter/{counter}"
+        httpserver.expect_request(f"{base}/logrequests", method="POST").respond_with_handler(self.create)
+        httpserver.expect_request(f"{base}/logrequest/5", method="GET").respond_with_handler(self.status)
+        for n in (0, 1):
+            httpserver.expect_request(f"{base}/logrequest/5/part/{n}/download").respond_with_handler(
+                lambda r, n=n: self.part(r, n))
+        httpserver.expect_request(f"{base}/logrequest/5/clean", method="POST").respond_with_handler(self.clean)
+
+    def _auth(self, request):
+        if request.headers.get("Authorization") != f"OAuth {self.token}":
+            return Response(json.dumps({"errors": [{"error_type": "invalid_token", "message": "Invalid oauth_token"}],
+                                        "code": 403, "message": "Invalid oauth_token"}), status=403,
+                            content_type="application/json")
+
+    def create(self, request):
+        self.log.append(("create", dict(request.args)))
+        return self._auth(request) or Response(json.dumps({"log_request": {
+            "request_id": 5, "counter_id": 777, "source": "visits", "status": "created"}}),
+            content_type="application/json")
+
+    def status(self, request):
+        self.log.append(("status", None))
+        return self._auth(request) or Response(json.dumps({"log_request": {
+            "request_id": 5, "status": "processed", "parts": [{"part_number": 1, "size": 10},
+                                                              {"part_number": 0, "size": 10}]}}),
+            content_type="application/json")
+
+    def part(self, request, n):
+        self.log.append(("part", n))
+        half = self.visits[:2] if n == 0 else self.visits[2:]
+        return self._auth(request) or Response(metrica_tsv(half), content_type="text/tab-separated-values")
+
+    def clean(self, request):
+        self.log.append(("clean", None))
+        return Response(json.dumps({"log_request": {"request_id": 5, "status": "cleaned_by_user"}}),
+                        content_type="application/json")
+
+
+def test_metrica_log_request_parts_and_clean(httpserver, tmp_path):
+    fake = FakeMetrica(httpserver, VISITS)
+    waits = []
+    db_file = tmp_path / "ff.duckdb"
+    secrets = {"yandex_metrica": {"token": "GOOD", "counter_id": 777, "api_url": httpserver.url_for("")}}
+    res = sync.run("yandex_metrica", db_file, date_from=date(2026, 11, 1), date_to=date(2026, 11, 2),
+                   secrets=secrets, sleep=waits.append)
+    assert [x[0] for x in fake.log] == ["create", "status", "part", "part", "clean"]
+    assert [x[1] for x in fake.log if x[0] == "part"] == [0, 1]     # parts in order
+    args = fake.log[0][1]
+    assert (args["date1"], args["date2"], args["source"]) == ("2026-11-01", "2026-11-02", "visits")
+    assert args["fields"].split(",") == METRICA_FIELDS
+    assert waits == [10]       # one wait before asking for the status again
+    got = rows(db_file, "select session_id, visitor_id, timezone('Europe/Moscow', started_at)::varchar, pageviews, "
+                        "duration_s, source, medium, campaign, landing_page from sessions order by session_id")
+    assert got == [
+        ("101", "c1", "2026-11-01 10:00:00", 3, 120, "yandex", "cpc", "brand", "https://ex.ru/a"),
+        ("102", "c2", "2026-11-01 23:30:00", 1, 5, "yandex", "organic", None, "https://ex.ru/"),
+        ("103", "c1", "2026-11-02 09:15:00", 5, 300, "vk", "social", None, "https://ex.ru/b"),
+    ]
+    assert res.rows == 3 and imports(db_file)[0][1] == "sync_yandex_metrica"
+    # the same visits downloaded as one Logs API file and imported give the same database
+    f = tmp_path / "visits.tsv"
+    f.write_text(metrica_tsv(VISITS), encoding="utf-8")
+    other = tmp_path / "file.duckdb"
+    load.import_file(f, db_file=other)
+    assert table(other, "sessions", "session_id") == table(db_file, "sessions", "session_id")
+    # a visit that went on after the last sync (Metrica closes visits within days) is replaced, not doubled
+    VISITS2 = [v[:] for v in VISITS]
+    VISITS2[2][3], VISITS2[2][4] = "7", "420"
+    fake.visits = VISITS2
+    sync.run("yandex_metrica", db_file, date_from=date(2026, 11, 2), date_to=date(2026, 11, 2), secrets=secrets,
+             sleep=waits.append)
+    assert rows(db_file, "select count(*), sum(pageviews), sum(duration_s) from sessions") == [(3, 11, 545)]
+
+
+def test_metrica_expired_token_and_quota(httpserver, tmp_path):
+    FakeMetrica(httpserver, VISITS, token="OTHER")
+    secrets = {"yandex_metrica": {"token": "OLD", "counter_id": 777, "api_url": httpserver.url_for("")}}
+    with pytest.raises(sync.SyncFailed, match="^Reconnect Yandex Metrica in Settings: the token was refused"):
+        sync.run("yandex_metrica", tmp_path / "ff.duckdb", date_from=date(2026, 11, 1), date_to=date(2026, 11, 2),
+                 secrets=secrets, sleep=lambda s: None)
+    httpserver.clear()
+    httpserver.expect_request("/management/v1/counter/777/logrequests", method="POST").respond_with_response(
+        Response(json.dumps({"errors": [{"error_type": "quota", "message": "Quota exceeded for user_login"}],
+                             "code": 429, "message": "Quota exceeded for user_login"}), status=429,
+                 content_type="application/json"))
+    waits = []
+    with pytest.raises(sync.SyncFailed) as e:
+        sync.run("yandex_metrica", tmp_path / "ff.duckdb", date_from=date(2026, 11, 1), date_to=date(2026, 11, 2),
+                 secrets=secrets, token="OTHER", sleep=waits.append)
+    assert str(e.value) == ("Yandex Metrica: Metrica's request quota is exhausted (Quota exceeded for user_login), "
+                            "still after waiting 600 s; nothing was imported — run the sync again later.")
+    assert "\n" not in str(e.value) and sum(waits) == 600
+    assert "квота запросов Метрики исчерпана" in e.value.text("ru")
