@@ -322,3 +322,183 @@ def test_metrica_expired_token_and_quota(httpserver, tmp_path):
                             "still after waiting 600 s; nothing was imported — run the sync again later.")
     assert "\n" not in str(e.value) and sum(waits) == 600
     assert "квота запросов Метрики исчерпана" in e.value.text("ru")
+
+
+# ---------------------------------------------------------------- amoCRM
+
+
+def ts(text):
+    """A business-time moment as the Unix time amoCRM sends."""
+    return int(datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(TZ)).timestamp())
+
+
+def amo_lead(id_, created, price, status, user, utm=None, closed=None, updated=None, loss=None):
+    cf = [{"field_id": 900 + i, "field_name": k.lower(), "field_code": k, "field_type": "tracking_data",
+           "values": [{"value": v}]} for i, (k, v) in enumerate((utm or {}).items())]
+    emb = {"tags": [{"id": 1, "name": "vip"}]}
+    if loss:
+        emb["loss_reason"] = [{"id": 5, "name": loss}]
+    return {"id": id_, "name": f"Сделка {id_}", "price": price, "responsible_user_id": user, "status_id": status,
+            "pipeline_id": 100, "created_at": ts(created), "updated_at": ts(updated or created),
+            "closed_at": ts(closed) if closed else None, "custom_fields_values": cf or None, "_embedded": emb}
+
+
+def amo_event(id_, lead, before, after, at):
+    return {"id": id_, "type": "lead_status_changed", "entity_id": lead, "entity_type": "lead", "created_at": ts(at),
+            "value_before": [{"lead_status": {"id": before, "pipeline_id": 100}}],
+            "value_after": [{"lead_status": {"id": after, "pipeline_id": 100}}]}
+
+
+class FakeAmo:
+    """API v4: pages of `per_page` with _links.next, 204 when nothing matches, one 429 first, 401 for a bad token."""
+
+    def __init__(self, httpserver, leads, events, token="GOOD", per_page=2):
+        self.leads, self.events, self.token, self.per_page = leads, events, token, per_page
+        self.calls = []
+        self.limited = False
+        httpserver.expect_request("/api/v4/users").respond_with_handler(
+            lambda r: self._list(r, "users", [{"id": 11, "name": "Анна"}, {"id": 12, "name": "Борис"}]))
+        httpserver.expect_request("/api/v4/leads/pipelines").respond_with_handler(self.pipelines)
+        httpserver.expect_request("/api/v4/leads").respond_with_handler(
+            lambda r: self._list(r, "leads", [x for x in self.leads if x["updated_at"] >= int(
+                r.args.get("filter[updated_at][from]", 0))]))
+        httpserver.expect_request("/api/v4/events").respond_with_handler(
+            lambda r: self._list(r, "events", [x for x in self.events if x["created_at"] >= int(
+                r.args.get("filter[created_at][from]", 0))]))
+
+    def _auth(self, r):
+        self.calls.append((r.path, dict(r.args)))
+        if r.headers.get("Authorization") != f"Bearer {self.token}":
+            return Response(json.dumps({"title": "Unauthorized", "status": 401}), status=401,
+                            content_type="application/problem+json")
+        if r.path == "/api/v4/leads" and not self.limited:   # the first look at the leads is over the limit
+            self.limited = True
+            return Response("", status=429, headers={"Retry-After": "1"})
+
+    def _list(self, r, key, items):
+        bad = self._auth(r)
+        if bad:
+            return bad
+        page = int(r.args.get("page", 1))
+        chunk = items[(page - 1) * self.per_page: page * self.per_page]
+        if not chunk:
+            return Response("", status=204)
+        links = {"self": {"href": f"/api/v4/{key}?page={page}"}}
+        if page * self.per_page < len(items):
+            links["next"] = {"href": f"/api/v4/{key}?page={page + 1}"}
+        return Response(json.dumps({"_page": page, "_links": links, "_embedded": {key: chunk}}),
+                        content_type="application/hal+json")
+
+    def pipelines(self, r):
+        bad = self._auth(r)
+        if bad:
+            return bad
+        statuses = [{"id": 142, "name": "Успешно реализовано", "sort": 10000}, {"id": 1001, "name": "Первичный контакт",
+                     "sort": 10}, {"id": 1002, "name": "Переговоры", "sort": 20},
+                    {"id": 143, "name": "Закрыто и не реализовано", "sort": 11000}]
+        return Response(json.dumps({"_embedded": {"pipelines": [
+            {"id": 100, "name": "Продажи", "sort": 1, "is_main": True, "_embedded": {"statuses": statuses}}]}}),
+            content_type="application/hal+json")
+
+
+AMO_LEADS = [
+    amo_lead(1, "2026-11-01 10:00:00", 50000, 142, 11, {"UTM_SOURCE": "yandex", "UTM_MEDIUM": "cpc",
+                                                         "UTM_CAMPAIGN": "brand"}, closed="2026-11-05 12:00:00"),
+    amo_lead(2, "2026-11-02 11:00:00", 20000, 1002, 12, {"UTM_SOURCE": "google", "UTM_MEDIUM": "cpc"}),
+    amo_lead(3, "2026-11-03 09:30:00", 0, 143, 11, closed="2026-11-04 15:00:00", loss="Дорого"),
+]
+AMO_EVENTS = [
+    amo_event("e1", 1, 1001, 1002, "2026-11-02 09:00:00"),
+    amo_event("e2", 1, 1002, 142, "2026-11-05 12:00:00"),
+    amo_event("e3", 2, 1001, 1002, "2026-11-03 10:00:00"),
+    amo_event("e4", 3, 1001, 143, "2026-11-04 15:00:00"),
+]
+
+
+def amo_export(leads_rows):
+    """The same deals as amoCRM's CSV export (the `amocrm` file preset)."""
+    head = ("ID,Название сделки,Бюджет ,Ответственный,Дата создания сделки,Дата закрытия,Теги,Этап сделки,Воронка,"
+            "utm_source,utm_medium,utm_campaign,utm_term,utm_content,Причина отказа\n")
+    out = []
+    for r in leads_rows:
+        out.append(",".join([str(r[0]), f"Сделка {r[0]}", str(r[1]), r[2], r[3],
+                             r[4] or "не закрыта", "vip", r[5], "Продажи", *r[6:]]))
+    return head + "\n".join(out) + "\n"
+
+
+def test_amocrm_pages_rate_limit_stage_history_and_the_file_export(httpserver, tmp_path):
+    fake = FakeAmo(httpserver, [dict(x) for x in AMO_LEADS], list(AMO_EVENTS))
+    waits = []
+    db_file = tmp_path / "ff.duckdb"
+    secrets = {"amocrm": {"token": "GOOD", "api_url": httpserver.url_for("")}}
+    res = sync.run("amocrm", db_file, secrets=secrets, sleep=waits.append)
+    assert waits == [1.0]                       # the 429's Retry-After, once
+    lead_pages = [a.get("page") for p, a in fake.calls if p == "/api/v4/leads"]
+    assert lead_pages == ["1", "1", "2"]        # the 429, then both pages
+    assert all(a.get("with") == "loss_reason" for p, a in fake.calls if p == "/api/v4/leads")
+    assert len(imports(db_file)) == 1 and imports(db_file)[0][1] == "sync_amocrm"
+    deals = rows(db_file, "select deal_id, lead_id, stage, status, amount::double, manager, pipeline, lost_reason, "
+                          "timezone('Europe/Moscow', closed_at)::varchar from deals order by deal_id")
+    assert deals == [
+        ("1", "1", "Успешно реализовано", "won", 50000.0, "Анна", "Продажи", None, "2026-11-05 12:00:00"),
+        ("2", "2", "Переговоры", "open", 20000.0, "Борис", "Продажи", None, None),
+        ("3", "3", "Закрыто и не реализовано", "lost", 0.0, "Анна", "Продажи", "Дорого", "2026-11-04 15:00:00"),
+    ]
+    assert rows(db_file, "select lead_id, source, medium, campaign, manager from leads order by lead_id") == [
+        ("1", "yandex", "cpc", "brand", "Анна"), ("2", "google", "cpc", None, "Борис"), ("3", None, None, None, "Анна")]
+    hist = "select deal_id, stage, timezone('Europe/Moscow', entered_at)::varchar from deal_stages order by 1, 3"
+    assert rows(db_file, hist) == [
+        ("1", "Первичный контакт", "2026-11-01 10:00:00"), ("1", "Переговоры", "2026-11-02 09:00:00"),
+        ("1", "Успешно реализовано", "2026-11-05 12:00:00"),
+        ("2", "Первичный контакт", "2026-11-02 11:00:00"), ("2", "Переговоры", "2026-11-03 10:00:00"),
+        ("3", "Первичный контакт", "2026-11-03 09:30:00"), ("3", "Закрыто и не реализовано", "2026-11-04 15:00:00"),
+    ]
+    assert rows(db_file, "select pipeline, stage, position, kind from stages order by position") == [
+        ("Продажи", "Первичный контакт", 1, "open"), ("Продажи", "Переговоры", 2, "open"),
+        ("Продажи", "Успешно реализовано", 3, "won"), ("Продажи", "Закрыто и не реализовано", 4, "lost")]
+    assert res.rows == 3 + 3 + 7 + 4
+    # the same deals exported from amoCRM as a CSV and imported give the same leads and deals
+    f = tmp_path / "amocrm_export.csv"
+    f.write_text(amo_export([
+        (1, "50 000", "Анна", "01.11.2026 10:00:00", "05.11.2026 12:00:00", "Успешно реализовано", "yandex", "cpc",
+         "brand", "", "", ""),
+        (2, "20 000", "Борис", "02.11.2026 11:00:00", None, "Переговоры", "google", "cpc", "", "", "", ""),
+        (3, "0", "Анна", "03.11.2026 09:30:00", "04.11.2026 15:00:00", "Закрыто и не реализовано", "", "", "", "",
+         "", "Дорого"),
+    ]), encoding="utf-8")
+    other = tmp_path / "file.duckdb"
+    load.import_file(f, db_file=other)
+    assert table(other, "deals", "deal_id") == table(db_file, "deals", "deal_id")
+    assert table(other, "leads", "lead_id") == table(db_file, "leads", "lead_id")
+
+
+def test_amocrm_a_deal_moved_since_shows_and_a_repeat_changes_nothing(httpserver, tmp_path):
+    leads = [dict(x) for x in AMO_LEADS]
+    fake = FakeAmo(httpserver, leads, list(AMO_EVENTS))
+    db_file = tmp_path / "ff.duckdb"
+    secrets = {"amocrm": {"token": "GOOD", "api_url": httpserver.url_for("")}}
+    sync.run("amocrm", db_file, secrets=secrets, sleep=lambda s: None)
+    # deal 2 is won today; a nightly sync asks only for what was updated since the last one (minus 30 days)
+    now = datetime.now(ZoneInfo(TZ)).replace(microsecond=0, tzinfo=None).isoformat(" ")
+    leads[1] = amo_lead(2, "2026-11-02 11:00:00", 21000, 142, 12, {"UTM_SOURCE": "google", "UTM_MEDIUM": "cpc"},
+                        closed=now, updated=now)
+    fake.events.append(amo_event("e5", 2, 1002, 142, now))
+    fake.calls.clear()
+    second = sync.run("amocrm", db_file, secrets=secrets, sleep=lambda s: None)
+    frm = [int(a["filter[updated_at][from]"]) for p, a in fake.calls if p == "/api/v4/leads"]
+    assert frm and frm[0] == int(datetime.combine(second.date_from, datetime.min.time(),
+                                                  tzinfo=ZoneInfo("UTC")).timestamp())
+    assert rows(db_file, "select status, amount::double from deals where deal_id = '2'") == [("won", 21000.0)]
+    assert ("2", "Успешно реализовано") in rows(db_file, "select deal_id, stage from deal_stages")
+    assert rows(db_file, "select count(*) from deals") == [(3,)]
+    state = [table(db_file, t, "all") for t in ("leads", "deals", "deal_stages", "stages")]
+    sync.run("amocrm", db_file, secrets=secrets, sleep=lambda s: None)
+    assert [table(db_file, t, "all") for t in ("leads", "deals", "deal_stages", "stages")] == state
+    assert len(imports(db_file)) == 3
+
+
+def test_amocrm_refused_token(httpserver, tmp_path):
+    FakeAmo(httpserver, AMO_LEADS, AMO_EVENTS, token="NEW")
+    with pytest.raises(sync.SyncFailed, match="^Reconnect amoCRM in Settings: the token was refused"):
+        sync.run("amocrm", tmp_path / "ff.duckdb", secrets={"amocrm": {"token": "OLD", "api_url": httpserver.url_for("")}},
+                 sleep=lambda s: None)
