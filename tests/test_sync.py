@@ -9,6 +9,7 @@ through the file importer must give the same database. No test sleeps: waits are
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -502,3 +503,161 @@ def test_amocrm_refused_token(httpserver, tmp_path):
     with pytest.raises(sync.SyncFailed, match="^Reconnect amoCRM in Settings: the token was refused"):
         sync.run("amocrm", tmp_path / "ff.duckdb", secrets={"amocrm": {"token": "OLD", "api_url": httpserver.url_for("")}},
                  sleep=lambda s: None)
+
+
+# ---------------------------------------------------------------- Bitrix24
+
+
+class FakeBitrix:
+    """An incoming webhook: list methods give 50 records and `next`; the first lead page is over the limit
+    (503 QUERY_LIMIT_EXCEEDED); a webhook with another secret is refused (401 INVALID_CREDENTIALS)."""
+
+    def __init__(self, httpserver, leads, deals, history, secret="s3cret"):
+        self.leads, self.deals, self.history, self.secret = leads, deals, history, secret
+        self.calls = []
+        self.limited = False
+        httpserver.expect_request(re.compile(r"/rest/1/\w+/[\w.]+\.json")).respond_with_handler(self)
+
+    def __call__(self, r):
+        _, _, _, secret, method = r.path.split("/")
+        method = method[:-5]
+        body = json.loads(r.data or "{}")
+        self.calls.append((method, body))
+        if secret != self.secret:
+            return Response(json.dumps({"error": "INVALID_CREDENTIALS", "error_description": "Invalid request "
+                                        "credentials"}), status=401, content_type="application/json")
+        if method == "crm.lead.list" and not self.limited:
+            self.limited = True
+            return Response(json.dumps({"error": "QUERY_LIMIT_EXCEEDED", "error_description": "Too many requests"}),
+                            status=503, content_type="application/json")
+        flt = body.get("filter") or {}
+        items = {
+            "user.get": [{"ID": "1", "NAME": "Анна", "LAST_NAME": ""}, {"ID": "2", "NAME": "Борис", "LAST_NAME": ""}],
+            "crm.category.list": [{"id": 0, "name": "Общее", "isDefault": "Y"}, {"id": 1, "name": "Опт"}],
+            "crm.status.list": [
+                {"ENTITY_ID": "STATUS", "STATUS_ID": "NEW", "NAME": "Не обработан", "SORT": 10},
+                {"ENTITY_ID": "STATUS", "STATUS_ID": "JUNK", "NAME": "Некачественный лид", "SORT": 60},
+                {"ENTITY_ID": "SOURCE", "STATUS_ID": "WEB", "NAME": "Веб-сайт", "SORT": 10},
+                {"ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "NEW", "NAME": "Новая", "SORT": 10},
+                {"ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "WON", "NAME": "Сделка успешна", "SORT": 60,
+                 "EXTRA": {"SEMANTICS": "success"}},
+                {"ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "LOSE", "NAME": "Сделка провалена", "SORT": 70,
+                 "EXTRA": {"SEMANTICS": "failure"}},
+                {"ENTITY_ID": "DEAL_STAGE_1", "STATUS_ID": "C1:NEW", "NAME": "Заявка", "SORT": 10},
+                {"ENTITY_ID": "DEAL_STAGE_1", "STATUS_ID": "C1:WON", "NAME": "Отгружено", "SORT": 20,
+                 "SEMANTICS": "S"}],
+            "crm.lead.list": [x for x in self.leads if x["DATE_MODIFY"] >= flt.get(">=DATE_MODIFY", "")],
+            "crm.deal.list": [x for x in self.deals if x["DATE_MODIFY"] >= flt.get(">=DATE_MODIFY", "")],
+            "crm.stagehistory.list": [x for x in self.history if x["CREATED_TIME"] >= flt.get(">=CREATED_TIME", "")],
+        }[method]
+        start = int(body.get("start") or 0)
+        chunk = items[start:start + 50]
+        result = ({"categories": chunk} if method == "crm.category.list" else
+                  {"items": chunk} if method == "crm.stagehistory.list" else chunk)
+        out = {"result": result, "total": len(items), "time": {"start": 0}}
+        if start + 50 < len(items):
+            out["next"] = start + 50
+        return Response(json.dumps(out), content_type="application/json")
+
+
+def b24_leads():
+    out = []
+    for i in range(1, 61):   # more than one page of 50
+        out.append({"ID": str(i), "DATE_CREATE": f"2026-11-{1 + i % 28:02d}T10:00:00+03:00",
+                    "DATE_MODIFY": "2026-11-29T10:00:00+03:00", "STATUS_ID": "JUNK" if i % 10 == 0 else "NEW",
+                    "STATUS_DESCRIPTION": "спам" if i % 10 == 0 else None, "SOURCE_ID": "WEB",
+                    "ASSIGNED_BY_ID": "1" if i % 2 else "2", "UTM_SOURCE": "yandex" if i % 3 == 0 else None,
+                    "UTM_MEDIUM": "cpc" if i % 3 == 0 else None, "UTM_CAMPAIGN": None, "UTM_CONTENT": None,
+                    "UTM_TERM": None})
+    return out
+
+
+B24_DEALS = [
+    {"ID": "21", "DATE_CREATE": "2026-11-01T10:00:00+03:00", "DATE_MODIFY": "2026-11-10T18:00:00+03:00",
+     "STAGE_ID": "WON", "CATEGORY_ID": "0", "OPPORTUNITY": "120000.00", "CURRENCY_ID": "RUB",
+     "CLOSEDATE": "2026-11-10T18:00:00+03:00", "CLOSED": "Y", "LEAD_ID": "3", "ASSIGNED_BY_ID": "1"},
+    {"ID": "22", "DATE_CREATE": "2026-11-02T12:00:00+03:00", "DATE_MODIFY": "2026-11-06T12:00:00+03:00",
+     "STAGE_ID": "LOSE", "CATEGORY_ID": "0", "OPPORTUNITY": "50000.00", "CURRENCY_ID": "RUB",
+     "CLOSEDATE": "2026-11-06T12:00:00+03:00", "CLOSED": "Y", "LEAD_ID": None, "ASSIGNED_BY_ID": "2"},
+    {"ID": "23", "DATE_CREATE": "2026-11-03T09:00:00+03:00", "DATE_MODIFY": "2026-11-03T09:00:00+03:00",
+     "STAGE_ID": "C1:NEW", "CATEGORY_ID": "1", "OPPORTUNITY": "7000.50", "CURRENCY_ID": "RUB",
+     "CLOSEDATE": "2026-11-30T00:00:00+03:00", "CLOSED": "N", "LEAD_ID": None, "ASSIGNED_BY_ID": "1"},
+]
+B24_HISTORY = [
+    {"ID": "1", "TYPE_ID": "1", "OWNER_ID": "21", "STAGE_ID": "NEW", "CATEGORY_ID": "0",
+     "CREATED_TIME": "2026-11-01T10:00:00+03:00"},
+    {"ID": "2", "TYPE_ID": "3", "OWNER_ID": "21", "STAGE_ID": "WON", "CATEGORY_ID": "0",
+     "CREATED_TIME": "2026-11-10T18:00:00+03:00"},
+    {"ID": "3", "TYPE_ID": "1", "OWNER_ID": "23", "STAGE_ID": "C1:NEW", "CATEGORY_ID": "1",
+     "CREATED_TIME": "2026-11-03T09:00:00+03:00"},
+]
+
+
+def test_bitrix24_pages_of_50_back_off_and_the_file_exports(httpserver, tmp_path):
+    fake = FakeBitrix(httpserver, b24_leads(), [dict(d) for d in B24_DEALS], list(B24_HISTORY))
+    waits = []
+    db_file = tmp_path / "ff.duckdb"
+    hook = httpserver.url_for("/rest/1/s3cret/")
+    res = sync.run("bitrix24", db_file, secrets={"bitrix24": {"webhook": hook}}, sleep=waits.append)
+    assert waits == [1]
+    assert [b.get("start") for m, b in fake.calls if m == "crm.lead.list"] == [0, 0, 50]
+    assert rows(db_file, "select count(*), count(*) filter (where qualification = 'junk'), "
+                         "count(*) filter (where source = 'yandex'), count(*) filter (where source = 'Веб-сайт'), "
+                         "count(*) filter (where manager = 'Анна') from leads") == [(60, 6, 20, 40, 30)]
+    assert rows(db_file, "select deal_id, stage, status, amount::double, currency, lead_id, manager, pipeline, "
+                         "timezone('Europe/Moscow', closed_at)::varchar from deals order by deal_id") == [
+        ("21", "Сделка успешна", "won", 120000.0, "RUB", "3", "Анна", "Общее", "2026-11-10 18:00:00"),
+        ("22", "Сделка провалена", "lost", 50000.0, "RUB", None, "Борис", "Общее", "2026-11-06 12:00:00"),
+        ("23", "Заявка", "open", 7000.5, "RUB", None, "Анна", "Опт", None)]
+    assert rows(db_file, "select deal_id, stage from deal_stages order by entered_at") == [
+        ("21", "Новая"), ("23", "Заявка"), ("21", "Сделка успешна")]
+    assert rows(db_file, "select pipeline, stage, position, kind from stages order by pipeline, position") == [
+        ("Общее", "Новая", 1, "open"), ("Общее", "Сделка успешна", 2, "won"), ("Общее", "Сделка провалена", 3, "lost"),
+        ("Опт", "Заявка", 1, "open"), ("Опт", "Отгружено", 2, "won")]
+    assert res.result.import_id and len(imports(db_file)) == 1
+    # the same deals and leads exported from Bitrix24 as CSV give the same rows
+    deals_csv = tmp_path / "DEAL.csv"
+    deals_csv.write_text(
+        '"ID";"Название сделки";"Стадия сделки";"Направление";"Сумма";"Валюта";"Ответственный";"Дата создания";'
+        '"Дата закрытия";"Лид"\n'
+        '"21";"A";"Сделка успешна";"Общее";"120 000,00";"RUB";"Анна";"01.11.2026 10:00:00";"10.11.2026 18:00:00";"3"\n'
+        '"22";"B";"Сделка провалена";"Общее";"50 000,00";"RUB";"Борис";"02.11.2026 12:00:00";"06.11.2026 12:00:00";""\n'
+        '"23";"C";"Заявка";"Опт";"7 000,50";"RUB";"Анна";"03.11.2026 09:00:00";"30.11.2026 00:00:00";""\n',
+        encoding="utf-8-sig")
+    leads_csv = tmp_path / "LEAD.csv"
+    lines = ['"ID";"Название лида";"Стадия";"Дополнительно о стадии";"Источник";"Ответственный";"Дата создания";'
+             '"UTM_SOURCE";"UTM_MEDIUM"']
+    for x in b24_leads():
+        d = datetime.fromisoformat(x["DATE_CREATE"]).strftime("%d.%m.%Y %H:%M:%S")
+        lines.append(";".join(f'"{v}"' for v in (
+            x["ID"], "L", "Некачественный лид" if x["STATUS_ID"] == "JUNK" else "Не обработан",
+            x["STATUS_DESCRIPTION"] or "", "Веб-сайт", "Анна" if x["ASSIGNED_BY_ID"] == "1" else "Борис", d,
+            x["UTM_SOURCE"] or "", x["UTM_MEDIUM"] or "")))
+    leads_csv.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    other = tmp_path / "file.duckdb"
+    load.import_file(deals_csv, db_file=other)
+    load.import_file(leads_csv, db_file=other)
+    assert table(other, "deals", "deal_id") == table(db_file, "deals", "deal_id")
+    assert table(other, "leads", "lead_id") == table(db_file, "leads", "lead_id")
+
+
+def test_bitrix24_moved_deal_and_refused_webhook(httpserver, tmp_path):
+    deals = [dict(d) for d in B24_DEALS]
+    fake = FakeBitrix(httpserver, b24_leads()[:3], deals, list(B24_HISTORY))
+    db_file = tmp_path / "ff.duckdb"
+    secrets = {"bitrix24": {"webhook": httpserver.url_for("/rest/1/s3cret/")}}
+    sync.run("bitrix24", db_file, secrets=secrets, sleep=lambda s: None)
+    now = datetime.now(ZoneInfo(TZ)).replace(microsecond=0).isoformat()
+    deals[2].update(STAGE_ID="C1:WON", DATE_MODIFY=now, CLOSEDATE=now, CLOSED="Y")
+    fake.history.append({"ID": "4", "TYPE_ID": "3", "OWNER_ID": "23", "STAGE_ID": "C1:WON", "CATEGORY_ID": "1",
+                         "CREATED_TIME": now})
+    fake.calls.clear()
+    sync.run("bitrix24", db_file, secrets=secrets, sleep=lambda s: None)
+    assert all(">=DATE_MODIFY" in b["filter"] for m, b in fake.calls if m == "crm.deal.list")
+    assert rows(db_file, "select status, stage from deals where deal_id = '23'") == [("won", "Отгружено")]
+    assert ("23", "Отгружено") in rows(db_file, "select deal_id, stage from deal_stages")
+    before = [table(db_file, t, "all") for t in ("leads", "deals", "deal_stages", "stages")]
+    with pytest.raises(sync.SyncFailed, match="^Reconnect Bitrix24 in Settings: the webhook was refused"):
+        sync.run("bitrix24", db_file, token=httpserver.url_for("/rest/1/oldsecret/"), secrets=secrets,
+                 sleep=lambda s: None)
+    assert [table(db_file, t, "all") for t in ("leads", "deals", "deal_stages", "stages")] == before

@@ -58,6 +58,11 @@ class SyncFailed(FullfunnelError):
 
 
 def token_refused(source: str) -> SyncFailed:
+    if source == "bitrix24":
+        return SyncFailed("Reconnect Bitrix24 in Settings: the webhook was refused (make a new incoming webhook "
+                          "and put its URL in the [bitrix24] section of the secrets file).",
+                          ru="Переподключите Битрикс24 в настройках: вебхук отклонён (создайте новый входящий "
+                             "вебхук и укажите его адрес в разделе [bitrix24] файла секретов).")
     return SyncFailed(f"Reconnect {TITLES[source]} in Settings: the token was refused "
                       f"(put a fresh one in the [{source}] section of the secrets file).",
                       ru=f"Переподключите {TITLES_RU[source]} в настройках: токен отклонён "
