@@ -661,3 +661,36 @@ def test_bitrix24_moved_deal_and_refused_webhook(httpserver, tmp_path):
         sync.run("bitrix24", db_file, token=httpserver.url_for("/rest/1/oldsecret/"), secrets=secrets,
                  sleep=lambda s: None)
     assert [table(db_file, t, "all") for t in ("leads", "deals", "deal_stages", "stages")] == before
+
+
+# ---------------------------------------------------------------- the Settings page
+
+
+def test_settings_page_shows_each_source_and_syncs_now(httpserver, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from test_app import ROOT
+
+    httpserver.expect_request("/json/v5/reports", method="POST").respond_with_handler(
+        FakeDirect(DIRECT_DATA, offline=False))
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f'[yandex_direct]\ntoken = "GOOD"\napi_url = "{httpserver.url_for("")}"\n', encoding="utf-8")
+    db_file = tmp_path / "ff.duckdb"
+    monkeypatch.setenv("FULLFUNNEL_SECRETS", str(secrets))
+    monkeypatch.setenv("FULLFUNNEL_DB", str(db_file))
+    monkeypatch.syspath_prepend(str(ROOT))
+    from fullfunnel import db
+
+    db.create_empty(db_file)
+    at = AppTest.from_file(str(ROOT / "pages" / "settings.py"), default_timeout=60).run()
+    assert not at.exception
+    assert at.subheader[0].value == "Connected accounts"
+    texts = [m.value for m in at.markdown]
+    assert any(x.startswith("connected · never synced") for x in texts)
+    assert any("not connected: add the `[amocrm]` section" in x for x in texts)
+    assert at.button(key="sync_amocrm").disabled and not at.button(key="sync_yandex_direct").disabled
+    at.button(key="sync_yandex_direct").click().run()
+    assert not at.exception and not at.error
+    assert "Yandex Direct:" in at.success[0].value and "import #1" in at.success[0].value
+    assert rows(db_file, "select count(*) from spend") == [(4,)]
+    assert any("last sync" in m.value and "import #1), 4 row(s)" in m.value for m in at.markdown)

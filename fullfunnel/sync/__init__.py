@@ -230,6 +230,21 @@ def last_sync(source: str, db_file=None) -> dict[str, Any] | None:
             "file_name": r.file_name}
 
 
+def status(db_file=None, secrets: dict[str, Any] | None = None, tz: str = "UTC") -> list[dict[str, Any]]:
+    """Each source: connected or not, its last standing sync (a time in `tz`) and the rows that sync wrote."""
+    from zoneinfo import ZoneInfo
+
+    secrets = secrets_mod.load() if secrets is None else secrets
+    out = []
+    for s in SOURCES:
+        last = last_sync(s, db_file)
+        out.append({"source": s, "title": TITLES[s], "title_ru": TITLES_RU[s], "connected": connected(s, secrets),
+                    "last_sync": last["imported_at"].replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz))
+                    .replace(tzinfo=None) if last else None,
+                    "import_id": last["import_id"] if last else None, "rows": last["rows"] if last else None})
+    return out
+
+
 def window(source: str, db_file=None, date_from: date | None = None, date_to: date | None = None,
            today: date | None = None) -> tuple[date, date, datetime | None]:
     """The days (and for CRMs the update time) a run asks for."""
