@@ -694,3 +694,34 @@ def test_settings_page_shows_each_source_and_syncs_now(httpserver, tmp_path, mon
     assert "Yandex Direct:" in at.success[0].value and "import #1" in at.success[0].value
     assert rows(db_file, "select count(*) from spend") == [(4,)]
     assert any("last sync" in m.value and "import #1), 4 row(s)" in m.value for m in at.markdown)
+
+
+def test_network_error_is_a_sentence(tmp_path, capsys):
+    import socket
+
+    with socket.socket() as s:   # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code = cli.main(["sync", "amocrm", "--db", str(tmp_path / "ff.duckdb"), "--token", "T",
+                     "--api-url", f"http://127.0.0.1:{port}"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith(f"error: Cannot reach amoCRM at 127.0.0.1:{port} (ConnectionError)")
+    assert "Traceback" not in err
+
+
+def test_sync_all_runs_every_connected_source_and_reports_each(httpserver, tmp_path, capsys):
+    httpserver.expect_request("/json/v5/reports", method="POST").respond_with_handler(
+        FakeDirect(DIRECT_DATA, offline=False))
+    FakeAmo(httpserver, AMO_LEADS, AMO_EVENTS, token="NEW")    # amoCRM's token has expired
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f'[yandex_direct]\ntoken = "GOOD"\napi_url = "{httpserver.url_for("")}"\n'
+                       f'[amocrm]\ntoken = "OLD"\napi_url = "{httpserver.url_for("")}"\n', encoding="utf-8")
+    db_file = tmp_path / "ff.duckdb"
+    code = cli.main(["sync", "all", "--db", str(db_file), "--secrets", str(secrets),
+                     "--from", "2026-11-01", "--to", "2026-11-03"])
+    out, err = capsys.readouterr()
+    assert code == 1      # cron sees the failure …
+    assert out.startswith("Yandex Direct: 2026-11-01 – 2026-11-03, 4 row(s) in 1 request(s) — import #1")
+    assert "error: Reconnect amoCRM in Settings: the token was refused" in err
+    assert "1 of 2 source(s) failed; the others were synced." in err
+    assert imports(db_file) == [(1, "sync_yandex_direct", False)]   # … and Direct's import stands

@@ -294,21 +294,27 @@ class SyncResult:
     rows: int
     requests: int
     result: Any = None      # importing.load.ImportResult, None when nothing came
+    everything: bool = False   # a CRM's first sync: every record, whatever its date
 
     def text(self, lang: str = "en") -> str:
         title = (TITLES_RU if lang == "ru" else TITLES)[self.source]
+        if self.everything:
+            span = ("все записи" if lang == "ru" else "all records")
+        elif self.source in ("amocrm", "bitrix24"):
+            span = (f"изменённые с {self.date_from}" if lang == "ru" else f"changed since {self.date_from}")
+        else:
+            span = f"{self.date_from} – {self.date_to}"
         if self.result is None:
-            return (f"{title}: за {self.date_from} – {self.date_to} новых данных нет; ничего не изменено"
-                    if lang == "ru" else
-                    f"{title}: nothing new for {self.date_from} – {self.date_to}; nothing was changed")
+            return (f"{title}: новых данных нет ({span}); ничего не изменено" if lang == "ru" else
+                    f"{title}: nothing new ({span}); nothing was changed")
         r = self.result
         kinds = "; ".join(f"{k.kind}: {k.added} {'добавлено' if lang == 'ru' else 'added'}, {k.replaced} "
                           f"{'заменено' if lang == 'ru' else 'replaced'}, {k.rejected} "
                           f"{'отклонено' if lang == 'ru' else 'rejected'}" for k in r.kinds)
         if lang == "ru":
-            return (f"{title}: {self.date_from} – {self.date_to}, строк {self.rows}, запросов {self.requests} — "
+            return (f"{title}: {span}, строк {self.rows}, запросов {self.requests} — "
                     f"импорт №{r.import_id} ({kinds})")
-        return (f"{title}: {self.date_from} – {self.date_to}, {self.rows} row(s) in {self.requests} request(s) — "
+        return (f"{title}: {span}, {self.rows} row(s) in {self.requests} request(s) — "
                 f"import #{r.import_id} ({kinds})")
 
 
@@ -339,7 +345,8 @@ def run(source: str, db_file=None, *, date_from: date | None = None, date_to: da
     ctx = Context(source, conf, mod.base_url(conf).rstrip("/"), str(conf.get(mod.TOKEN_KEY) or ""), frm, to,
                   since, sleep)
     fetched = mod.fetch(ctx)
-    out = SyncResult(source, frm, to, fetched.rows if fetched else 0, ctx.requests)
+    out = SyncResult(source, frm, to, fetched.rows if fetched else 0, ctx.requests,
+                     everything=source in ("amocrm", "bitrix24") and since is None)
     if fetched is None or fetched.rows == 0:
         return out
     try:

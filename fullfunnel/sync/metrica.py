@@ -106,17 +106,24 @@ def fetch(ctx: Context) -> Fetched | None:
         status = info.get("status")
     header: list[str] | None = None
     lines: list[str] = []
-    for part in sorted(info.get("parts") or [], key=lambda p: p.get("part_number", 0)):
-        text = _call(ctx, "GET", f"/logrequest/{rid}/part/{part['part_number']}/download").content.decode(
-            "utf-8-sig", errors="replace")
-        rows = [ln for ln in text.replace("\r\n", "\n").split("\n") if ln.strip()]
-        if not rows:
-            continue
-        got = rows[0].split("\t")
-        if got != FIELDS:
-            raise fields_changed(ctx.source, FIELDS, got)
-        header = got
-        lines += rows[1:]
+    try:
+        for part in sorted(info.get("parts") or [], key=lambda p: p.get("part_number", 0)):
+            text = _call(ctx, "GET", f"/logrequest/{rid}/part/{part['part_number']}/download").content.decode(
+                "utf-8-sig", errors="replace")
+            rows = [ln for ln in text.replace("\r\n", "\n").split("\n") if ln.strip()]
+            if not rows:
+                continue
+            got = rows[0].split("\t")
+            if got != FIELDS:
+                raise fields_changed(ctx.source, FIELDS, got)
+            header = got
+            lines += rows[1:]
+    except SyncFailed:
+        try:   # free the counter's log storage anyway; the first sentence is the one to tell
+            _call(ctx, "POST", f"/logrequest/{rid}/clean")
+        except SyncFailed:
+            pass
+        raise
     _call(ctx, "POST", f"/logrequest/{rid}/clean")
     if header is None or not lines:
         return None
