@@ -148,6 +148,22 @@ def test_direct_repeat_changes_nothing_and_a_revised_day_shows(httpserver, tmp_p
     assert rows(db_file, "select spend::double, clicks from spend where date = '2026-11-02'") == [(1000.0, 41)]
     assert rows(db_file, "select count(*), sum(spend)::double from spend") == [(4, 3725.06)]
     assert [(k.added, k.replaced) for k in rev.result.kinds] == [(0, 2)]
+    # the pages see it: `report trend` (what the Overview charts show) has the revised day's spend
+    assert trend_spend(db_file) == {"2026-11-01": 1734.56, "2026-11-02": 1000.0, "2026-11-03": 990.5}
+    load.undo(rev.result.import_id, db_file)     # undoing the sync brings the earlier cost back
+    assert rows(db_file, "select spend::double, clicks from spend where date = '2026-11-02'") == [(1100.0, 45)]
+    assert trend_spend(db_file)["2026-11-02"] == 1100.0
+
+
+def trend_spend(db_file):
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cli.main(["report", "trend", "--db", str(db_file), "--from", "2026-11-01", "--to", "2026-11-03",
+                         "--grain", "day", "--format", "json"]) == 0
+    return {r["bucket"][:10]: r["spend"] for r in json.loads(out.getvalue())}
 
 
 def test_direct_incremental_window_starts_a_lookback_before_the_last_sync(httpserver, tmp_path):
@@ -196,6 +212,15 @@ def test_direct_changed_field_set_is_refused(httpserver, tmp_path):
     httpserver.expect_request("/json/v5/reports", method="POST").respond_with_data(
         "Date\tCampaignName\tImpressions\tClicks\tCostNew\n2026-11-01\tbrand\t1\t1\t1000000\n")
     with pytest.raises(sync.SyncFailed, match="sent other columns than asked for .missing: Cost"):
+        sync.run("yandex_direct", tmp_path / "ff.duckdb", date_from=date(2026, 11, 1), date_to=date(2026, 11, 3),
+                 token="GOOD", api_url=httpserver.url_for(""), secrets={}, sleep=lambda s: None)
+
+
+def test_direct_money_not_in_micros_is_refused_not_guessed(httpserver, tmp_path):
+    # a proxy that asked for returnMoneyInMicros: false on its own would make every cost a million times smaller
+    httpserver.expect_request("/json/v5/reports", method="POST").respond_with_data(
+        direct_tsv([("2026-11-01", "brand", 1000, 50, "1234.56")]))
+    with pytest.raises(sync.SyncFailed, match="sent the cost '1234.56' on line 3 of the report, not a whole number"):
         sync.run("yandex_direct", tmp_path / "ff.duckdb", date_from=date(2026, 11, 1), date_to=date(2026, 11, 3),
                  token="GOOD", api_url=httpserver.url_for(""), secrets={}, sleep=lambda s: None)
 

@@ -77,12 +77,21 @@ def _error(ctx: Context, resp) -> tuple[int | None, str]:
 def clean(ctx: Context, text: str) -> list[str]:
     """The TSV's header and data lines: a title line above the header and the `Total rows` line dropped."""
     lines = [ln for ln in text.replace("\r\n", "\n").split("\n") if ln.strip()]
+    title = 0
     if lines and lines[0].split("\t") != FIELDS and len(lines) > 1 and lines[1].split("\t") == FIELDS:
-        lines = lines[1:]   # the report name and period
+        lines, title = lines[1:], 1   # the report name and period
     if lines and lines[-1].lower().startswith("total rows"):
         lines = lines[:-1]
     if not lines or lines[0].split("\t") != FIELDS:
         raise fields_changed(ctx.source, FIELDS, lines[0].split("\t") if lines else [])
+    cost = FIELDS.index("Cost")
+    for n, ln in enumerate(lines[1:], 2 + title):
+        value = (ln.split("\t") + [""] * len(FIELDS))[cost]
+        if not value.isdigit():   # money was asked for in micros: whole numbers, nothing else
+            raise SyncFailed(f"Yandex Direct sent the cost {value!r} on line {n} of the report, not a whole number of "
+                             "micros as asked (is a proxy changing the report?); nothing was imported.",
+                             ru=f"Яндекс Директ прислал расход {value!r} в строке {n} отчёта — не целое число "
+                                "микроединиц, как запрошено (отчёт меняет прокси?); ничего не загружено.")
     return lines
 
 
