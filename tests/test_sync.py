@@ -166,6 +166,25 @@ def trend_spend(db_file):
     return {r["bucket"][:10]: r["spend"] for r in json.loads(out.getvalue())}
 
 
+def test_direct_renamed_campaign_is_not_counted_twice(httpserver, tmp_path):
+    fake = FakeDirect(list(DIRECT_DATA), offline=False)
+    httpserver.expect_request("/json/v5/reports", method="POST").respond_with_handler(fake)
+    db_file = tmp_path / "ff.duckdb"
+    kw = dict(token="GOOD", api_url=httpserver.url_for(""), secrets={}, sleep=lambda s: None)
+    sync.run("yandex_direct", db_file, date_from=date(2026, 11, 1), date_to=date(2026, 11, 3), **kw)
+    # "brand" is renamed in Direct: its past statistics now come under the new name
+    fake.data = [(d, "brand 2026" if c == "brand" else c, i, k, m) for d, c, i, k, m in DIRECT_DATA]
+    res = sync.run("yandex_direct", db_file, date_from=date(2026, 11, 2), date_to=date(2026, 11, 3), **kw)
+    assert rows(db_file, "select date::varchar, campaign, spend::double from spend order by 1, 2") == [
+        ("2026-11-01", "brand", 1234.56), ("2026-11-01", "generic", 500.0),     # outside the days asked: kept
+        ("2026-11-02", "brand 2026", 1100.0), ("2026-11-03", "brand 2026", 990.5)]
+    assert res.result.dropped == {"spend": 2}
+    assert "2 row(s) of earlier syncs on these days that the report no longer has were taken out" in res.text()
+    load.undo(res.result.import_id, db_file)
+    assert rows(db_file, "select date::varchar, campaign from spend order by 1, 2") == [
+        ("2026-11-01", "brand"), ("2026-11-01", "generic"), ("2026-11-02", "brand"), ("2026-11-03", "brand")]
+
+
 def test_direct_incremental_window_starts_a_lookback_before_the_last_sync(httpserver, tmp_path):
     fake = FakeDirect(DIRECT_DATA, offline=False)
     httpserver.expect_request("/json/v5/reports", method="POST").respond_with_handler(fake)

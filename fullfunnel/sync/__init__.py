@@ -158,6 +158,9 @@ class Fetched:
     fmt: Any            # importing.presets.Format
     rows: int           # data rows in the file
     requests: int = 0
+    # the file is the whole of these days (a report by day): rows of earlier syncs on them that it has
+    # no row for (a renamed campaign) are taken out; None for the CRMs, asked by update time
+    days: tuple[date, date] | None = None
 
 
 def wide_csv(rows: dict[str, list[dict[str, Any]]]) -> tuple[bytes, int]:
@@ -311,11 +314,16 @@ class SyncResult:
         kinds = "; ".join(f"{k.kind}: {k.added} {'добавлено' if lang == 'ru' else 'added'}, {k.replaced} "
                           f"{'заменено' if lang == 'ru' else 'replaced'}, {k.rejected} "
                           f"{'отклонено' if lang == 'ru' else 'rejected'}" for k in r.kinds)
+        gone = sum(r.dropped.values())
         if lang == "ru":
             return (f"{title}: {span}, строк {self.rows}, запросов {self.requests} — "
-                    f"импорт №{r.import_id} ({kinds})")
+                    f"импорт №{r.import_id} ({kinds})"
+                    + (f"; строк прежних синхронизаций за эти дни, которых больше нет в отчёте, убрано: {gone}"
+                       if gone else ""))
         return (f"{title}: {span}, {self.rows} row(s) in {self.requests} request(s) — "
-                f"import #{r.import_id} ({kinds})")
+                f"import #{r.import_id} ({kinds})"
+                + (f"; {gone} row(s) of earlier syncs on these days that the report no longer has were taken out"
+                   if gone else ""))
 
 
 def run(source: str, db_file=None, *, date_from: date | None = None, date_to: date | None = None,
@@ -351,7 +359,7 @@ def run(source: str, db_file=None, *, date_from: date | None = None, date_to: da
         return out
     try:
         out.result = load.import_bytes(fetched.data, fetched.name, db_file=db_file, mapping=fetched.fmt,
-                                       limit=1 << 40)
+                                       limit=1 << 40, days=fetched.days)
     except ImportRefused as e:
         raise SyncFailed(f"{TITLES[source]}: {e}", ru=f"{TITLES_RU[source]}: {e.text('ru')}") from None
     return out

@@ -135,4 +135,5 @@ def fetch(ctx: Context) -> Fetched | None:
     fmt = Format(**{**YANDEX_DIRECT.__dict__, "name": "sync_yandex_direct", "title": "Yandex Direct (sync)",
                     "outputs": (Output(out.kind, fields),)})
     name = f"Yandex Direct {ctx.date_from}..{ctx.date_to}.tsv"
-    return Fetched(("\n".join(lines) + "\n").encode("utf-8"), name, fmt, rows, ctx.requests)
+    return Fetched(("\n".join(lines) + "\n").encode("utf-8"), name, fmt, rows, ctx.requests,
+                   days=(ctx.date_from, ctx.date_to))

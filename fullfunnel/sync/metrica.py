@@ -130,4 +130,5 @@ def fetch(ctx: Context) -> Fetched | None:
     fmt = Format(**{**METRICA_LOGS.__dict__, "name": "sync_yandex_metrica", "title": "Yandex Metrica (sync)",
                     "timezone": ctx.conf.get("timezone") or None})
     data = ("\t".join(header) + "\n" + "\n".join(lines) + "\n").encode("utf-8")
-    return Fetched(data, f"Yandex Metrica {ctx.date_from}..{ctx.date_to}.tsv", fmt, len(lines), ctx.requests)
+    return Fetched(data, f"Yandex Metrica {ctx.date_from}..{ctx.date_to}.tsv", fmt, len(lines), ctx.requests,
+                   days=(ctx.date_from, ctx.date_to))
