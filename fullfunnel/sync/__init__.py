@@ -20,10 +20,8 @@ Credentials: one section per source in the secrets file (fullfunnel/secrets.py);
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import io
-import json
 import sys
 import time
 from dataclasses import dataclass, field
@@ -427,4 +425,4 @@ def cmd_sync(args) -> int:
     return 0
 
 
-__all__ = ["SOURCES", "SyncFailed", "SyncResult", "run", "connected", "last_sync", "window", "json"]
+__all__ = ["SOURCES", "SyncFailed", "SyncResult", "run", "connected", "last_sync", "status", "window"]

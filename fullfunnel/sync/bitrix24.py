@@ -21,8 +21,6 @@ won / lost; its direction is its pipeline.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from fullfunnel.sync import Context, Fetched, SyncFailed, json_of, token_refused, wide_csv, wide_format
 
 TOKEN_KEY = "webhook"
@@ -45,7 +43,10 @@ def call(ctx: Context, method: str, params: dict) -> dict:
     """One REST call; rate limits waited out (bounded), a refused webhook is a sentence."""
     while True:
         resp = ctx.http("POST", f"{ctx.api_url}/{method}.json", json=params)
-        body = json_of(ctx, resp) if resp.content else {}
+        if resp.status_code in (429, 503) and not resp.headers.get("Content-Type", "").startswith("application/json"):
+            body = {}   # a proxy's overload page: wait as for QUERY_LIMIT_EXCEEDED
+        else:
+            body = json_of(ctx, resp) if resp.content else {}
         err = body.get("error") if isinstance(body, dict) else None
         if resp.status_code == 200 and not err:
             return body
@@ -165,5 +166,3 @@ def fetch(ctx: Context) -> Fetched | None:
     name = f"Bitrix24 {ctx.since.date() if ctx.since else 'all'}..{ctx.date_to}.csv"
     return Fetched(data, name, fmt, n, ctx.requests)
 
-
-__all__ = ["fetch", "configured", "base_url", "call", "pages", "Any"]

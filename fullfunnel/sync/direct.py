@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from fullfunnel.sync import Context, Fetched, SyncFailed, fields_changed, json_of, retry_after, token_refused
+from fullfunnel.sync import Context, Fetched, SyncFailed, fields_changed, retry_after, token_refused
 
 TOKEN_KEY = "token"
 NEEDS = "token (an OAuth token with access to Direct)"
