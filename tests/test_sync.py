@@ -769,3 +769,116 @@ def test_sync_all_runs_every_connected_source_and_reports_each(httpserver, tmp_p
     assert "error: Reconnect amoCRM in Settings: the token was refused" in err
     assert "1 of 2 source(s) failed; the others were synced." in err
     assert imports(db_file) == [(1, "sync_yandex_direct", False)]   # … and Direct's import stands
+
+
+# ---------------------------------------------------------------- Google Ads and GA4
+
+
+def google_token(httpserver, refresh="R1", access="A1"):
+    """Google's token endpoint: the refresh token R1 gives the access token A1; any other is invalid_grant."""
+    def handler(r):
+        if r.form.get("grant_type") == "refresh_token" and r.form.get("refresh_token") == refresh:
+            return Response(json.dumps({"access_token": access, "expires_in": 3599, "token_type": "Bearer"}),
+                            content_type="application/json")
+        return Response(json.dumps({"error": "invalid_grant", "error_description": "Token has been expired or revoked."}),
+                        status=400, content_type="application/json")
+    httpserver.expect_request("/token", method="POST").respond_with_handler(handler)
+
+
+def google_conf(httpserver, **kw):
+    return {"client_id": "cid", "client_secret": "cs", "refresh_token": "R1", "api_url": httpserver.url_for(""),
+            "token_url": httpserver.url_for("/token"), **kw}
+
+
+ADS_ROWS = [("2026-11-01", "Search RU", "RUB", "1234560000", "1000", "40"),
+            ("2026-11-01", "PMax", "RUB", "99990000", "5000", "12"),
+            ("2026-11-02", "Search RU", "RUB", "1500000000", "1100", "45")]
+
+
+def test_google_ads_search_stream(httpserver, tmp_path):
+    google_token(httpserver)
+    seen = []
+
+    def stream(r):
+        seen.append((dict(r.headers), json.loads(r.data)))
+        if r.headers.get("Authorization") != "Bearer A1":
+            return Response(json.dumps([{"error": {"code": 401, "status": "UNAUTHENTICATED", "message": "bad"}}]),
+                            status=401, content_type="application/json")
+        batch = [{"customer": {"currencyCode": c}, "campaign": {"name": n},
+                  "metrics": {"costMicros": m, "impressions": i, "clicks": k}, "segments": {"date": d}}
+                 for d, n, c, m, i, k in ADS_ROWS]
+        return Response(json.dumps([{"results": batch[:2], "fieldMask": "x"}, {"results": batch[2:], "requestId": "q"}]),
+                        content_type="application/json")
+    httpserver.expect_request("/v26/customers/1234567890/googleAds:searchStream", method="POST").respond_with_handler(stream)
+    db_file = tmp_path / "ff.duckdb"
+    secrets = {"google_ads": google_conf(httpserver, developer_token="DEV", customer_id="123-456-7890",
+                                         login_customer_id="111-222-3333")}
+    sync.run("google_ads", db_file, date_from=date(2026, 11, 1), date_to=date(2026, 11, 2), secrets=secrets,
+             sleep=lambda s: None)
+    headers, body = seen[0]
+    assert headers["Developer-Token"] == "DEV" and headers["Login-Customer-Id"] == "1112223333"
+    assert "segments.date BETWEEN '2026-11-01' AND '2026-11-02'" in body["query"]
+    assert rows(db_file, "select date::varchar, channel, campaign, spend::double, impressions, clicks, currency "
+                         "from spend order by 1, 3") == [
+        ("2026-11-01", "google_ads", "PMax", 99.99, 5000, 12, "RUB"),
+        ("2026-11-01", "google_ads", "Search RU", 1234.56, 1000, 40, "RUB"),
+        ("2026-11-02", "google_ads", "Search RU", 1500.0, 1100, 45, "RUB")]
+    # the same report downloaded from Google Ads gives the same rows
+    f = tmp_path / "Campaign report.csv"
+    f.write_text("Campaign report\nNovember 1, 2026 - November 2, 2026\nDay\tCampaign\tCurrency code\tCost\tImpr.\tClicks\n"
+                 "2026-11-01\tSearch RU\tRUB\t1,234.56\t1,000\t40\n2026-11-01\tPMax\tRUB\t99.99\t5,000\t12\n"
+                 "2026-11-02\tSearch RU\tRUB\t1,500.00\t1,100\t45\n", encoding="utf-16")   # "CSV for Excel"
+    other = tmp_path / "file.duckdb"
+    load.import_file(f, db_file=other)
+    assert table(other, "spend", "all") == table(db_file, "spend", "all")
+    secrets["google_ads"]["refresh_token"] = "REVOKED"
+    with pytest.raises(sync.SyncFailed, match="^Reconnect Google Ads in Settings: the token was refused"):
+        sync.run("google_ads", db_file, date_from=date(2026, 11, 1), date_to=date(2026, 11, 2), secrets=secrets,
+                 sleep=lambda s: None)
+
+
+def test_ga4_run_report_pages_and_quota(httpserver, tmp_path):
+    from fullfunnel.sync import ga4
+
+    google_token(httpserver)
+    data = [["20261101", "Paid Search", "brand", "100", "80", "300", "65.5", "4"],
+            ["20261101", "Organic Search", "(organic)", "50", "45", "120", "30", "1"],
+            ["20261102", "Direct", "(direct)", "20", "18", "25", "10", "0"]]
+    calls = []
+
+    def report(r):
+        body = json.loads(r.data)
+        calls.append(body)
+        if len(calls) == 1:
+            return Response(json.dumps({"error": {"code": 429, "status": "RESOURCE_EXHAUSTED",
+                                                  "message": "Exhausted property tokens per hour"}}),
+                            status=429, content_type="application/json")
+        chunk = data[body["offset"]:body["offset"] + body["limit"]]
+        return Response(json.dumps({
+            "dimensionHeaders": [{"name": d} for d in ga4.DIMENSIONS],
+            "metricHeaders": [{"name": m, "type": "TYPE_INTEGER"} for m in ga4.METRICS],
+            "rows": [{"dimensionValues": [{"value": v} for v in x[:3]], "metricValues": [{"value": v} for v in x[3:]]}
+                     for x in chunk], "rowCount": len(data)}), content_type="application/json")
+    httpserver.expect_request("/v1beta/properties/42:runReport", method="POST").respond_with_handler(report)
+    db_file = tmp_path / "ff.duckdb"
+    waits = []
+    old = ga4.PAGE
+    ga4.PAGE = 2            # the fake pages by 2 rows so that paging is exercised
+    try:
+        sync.run("ga4", db_file, date_from=date(2026, 11, 1), date_to=date(2026, 11, 2),
+                 secrets={"ga4": google_conf(httpserver, property_id=42)}, sleep=waits.append)
+    finally:
+        ga4.PAGE = old
+    assert waits == [60] and [c["offset"] for c in calls] == [0, 0, 2]
+    assert calls[1]["dateRanges"] == [{"startDate": "2026-11-01", "endDate": "2026-11-02"}]
+    got = rows(db_file, "select date::varchar, channel, campaign, sessions, visitors, pageviews, duration_s::double, "
+                        "conversions from traffic order by 1, 2")
+    assert got == [("2026-11-01", "paid_search", "brand", 100, 80, 300, 6550.0, 4),
+                   ("2026-11-01", "seo", "(organic)", 50, 45, 120, 1500.0, 1),
+                   ("2026-11-02", "direct", "(direct)", 20, 18, 25, 200.0, 0)]
+    f = tmp_path / "ga4.csv"
+    f.write_text("# Start date: 20261101\n# End date: 20261102\n" + ",".join(ga4.HEADER) + "\n"
+                 + "".join(",".join(x) + "\n" for x in data), encoding="utf-8")
+    other = tmp_path / "file.duckdb"
+    load.import_file(f, db_file=other)
+    assert table(other, "traffic", "all") == table(db_file, "traffic", "all")

@@ -31,14 +31,17 @@ from typing import Any, Callable
 from fullfunnel import FullfunnelError, db, periods
 from fullfunnel import secrets as secrets_mod
 
-SOURCES = ("yandex_direct", "yandex_metrica", "amocrm", "bitrix24")
+SOURCES = ("yandex_direct", "yandex_metrica", "amocrm", "bitrix24", "google_ads", "ga4")
 TITLES = {"yandex_direct": "Yandex Direct", "yandex_metrica": "Yandex Metrica", "amocrm": "amoCRM",
-          "bitrix24": "Bitrix24"}
+          "bitrix24": "Bitrix24", "google_ads": "Google Ads", "ga4": "Google Analytics 4"}
 TITLES_RU = {"yandex_direct": "Яндекс Директ", "yandex_metrica": "Яндекс Метрика", "amocrm": "amoCRM",
-             "bitrix24": "Битрикс24"}
+             "bitrix24": "Битрикс24", "google_ads": "Google Ads", "ga4": "Google Analytics 4"}
 # what a first sync asks for (days back from today); the look-back window of a later one (days)
-FIRST_DAYS = {"yandex_direct": 90, "yandex_metrica": 90, "amocrm": None, "bitrix24": None}
-LOOKBACK_DAYS = {"yandex_direct": 7, "yandex_metrica": 3, "amocrm": 30, "bitrix24": 30}
+FIRST_DAYS = {"yandex_direct": 90, "yandex_metrica": 90, "amocrm": None, "bitrix24": None, "google_ads": 90,
+              "ga4": 90}
+# ad costs are revised for days; Metrica closes visits within 3 days and GA4 processes within 2;
+# deals move stage for months (the CRMs are asked by update time)
+LOOKBACK_DAYS = {"yandex_direct": 7, "yandex_metrica": 3, "amocrm": 30, "bitrix24": 30, "google_ads": 7, "ga4": 3}
 TIMEOUT = 60          # seconds for one HTTP request
 MAX_RETRIES = 6       # rate limits and "not ready yet": this many waits at most …
 MAX_WAIT = 600        # … and no more than this many seconds of waiting in all
@@ -369,7 +372,7 @@ def run(source: str, db_file=None, *, date_from: date | None = None, date_to: da
 def register(sub) -> None:
     from fullfunnel.cli import add_db_option
 
-    p = sub.add_parser("sync", help="pull data from Yandex Direct, Yandex Metrica, amoCRM, Bitrix24 (or all)",
+    p = sub.add_parser("sync", help="pull data from Yandex Direct, Metrica, amoCRM, Bitrix24, Google Ads, GA4 (or all)",
                        description="Fetch the days since the last sync (plus a look-back window) from a source and "
                                    "import them as one import (undoable). Credentials: the source's section in "
                                    "the secrets file.")
@@ -378,7 +381,8 @@ def register(sub) -> None:
     add_db_option(p)
     p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day to ask for")
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day to ask for (default: today)")
-    p.add_argument("--token", help="token (or Bitrix24 webhook URL) instead of the secrets file's")
+    p.add_argument("--token", help="token (Bitrix24: the webhook URL; Google: an access token) instead of the "
+                                   "secrets file's")
     p.add_argument("--api-url", help="the API's address instead of the default (a proxy, a test server)")
     p.add_argument("--secrets", metavar="PATH", help="the secrets file (default: $FULLFUNNEL_SECRETS or "
                                                      ".streamlit/secrets.toml)")
@@ -408,10 +412,10 @@ def cmd_sync(args) -> int:
                          ru="--token и --api-url относятся к одному источнику: используйте их с одним источником.")
     todo = [s for s in SOURCES if connected(s, secrets)]
     if not todo:
-        raise SyncFailed("No source is connected: add a [yandex_direct], [yandex_metrica], [amocrm] or [bitrix24] "
-                         "section to the secrets file (README, \"Connect your accounts\").",
-                         ru="Ни один источник не подключён: добавьте раздел [yandex_direct], [yandex_metrica], "
-                            "[amocrm] или [bitrix24] в файл секретов (README, «Connect your accounts»).")
+        raise SyncFailed(f"No source is connected: add a section ({', '.join(f'[{s}]' for s in SOURCES)}) to the "
+                         "secrets file (README, \"Connect your accounts\").",
+                         ru=f"Ни один источник не подключён: добавьте раздел ({', '.join(f'[{s}]' for s in SOURCES)}) "
+                            "в файл секретов (README, «Connect your accounts»).")
     failed = 0
     for s in todo:
         try:
