@@ -882,3 +882,17 @@ def test_ga4_run_report_pages_and_quota(httpserver, tmp_path):
     other = tmp_path / "file.duckdb"
     load.import_file(f, db_file=other)
     assert table(other, "traffic", "all") == table(db_file, "traffic", "all")
+
+
+def test_cli_sync_prints_the_import_and_its_warnings(httpserver, tmp_path, capsys, monkeypatch):
+    FakeAmo(httpserver, AMO_LEADS, AMO_EVENTS)
+    monkeypatch.setattr(sync.time, "sleep", lambda s: None)   # the fake's one 429
+    code = cli.main(["sync", "amocrm", "--db", str(tmp_path / "ff.duckdb"), "--token", "GOOD",
+                     "--api-url", httpserver.url_for("")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith("amoCRM: all records, 17 row(s) in 7 request(s) — import #1 (leads: 3 added, 0 replaced, "
+                          "0 rejected; deals: 3 added")
+    # 7 requests: users, pipelines, leads (a 429 and two pages), events (two pages)
+    # amoCRM has no lead qualification: said, as for an imported export
+    assert "  warning: none of the 3 lead(s) has a qualification" in out

@@ -399,13 +399,24 @@ def _day(text: str | None, flag: str) -> date | None:
                          ru=f"{flag} {text!r} — не дата; укажите её как ГГГГ-ММ-ДД.") from None
 
 
+def _say(res: SyncResult) -> None:
+    """What a run did, with the import's warnings and its first rejected rows (lines of the fetched data)."""
+    print(res.text())
+    if res.result is None:
+        return
+    for w in res.result.warning_texts():
+        print(f"  warning: {w}")
+    for r in res.result.rejects:
+        print(f"  rejected ({r.kind}, fetched data): {r.text()}")
+
+
 def cmd_sync(args) -> int:
     secrets = secrets_mod.load(args.secrets)
     frm, to = _day(args.date_from, "--from"), _day(args.date_to, "--to")
     if args.source != "all":
         res = run(args.source, args.db, date_from=frm, date_to=to, token=args.token, api_url=args.api_url,
                   secrets=secrets)
-        print(res.text())
+        _say(res)
         return 0
     if args.token or args.api_url:
         raise SyncFailed("--token and --api-url name one source's credentials: use them with one source, not all.",
@@ -419,7 +430,7 @@ def cmd_sync(args) -> int:
     failed = 0
     for s in todo:
         try:
-            print(run(s, args.db, date_from=frm, date_to=to, secrets=secrets).text())
+            _say(run(s, args.db, date_from=frm, date_to=to, secrets=secrets))
         except FullfunnelError as e:
             print(f"error: {e}", file=sys.stderr)
             failed += 1

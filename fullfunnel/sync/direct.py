@@ -110,7 +110,7 @@ def fetch(ctx: Context) -> Fetched | None:
         if resp.status_code == 200:
             break
         if resp.status_code in (201, 202):   # queued / being built: ask again with the same parameters
-            ctx.wait(retry_after(resp, 5), "the report is still being built", "отчёт всё ещё формируется")
+            ctx.wait(retry_after(resp, 5), "the report is not ready", "отчёт не готов")
             continue
         code, detail = _error(ctx, resp)
         if resp.status_code in (401, 403) or code in TOKEN_CODES:

@@ -101,7 +101,7 @@ def fetch(ctx: Context) -> Fetched | None:
                              "run the sync again.",
                              ru=f"Запрос лога {rid} в Яндекс Метрике завершился со статусом {status}; ничего не "
                                 "загружено — запустите синхронизацию снова.")
-        ctx.wait(10, "the log is still being prepared", "лог всё ещё готовится")
+        ctx.wait(10, "the log is not ready", "лог не готов")
         info = json_of(ctx, _call(ctx, "GET", f"/logrequest/{rid}")).get("log_request") or {}
         status = info.get("status")
     header: list[str] | None = None
