@@ -891,8 +891,8 @@ def test_cli_sync_prints_the_import_and_its_warnings(httpserver, tmp_path, capsy
                      "--api-url", httpserver.url_for("")])
     out = capsys.readouterr().out
     assert code == 0
+    # 7 requests: users, pipelines, leads (a 429 and two pages), events (two pages)
     assert out.startswith("amoCRM: all records, 17 row(s) in 7 request(s) — import #1 (leads: 3 added, 0 replaced, "
                           "0 rejected; deals: 3 added")
-    # 7 requests: users, pipelines, leads (a 429 and two pages), events (two pages)
     # amoCRM has no lead qualification: said, as for an imported export
     assert "  warning: none of the 3 lead(s) has a qualification" in out
