@@ -80,3 +80,59 @@ if saved:
     else:
         ui.clear_cache()
         st.success(t("set.saved", lang))
+
+# ---------------------------------------------------------------- connected accounts (fullfunnel/sync)
+from fullfunnel import secrets as secret_file  # noqa: E402
+from fullfunnel import sync  # noqa: E402
+
+register({
+    "set.sync.title": {"en": "Connected accounts", "ru": "Подключённые аккаунты"},
+    "set.sync.intro": {
+        "en": "Spend, visits and deals pulled from the services themselves (`python -m fullfunnel sync all`, "
+              "nightly from cron). Tokens live in the secrets file, one section per service — see the README, "
+              "“Connect your accounts”. Each sync is one import in the history and can be undone on the Import page.",
+        "ru": "Расходы, визиты и сделки, которые fullfunnel забирает из сервисов сам (`python -m fullfunnel sync all`, "
+              "по ночам из cron). Токены хранятся в файле секретов, раздел на сервис — см. README, "
+              "«Connect your accounts». Каждая синхронизация — один импорт в истории, его можно отменить на странице "
+              "«Импорт»."},
+    "set.sync.connected": {"en": "connected", "ru": "подключён"},
+    "set.sync.not_connected": {"en": "not connected: add the `[{section}]` section to the secrets file",
+                               "ru": "не подключён: добавьте раздел `[{section}]` в файл секретов"},
+    "set.sync.last": {"en": "last sync {when} (import #{id}), {rows} row(s)",
+                      "ru": "последняя синхронизация {when} (импорт №{id}), строк: {rows}"},
+    "set.sync.never": {"en": "never synced", "ru": "ещё не синхронизировался"},
+    "set.sync.now": {"en": "Sync now", "ru": "Синхронизировать"},
+    "set.sync.running": {"en": "Fetching from {source}…", "ru": "Загрузка из {source}…"},
+})
+
+st.subheader(t("set.sync.title", lang))
+st.caption(t("set.sync.intro", lang))
+said = st.session_state.pop("sync_said", None)   # what the last "Sync now" did (the rows below are after it)
+if said:
+    (st.success if said[0] == "ok" else st.error)(said[1])
+try:
+    accounts = sync.status(db.db_path(), secret_file.load(), f.tz)
+except FullfunnelError as e:   # an unreadable secrets file: its sentence
+    st.error(fmt.md(str(e)))
+    accounts = []
+for acc in accounts:
+    name = acc["title_ru"] if lang == "ru" else acc["title"]
+    c1, c2, c3 = st.columns([2, 5, 2])
+    c1.markdown(f"**{name}**")
+    state = t("set.sync.connected", lang) if acc["connected"] else \
+        t("set.sync.not_connected", lang, section=acc["source"])
+    last = (t("set.sync.last", lang, when=acc["last_sync"].strftime("%Y-%m-%d %H:%M"), id=acc["import_id"],
+              rows=acc["rows"]) if acc["last_sync"] is not None else t("set.sync.never", lang))
+    c2.markdown(f"{state} · {last}")
+    if c3.button(t("set.sync.now", lang), key=f"sync_{acc['source']}", disabled=not acc["connected"]):
+        with st.spinner(t("set.sync.running", lang, source=name)):
+            try:
+                done = sync.run(acc["source"], db.db_path())
+            except sync.SyncFailed as e:
+                st.session_state["sync_said"] = ("error", fmt.md(e.text(lang)))
+            except FullfunnelError as e:
+                st.session_state["sync_said"] = ("error", fmt.md(str(e)))
+            else:
+                ui.clear_cache()
+                st.session_state["sync_said"] = ("ok", done.text(lang))
+        st.rerun()
