@@ -1,4 +1,5 @@
--- Schema version 13: deal facts follow an import deal by deal (fullfunnel/facts.py).
+-- Schema version 13: deal facts follow an import deal by deal (fullfunnel/facts.py), and a fact
+-- of new clients by day.
 -- * The rule of reaching a funnel step moves from the view funnel_deal_steps into its fact's
 --   definition, queries/facts/fact_deal_steps.sql, which can be run for a few deals only.
 -- * fact_deal_inputs: a fingerprint of what each deal's fact rows are built from (its deals row and
@@ -8,6 +9,16 @@ drop view if exists funnel_deal_steps;
 create table if not exists fact_deal_inputs (
     deal_id varchar not null,
     fingerprint ubigint not null,
+);
+
+
+-- new clients per business day of their first purchase × credited channel × campaign
+-- (queries/facts/fact_new_clients_day.sql), summed by the Channels leaderboard
+create table if not exists fact_new_clients_day (
+    day date not null,
+    channel varchar not null,
+    campaign varchar not null,
+    new_clients_n bigint not null,
 );
 
 delete from ff_meta where key like 'facts_%';
