@@ -1,5 +1,5 @@
--- Schema version 13: deal facts follow an import deal by deal (fullfunnel/facts.py), and a fact
--- of new clients by day.
+-- Schema version 13: deal facts follow an import deal by deal (fullfunnel/facts.py); facts of new
+-- clients by day and of each deal's funnel notes.
 -- * The rule of reaching a funnel step moves from the view funnel_deal_steps into its fact's
 --   definition, queries/facts/fact_deal_steps.sql, which can be run for a few deals only.
 -- * fact_deal_inputs: a fingerprint of what each deal's fact rows are built from (its deals row and
@@ -19,6 +19,20 @@ create table if not exists fact_new_clients_day (
     channel varchar not null,
     campaign varchar not null,
     new_clients_n bigint not null,
+);
+
+-- one row per deal with what the funnel's notes and lost-deal table read of it
+-- (queries/facts/fact_deal_outcomes.sql)
+create table if not exists fact_deal_outcomes (
+    deal_id varchar not null,
+    pipeline varchar not null,
+    status varchar not null,
+    channel varchar not null,
+    has_history boolean not null,
+    cohort_day date not null,
+    closed_day date not null,
+    lost_stage varchar,
+    lost_reason varchar,
 );
 
 delete from ff_meta where key like 'facts_%';
