@@ -1,5 +1,5 @@
 -- Schema version 13: deal facts follow an import deal by deal (fullfunnel/facts.py); facts of new
--- clients by day and of each deal's funnel notes.
+-- clients and purchases by day and of each deal's funnel notes.
 -- * The rule of reaching a funnel step moves from the view funnel_deal_steps into its fact's
 --   definition, queries/facts/fact_deal_steps.sql, which can be run for a few deals only.
 -- * fact_deal_inputs: a fingerprint of what each deal's fact rows are built from (its deals row and
@@ -33,6 +33,16 @@ create table if not exists fact_deal_outcomes (
     closed_day date not null,
     lost_stage varchar,
     lost_reason varchar,
+);
+
+-- purchases, new clients and repeat purchases per business day × credited channel
+-- (queries/facts/fact_purchases_day.sql), summed by month by the Marketer KPIs
+create table if not exists fact_purchases_day (
+    day date not null,
+    channel varchar not null,
+    purchases_n bigint not null,
+    new_clients_n bigint not null,
+    repeat_n bigint not null,
 );
 
 delete from ff_meta where key like 'facts_%';
