@@ -5,7 +5,7 @@
 -- are counted by their own date in both views; impressions and clicks only from spend rows in
 -- $currency (or without one), the rows whose spend the other pages show, as the ROI page counts them. Leads and target leads are leads created in the period.
 -- Sessions, leads and deals are read from the facts fact_sessions_day, fact_leads_day and fact_funnel_day
--- (queries/facts/), day sums of the raw rows. Deal rows ("reached stage k", the view funnel_deal_steps):
+-- (queries/facts/), day sums of the raw rows. Deal rows ("reached stage k", queries/facts/fact_deal_steps.sql):
 --   won deal → every open stage and won; open deal → every open stage up to the furthest of
 --   (stages entered in the history, its current stage); lost deal with history → every open stage
 --   up to the furthest one it entered before being lost; lost deal without history (no deal_stages
@@ -131,7 +131,7 @@ lead_counts as (
     group by 1
 ),
 
--- deals: the deals that reached each step by the view's day (the rule is the view funnel_deal_steps)
+-- deals: the deals that reached each step by the view's day (the rule is queries/facts/fact_deal_steps.sql)
 
 deal_counts as (
     select
