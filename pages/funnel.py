@@ -73,6 +73,16 @@ register({
     "fn.step.impressions": {"en": "Impressions", "ru": "Показы"},
     "fn.step.clicks": {"en": "Clicks", "ru": "Клики"},
     "fn.step.sessions": {"en": "Sessions", "ru": "Визиты"},
+    "fn.step.paid_sessions": {"en": "Sessions after an ad", "ru": "Визиты с рекламы"},
+    "fn.step.other_sessions": {"en": "Other visits", "ru": "Прочие визиты"},
+    "fn.other_visits": {
+        "en": "Besides the paid path: {n} other visits (organic, direct, referral and channels without ad spend "
+              "in the period) that followed no ad click. Leads come from all {all} visits, so the leads row's "
+              "“% of previous” and drop-off are of all visits.",
+        "ru": "Помимо платного пути: {n} прочих визитов (органика, прямые заходы, переходы и каналы без расходов "
+              "на рекламу в периоде) — не после клика по рекламе. Лиды приходят со всех {all} визитов, поэтому "
+              "«% от предыдущей» и потери строки лидов считаются от всех визитов.",
+    },
     "fn.step.leads": {"en": "Leads", "ru": "Лиды"},
     "fn.step.target_leads": {"en": "Target leads", "ru": "Целевые лиды"},
     "fn.step.deals": {"en": "Deals", "ru": "Сделки"},
@@ -95,14 +105,20 @@ register({
               "целевые лиды = лиды − нецелевые; этап — сделки, дошедшие до него (а значит, и до всех "
               "предыдущих); выиграно — выигранные сделки.",
     },
-    "fn.help.step_pct": {"en": "Step conversion = row ÷ previous row; “—” where the row is larger than the one above.",
-                         "ru": "Конверсия шага = строка ÷ предыдущая строка; «—», если строка больше предыдущей."},
+    "fn.help.step_pct": {"en": "Step conversion = row ÷ previous row (leads: ÷ all visits, after an ad and other); "
+                               "“—” where the row is larger than the one above (the two sources disagree).",
+                         "ru": "Конверсия шага = строка ÷ предыдущая строка (лиды — ÷ все визиты, с рекламы и прочие); "
+                               "«—», если строка больше предыдущей (источники данных расходятся)."},
     "fn.help.overall_pct": {"en": "Overall conversion = row ÷ first shown row.",
                             "ru": "Общая конверсия = строка ÷ первая показанная строка."},
-    "fn.help.drop_off": {"en": "Drop-off = previous row − row. “—” where a row is larger than the one above: it is "
-                               "not a part of it (sessions count organic and direct visits too, clicks only paid ones).",
-                         "ru": "Потери = предыдущая строка − строка. «—», если строка больше предыдущей: она не её "
-                               "часть (визиты включают органические и прямые заходы, клики — только платные)."},
+    "fn.help.drop_off": {"en": "Drop-off = previous row − row. The funnel follows the paid path: clicks, then the "
+                               "sessions of paid channels; other visits are a row of their own beside it, and leads "
+                               "come from all visits. “—” where a row is larger than the one above (e.g. analytics "
+                               "counts more paid visits than the ad reports count clicks).",
+                         "ru": "Потери = предыдущая строка − строка. Воронка идёт по платному пути: клики, затем "
+                               "визиты платных каналов; прочие визиты — отдельная строка рядом, а лиды приходят со "
+                               "всех визитов. «—», если строка больше предыдущей (например, аналитика насчитала "
+                               "больше платных визитов, чем кликов в рекламных отчётах)."},
     "fn.help.previous": {"en": "The same row in the comparison period.",
                          "ru": "Та же строка в периоде сравнения."},
     "fn.help.change": {"en": "Change = (current − previous) ÷ previous; “—” when the previous value is 0.",
@@ -272,9 +288,15 @@ for note in hidden:
 # ---------------------------------------------------------------- the funnel
 
 labels = {step: label(step) for step in table["step"]}
-chart, log = fchart.funnel(table, labels, lang)
+entries = table[table["step"].isin(rep.ENTRY_STEPS)]
+chart, log = fchart.funnel(table[~table["step"].isin(rep.ENTRY_STEPS)], labels, lang)
 event = st.altair_chart(chart, on_select="rerun", selection_mode=fchart.SELECTION, key="funnel_chart",
                         width="stretch")
+if len(entries):
+    other = int(entries["count"].iloc[0])
+    paid = int(table.loc[table["step"] == "paid_sessions", "count"].sum())
+    st.caption(":material/call_split: " + t("fn.other_visits", lang, n=fmt.number(other, lang),
+                                             all=fmt.number(other + paid, lang)))
 st.caption((t("fn.log_scale", lang) + " " if log else "") + t("fn.click_hint", lang))
 
 shown = pd.DataFrame({

@@ -124,6 +124,8 @@ register({
     "wk.step.impressions": {"en": "Impressions", "ru": "Показы"},
     "wk.step.clicks": {"en": "Clicks", "ru": "Клики"},
     "wk.step.sessions": {"en": "Sessions", "ru": "Визиты"},
+    "wk.step.paid_sessions": {"en": "Sessions after an ad", "ru": "Визиты с рекламы"},
+    "wk.step.other_sessions": {"en": "Other visits", "ru": "Прочие визиты"},
     "wk.step.leads": {"en": "Leads", "ru": "Лиды"},
     "wk.step.target_leads": {"en": "Target leads", "ru": "Целевые лиды"},
     "wk.step.won": {"en": "Won", "ru": "Выиграно"},

@@ -52,6 +52,8 @@ register({
     "dg.m.cpl": {"en": "CPL", "ru": "Цена лида (CPL)"},
     "dg.m.target_cpl": {"en": "Target CPL", "ru": "Цена целевого лида"},
     "dg.m.sessions": {"en": "Sessions", "ru": "Визиты"},
+    "dg.m.paid_sessions": {"en": "Sessions after an ad", "ru": "Визиты с рекламы"},
+    "dg.m.other_sessions": {"en": "Other visits", "ru": "Прочие визиты"},
     "dg.m.impressions": {"en": "Impressions", "ru": "Показы"},
     "dg.m.clicks": {"en": "Clicks", "ru": "Клики"},
     "dg.m.won": {"en": "Won", "ru": "Выиграно"},

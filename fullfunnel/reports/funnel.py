@@ -13,9 +13,11 @@ from fullfunnel.reports import Option, growth_pct, report
 
 VIEWS = ("cohort", "cash")
 # Rows fed by the marketing side of the business; everything below target leads is the sales side.
-MARKETING_STEPS = ("impressions", "clicks", "sessions", "leads", "target_leads")
+MARKETING_STEPS = ("impressions", "clicks", "sessions", "paid_sessions", "other_sessions", "leads", "target_leads")
 # Rows that are totals from ad/analytics reports: they are counted by date in both views, no items.
-AGGREGATE_STEPS = ("impressions", "clicks", "sessions")
+AGGREGATE_STEPS = ("impressions", "clicks", "sessions", "paid_sessions", "other_sessions")
+# The entry beside the chain (visits that did not follow an ad click): no bar, no conversion, no drop-off.
+ENTRY_STEPS = ("other_sessions",)
 LEAD_STEPS = ("leads", "target_leads", "junk")
 
 VIEW = Option("--view", "cohort (default): leads created in the period, followed to wherever they are now; "
