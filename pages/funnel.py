@@ -5,6 +5,7 @@ import streamlit as st
 from fullfunnel import export, fmt, ui
 from fullfunnel.charts import funnel as fchart
 from fullfunnel.i18n import register, t
+from fullfunnel.reports import cohorts
 from fullfunnel.reports import funnel as rep
 
 register({
@@ -29,6 +30,12 @@ register({
     "fn.maturing": {
         "en": "Cohort view: recent leads are still maturing — their deals may not have reached the later stages yet.",
         "ru": "Когорта: свежие лиды ещё «дозревают» — их сделки могли ещё не дойти до поздних этапов.",
+    },
+    "fn.cohort_same_age": {
+        "en": "The comparison period's cohort is counted at the same age: this period's leads are followed up "
+              "to {as_of}, so the comparison period's deals count in the stages they reached up to {cutoff}.",
+        "ru": "Когорта периода сравнения взята в том же возрасте: лиды этого периода прослежены по {as_of}, "
+              "поэтому сделки периода сравнения учтены на этапах, до которых дошли по {cutoff}.",
     },
     "fn.cash_note": {
         "en": "Cash view: each row counts what happened in the period (a deal counts in a stage when it reached "
@@ -267,6 +274,10 @@ if table.empty:
     st.stop()
 
 notes = rep.notes(ui.run, f, view, pipeline)
+age = cohorts.same_age(ui.run, f) if view == "cohort" else None
+if age is not None:
+    st.caption(":material/schedule: " + t("fn.cohort_same_age", lang, as_of=fmt.day(age.as_of, lang),
+                                          cutoff=fmt.day(age.cutoff, lang)))
 if (table["side"] == "marketing").any() and table["step"].isin(rep.AGGREGATE_STEPS).any():
     st.caption(t("fn.by_date", lang))
 if notes["lost_without_history_n"]:

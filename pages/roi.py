@@ -5,6 +5,7 @@ import streamlit as st
 from fullfunnel import fmt, reports, ui
 from fullfunnel.charts import roi as roi_charts
 from fullfunnel.i18n import register, t
+from fullfunnel.reports import cohorts
 from fullfunnel.reports import roi as R
 
 register({
@@ -42,12 +43,13 @@ register({
         "ru": "Когорта: выигранные сделки по лидам, созданным в периоде (свежие лиды ещё «дозревают»). "
               "По дате события: сделки, выигранные в периоде, когда бы ни пришёл лид. Расход, клики, визиты и лиды всегда считаются по своей дате.",
     },
-    "roi.cohort_no_change": {
-        "en": "No change is shown in the cohort view: the comparison period's leads have had more time to "
-              "turn into revenue, so a change would measure the cohorts' age. Switch to Cash to compare.",
-        "ru": "В когортном режиме изменения не показываются: у лидов периода сравнения было больше времени "
-              "принести выручку, и изменение показало бы лишь возраст когорт. Для сравнения переключитесь "
-              "на «По дате события»."},
+    "roi.cohort_same_age": {
+        "en": "Cohorts are compared at the same age: this period's leads are followed up to {as_of}, so the "
+              "comparison period's leads count only the deals they won up to {cutoff} — as many days after "
+              "their creation as this period's leads have had.",
+        "ru": "Когорты сравниваются в одном возрасте: лиды этого периода прослежены по {as_of}, поэтому у "
+              "лидов периода сравнения учтены только сделки, выигранные по {cutoff}, — столько же дней после "
+              "создания, сколько было у лидов этого периода."},
     "roi.cohort_note": {
         "en": "Cohort view: revenue of the leads created in the period — recent leads are still maturing, their deals may close later.",
         "ru": "Когорта: выручка по лидам, созданным в периоде — свежие лиды ещё «дозревают», их сделки могут закрыться позже.",
@@ -217,17 +219,21 @@ if margin_source == "default" and margin == R.DEFAULT_MARGIN_PCT:
 # ---------------------------------------------------------------- data
 report = reports.get("roi").func
 opts = dict(attribution=model, view=view, margin_pct=margin)
-# A cohort is compared with nothing: the previous period's leads have had longer to close, so any
-# change would mostly measure their age (revenue −78 % for a cohort that is simply younger).
-cmp = f.comparison_period if view == "cash" else None
-if view == "cohort" and f.comparison_period is not None:
-    st.caption(t("roi.cohort_no_change", lang))
+# A cohort is compared at the same age: the comparison period's leads have had longer to close, so
+# counted up to now a change would mostly measure their age (revenue −78 % for a younger cohort).
+cmp = f.comparison_period
+age = cohorts.same_age(ui.run, f) if view == "cohort" else None
+if view == "cohort" and cmp is not None and age is None:
+    cmp = None
+if age is not None:
+    st.caption(":material/schedule: " + t("roi.cohort_same_age", lang, as_of=fmt.day(age.as_of, lang),
+                                          cutoff=fmt.day(age.cutoff, lang)))
 
 
 def tables(by: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """This period's table with its changes, and the comparison period's table (None without one)."""
     cur = ui.report("roi", by=by, **opts)
-    prev = report(ui.run, f.shifted(cmp), by=by, **opts) if cmp else None
+    prev = report(ui.run, f.shifted(cmp), by=by, won_by=age.cutoff if age else None, **opts) if cmp else None
     return R.with_change(cur, prev, CHANGE), prev
 
 

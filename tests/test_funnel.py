@@ -19,7 +19,10 @@ Deals (history = deal_stages rows; times UTC):
 Cohort view (deals of the week's leads: D1 D2 D4 D7):
   New 4 (all); Meeting 3 (D1, D2 lost after it, D7 skipped into Proposal; not D4: lost without
   history counts only in New); Proposal 2 (D1, D7); Won 1 (D1).
-  Previous-week cohort: D0 → New 1, Meeting 1, Proposal 1 (won deals count in every open stage), Won 1.
+  Previous-week cohort: D0 → New 1, Meeting 1, Proposal 1 (won deals count in every open stage), Won 1;
+  compared at the same age: the data runs to 11-10 (D1 closed), so this week's leads are followed 2 to
+  8 days; last week's are counted up to 11-10 − 7 = 11-03: D0 New (10-28) and Meeting (11-03), not
+  Proposal or Won (reached 11-04) → New 1, Meeting 1, Proposal 0, Won 0.
 Cash view (the date a deal reached stage k = its earliest entry into k or later; won = closed_at):
   New: D1 11-02, D2 11-03, D4 11-04 (created; no history), D7 11-06 = 4 (D0 reached New 10-28: no);
   Meeting: D1 11-03, D2 11-04, D7 11-07 (via Proposal), D0 11-03 = 4;
@@ -123,7 +126,7 @@ def test_cohort_funnel_counts_and_percentages(run, wk):
                                 "overall_conversion_pct", "drop_off"]
     assert df["step"].tolist() == STEPS
     assert df["count"].tolist() == [2000, 150, 90, 8, 4, 4, 3, 2, 1]
-    assert df["previous_count"].tolist() == [500, 40, 20, 2, 1, 1, 1, 1, 1]
+    assert df["previous_count"].tolist() == [500, 40, 20, 2, 1, 1, 1, 0, 0]  # last week's cohort at the same age
     step = col(df, "step_conversion_pct")
     assert pd.isna(step["impressions"])
     assert step["clicks"] == pytest.approx(7.5)          # 150 / 2000

@@ -17,7 +17,9 @@
 -- Parameters: $from, $to (dates, inclusive, business time zone); $tz; $currency; $channels (varchar[]; empty =
 --   all; a deal's channel is its lead's, 'unknown' without a lead); $view ('cohort' or 'cash');
 --   $pipeline (varchar or null = the pipeline with most deals); $by_channel (boolean: one funnel per
---   channel active in the period instead of one for the selection).
+--   channel active in the period instead of one for the selection); $reached_by (date or null; cohort
+--   view only: count a deal in a step only when it reached it by that day — the comparison cohort
+--   at the same age as this period's, fullfunnel/reports/cohorts.py).
 -- Paid path: when the funnel shows ad rows (impressions or clicks), its sessions row is
 --   'paid_sessions' — the sessions of the paid channels (a spend row in the period, in $currency or
 --   without one: the channels whose clicks the clicks row counts) — and the other visits (organic,
@@ -175,6 +177,21 @@ deal_counts as (
     where f.pipeline = pipe.pipeline
       and f.view = case when m.view = 'cash' then 'cash' else 'cohort' end
       and f.day between $from and $to
+      and (len(flt.channels) = 0 or list_contains(flt.channels, f.channel))
+      and $reached_by::date is null
+    group by 1, 2
+    union all
+    -- a cohort at a given age: the deals of the period's leads that reached the step by $reached_by
+    select
+        case when m.by_channel then f.channel else '' end,
+        f.step,
+        count(*)::bigint,
+    from fact_deal_steps as f, pipe, flt, mode as m
+    where $reached_by::date is not null
+      and m.view <> 'cash'
+      and f.pipeline = pipe.pipeline
+      and timezone($tz, f.cohort_at)::date between $from and $to
+      and timezone($tz, f.reached_at)::date <= $reached_by::date
       and (len(flt.channels) = 0 or list_contains(flt.channels, f.channel))
     group by 1, 2
 ),
