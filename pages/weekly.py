@@ -157,6 +157,20 @@ CSS = """<style>
 .st-key-wk_movers p { font-size: 1.35rem; line-height: 1.5; margin-bottom: 0.2rem; }
 .st-key-wk_alerts p { font-size: 1.1rem; }
 </style>"""
+# Presentation mode at a projector's 1280×720: the headline and all eight cards on one screen — a
+# smaller title beside the week picker, tighter cards (the numbers keep their size).
+PRESENT_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem !important; }
+[data-testid="stMain"] h1 { font-size: clamp(1.5rem, 2.4vw, 2.4rem) !important; padding: 0 !important; line-height: 1.2; }
+.st-key-wk_cards { gap: 0.6rem !important; }
+.st-key-wk_cards [data-testid="stHorizontalBlock"] { gap: 0.75rem !important; }
+.st-key-wk_cards [data-testid="stLayoutWrapper"] > [data-testid="stVerticalBlock"] { padding: 0.5rem 0.7rem 0.6rem !important;
+  gap: 0.3rem !important; }
+.st-key-wk_cards [data-testid="stMetricDelta"] { font-size: clamp(0.85rem, 0.85vw, 1.2rem); }
+.st-key-wk_cards [data-testid="stMetricDelta"] ~ * { font-size: clamp(0.85rem, 0.85vw, 1.2rem); }
+.st-key-wk_cards [data-testid="stCaptionContainer"] p { margin: 0; line-height: 1.35; font-size: clamp(0.9rem, 0.9vw, 1.25rem); }
+.st-key-wk_cards [data-testid="stCaptionContainer"] { margin-bottom: 0 !important; }
+</style>"""
 
 
 def _nan(x) -> bool:
@@ -165,7 +179,7 @@ def _nan(x) -> bool:
 
 s = ui.state()
 f, lang = s.filters, s.lang
-st.html(CSS)
+st.html(CSS + (PRESENT_CSS if s.present else ""))
 
 today = ui.today()
 weeks = W.recent_weeks(today)
@@ -179,8 +193,9 @@ monday = by_code[code]
 head.title(f"{t('wk.title', lang)} · {wc.week_name(monday, lang)}".replace("–", "\u2060–\u2060"))  # no break inside the dates
 prev_monday = monday - pd.Timedelta(days=7)
 channels_txt = (t("wk.channels", lang, list=ui.md(", ".join(f.channels))) if f.channels else t("wk.all_channels", lang))
+# without the sidebar (presentation mode) there is no period to ignore
 st.caption(t("wk.caption", lang, prev=wc.week_days(prev_monday, lang), channels=channels_txt)
-           + " · " + t("wk.ignores_period", lang))
+           + ("" if s.present else " · " + t("wk.ignores_period", lang)))
 
 # ---------------------------------------------------------------- 1. headline numbers
 table = ui.report("weekly", week=code).set_index("metric")
