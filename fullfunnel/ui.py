@@ -16,7 +16,7 @@ import streamlit as st
 
 from fullfunnel import FullfunnelError, db, fmt, periods
 from fullfunnel.filters import Filters, build
-from fullfunnel.i18n import LANGS, pick_lang, t
+from fullfunnel.i18n import LANGS, language_name, pick_lang, t
 
 
 # Vega formats chart axes and tooltips in English (1,234.5) unless told otherwise: Russian charts
@@ -225,7 +225,7 @@ def sidebar_filters() -> State:
     default_lang = pick_lang(st.context.locale)
     _seed("lang", default_lang, valid=LANGS)
     lang = sb.selectbox("Language / Язык", LANGS, key="lang", on_change=_keep_choices,
-                        format_func=lambda x: {"en": "English", "ru": "Русский"}[x])
+                        format_func=language_name)
     present = _presentation_toggle(lang)
     try:
         settings = _settings()

@@ -7,41 +7,12 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt
-from fullfunnel.i18n import register, t
+from fullfunnel.i18n import t
 
 SIDE_COLOURS = {"marketing": "#2563eb", "sales": "#16a34a"}
 # Linear bar widths while the biggest row is at most this many times the smallest; logarithmic beyond.
 LINEAR_MAX_RATIO = 50
 SELECTION = "pick"
-
-register({
-    "fnc.marketing": {"en": "Marketing: brings people in", "ru": "Маркетинг: приводит людей"},
-    "fnc.sales": {"en": "Sales: turns them into deals", "ru": "Продажи: превращают в сделки"},
-    "fnc.boundary": {"en": "↑ marketing · sales ↓", "ru": "↑ маркетинг · продажи ↓"},
-    "fnc.step": {"en": "Step", "ru": "Шаг"},
-    "fnc.count": {"en": "Count", "ru": "Количество"},
-    "fnc.of_previous": {"en": "% of previous row", "ru": "% от предыдущей строки"},
-    "fnc.of_first": {"en": "% of first row", "ru": "% от первой строки"},
-    "fnc.drop_off": {"en": "Drop-off", "ru": "Потери"},
-    "fnc.previous": {"en": "Comparison period", "ru": "Период сравнения"},
-    "fnc.change": {"en": "Change", "ru": "Изменение"},
-    "fnc.formula": {"en": "Formulas", "ru": "Формулы"},
-    "fnc.formula_text": {
-        "en": "% of previous = row ÷ previous row; % of first = row ÷ first row; drop-off = previous row − row",
-        "ru": "% от предыдущей = строка ÷ предыдущая строка; % от первой = строка ÷ первая строка; "
-              "потери = предыдущая строка − строка",
-    },
-    "fnc.label": {"en": "{step} of previous · {overall} of first",
-                  "ru": "{step} от пред. · {overall} от первой"},
-    "fnc.label_first": {"en": "{count}", "ru": "{count}"},
-    "fnc.leads": {"en": "Leads", "ru": "Лиды"},
-    "fnc.deals": {"en": "Deals", "ru": "Сделки"},
-    "fnc.share": {"en": "Share", "ru": "Доля"},
-    "fnc.junk_rate": {"en": "Junk rate", "ru": "Доля нецелевых"},
-    "fnc.days": {"en": "Median days", "ru": "Медиана, дней"},
-    "fnc.reason": {"en": "Reason", "ru": "Причина"},
-})
-
 
 def pct_auto(x, lang: str) -> str:
     """A percentage with enough decimals to stay non-zero: 82.6%, 0.53%, 0.001% (funnels span 10⁶ to 1)."""
