@@ -117,7 +117,9 @@ def label(r) -> str:
 
 
 def status_text(r) -> str:
-    return t("roi.status.total", lang) if r["level"] == 2 else t(f"roi.status.{R.status(r)}", lang)
+    status = R.status(r)
+    # the total row and a row with nothing in it have no status to say
+    return "" if r["level"] == 2 or status == "empty" else t(f"roi.status.{status}", lang)
 
 
 # Outcome first (spend → revenue → ROMI, with their change), then the funnel, each count followed by
