@@ -75,7 +75,10 @@ for note in hidden:
 
 labels = {step: label(step) for step in table["step"]}
 entries = table[table["step"].isin(rep.ENTRY_STEPS)]
-chart, log = fchart.funnel(table[~table["step"].isin(rep.ENTRY_STEPS)], labels, lang)
+chain = table[~table["step"].isin(rep.ENTRY_STEPS)].reset_index(drop=True)
+after_paid = chain.index[chain["step"] == "paid_sessions"]
+of_all = chain["step"].iloc[after_paid[0] + 1] if len(entries) and len(after_paid) and after_paid[0] + 1 < len(chain) else None
+chart, log = fchart.funnel(chain, labels, lang, of_all_visits=of_all)
 event = st.altair_chart(chart, on_select="rerun", selection_mode=fchart.SELECTION, key="funnel_chart",
                         width="stretch")
 if len(entries):

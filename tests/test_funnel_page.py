@@ -78,3 +78,25 @@ def test_cash_view_and_russian(monkeypatch, funnel_db):
     assert at.title[0].value == "Воронка"
     table = at.dataframe[0].value
     assert table["Количество"].tolist()[5:] == ["4", "4", "3", "1"]
+
+
+def test_the_leads_bar_says_its_conversion_is_of_all_visits(tmp_path):
+    """Paid path fixture: leads 4 of all 40 visits = 10 %, shown under the leads bar as such."""
+    import pandas as pd
+
+    from fullfunnel.charts import funnel as fchart
+    from fullfunnel.filters import Filters
+    from fullfunnel.periods import Period
+    from fullfunnel.reports import funnel as rep
+
+    path = tmp_path / "paid.duckdb"
+    with db.writer(path, fresh=True) as con:
+        con.execute(PAID_PATH_SQL.format(vk=8))
+    f = Filters(period=Period(date(2026, 11, 2), date(2026, 11, 8)), tz="UTC", currency="RUB")
+    table = rep.with_change(rep.funnel(db.Reader(path).query, f))
+    chain = table[~table["step"].isin(rep.ENTRY_STEPS)].reset_index(drop=True)
+    spec = fchart.funnel(chain, {}, "en", of_all_visits="leads")[0].to_dict()
+    rows = pd.DataFrame(next(iter(spec["datasets"].values()))).set_index("step")
+    assert "other_sessions" not in rows.index
+    assert rows.loc["leads", "text"] == "4\n10.0% of all visits · 4.0% of first"
+    assert rows.loc["paid_sessions", "text"] == "8\n80.0% of previous · 8.0% of first"

@@ -35,12 +35,14 @@ def widths(counts: pd.Series) -> tuple[pd.Series, bool]:
     return c.map(lambda x: math.log10(x + 1) / math.log10(top + 1)), True
 
 
-def funnel(table: pd.DataFrame, labels: dict[str, str], lang: str, height_per_row: int = 66) -> tuple[alt.Chart, bool]:
+def funnel(table: pd.DataFrame, labels: dict[str, str], lang: str, height_per_row: int = 66,
+           of_all_visits: str | None = None) -> tuple[alt.Chart, bool]:
     """The full funnel as centred bars, one per row, coloured by side; clicking a bar selects its step.
     Each row's numbers sit under its bar in two short lines, so they stay whole down to phone width.
 
     table: the funnel report with change_pct and side (reports.funnel.with_change). Returns the chart
-    and whether widths are logarithmic (the page says so).
+    and whether widths are logarithmic (the page says so). of_all_visits: the step whose previous count is
+    all visits (the row after the paid sessions when other visits are shown beside the funnel).
     """
     df = table.copy()
     df["label"] = [labels.get(s, s) for s in df["step"]]
@@ -55,8 +57,9 @@ def funnel(table: pd.DataFrame, labels: dict[str, str], lang: str, height_per_ro
     df["change_txt"] = [fmt.DASH if pd.isna(x) else fmt.pct(x, lang, signed=True) for x in df["change_pct"]]
     df["formula"] = t("fnc.formula_text", lang)
     df["text"] = [
-        t("fnc.label_first", lang, count=c) if i == 0 else c + "\n" + t("fnc.label", lang, step=s, overall=o)
-        for i, (c, s, o) in enumerate(zip(df["count_txt"], df["step_txt"], df["overall_txt"]))
+        t("fnc.label_first", lang, count=c) if i == 0
+        else c + "\n" + t("fnc.label_all" if step == of_all_visits else "fnc.label", lang, step=s, overall=o)
+        for i, (step, c, s, o) in enumerate(zip(df["step"], df["count_txt"], df["step_txt"], df["overall_txt"]))
     ]
     df["text_x"] = 0.0
     order = df["label"].tolist()
