@@ -117,3 +117,32 @@ def q(path, sql: str, params=None) -> list[tuple]:
     finally:
         con.close()
 
+
+
+# --- shared by the real-browser modules: one Chromium, one demo database and one server for the session
+# (each start costs seconds, and each first page run on a new server more).
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, started once for every browser test module."""
+    from live import chromium
+
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A small demo database that the browser tests only read (never import into it)."""
+    from live import small_demo
+
+    return small_demo(tmp_path_factory.mktemp("browser_demo") / "demo.duckdb")
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_db, tmp_path_factory):
+    """`streamlit run` on the small demo database, shared by the modules that only look at it."""
+    from live import streamlit_server
+
+    with streamlit_server(demo_db, tmp_path_factory.mktemp("demo_log") / "server.log") as base:
+        yield base

@@ -19,7 +19,6 @@ import duckdb
 import pytest
 
 from live import ROOT, errors_on, free_port, settle
-from test_browser import browser  # noqa: F401  (fixture)
 
 FIX = ROOT / "tests" / "fixtures" / "imports"
 ENV = dict(os.environ, FULLFUNNEL_TZ="Europe/Moscow")
@@ -81,7 +80,7 @@ viewers = ["@acme.example"]
             yield f"http://127.0.0.1:{port}", dbf
 
 
-def test_first_request_after_start_is_an_admin_page_and_still_gated(site, browser):  # noqa: F811
+def test_first_request_after_start_is_an_admin_page_and_still_gated(site, browser):
     # the very first request the fresh server sees: a signed-out deep link to an admin page
     base, _ = site
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
@@ -100,7 +99,7 @@ def test_first_request_after_start_is_an_admin_page_and_still_gated(site, browse
         ctx.close()
 
 
-def sign_in(browser, base: str, email: str):  # noqa: F811
+def sign_in(browser, base: str, email: str):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
     pg = ctx.new_page()
     pg.goto(base + "/")
@@ -121,7 +120,7 @@ def nav_links(pg) -> list[str]:
     return [x.inner_text().strip().splitlines()[-1] for x in pg.query_selector_all("[data-testid='stSidebarNav'] a")]
 
 
-def test_viewer_sees_reports_but_no_admin_page(site, browser):  # noqa: F811
+def test_viewer_sees_reports_but_no_admin_page(site, browser):
     base, _ = site
     ctx, pg = sign_in(browser, base, "anna@acme.example")
     try:
@@ -141,7 +140,7 @@ def test_viewer_sees_reports_but_no_admin_page(site, browser):  # noqa: F811
         ctx.close()
 
 
-def test_admin_imports_and_the_history_says_who(site, browser):  # noqa: F811
+def test_admin_imports_and_the_history_says_who(site, browser):
     base, dbf = site
     ctx, pg = sign_in(browser, base, "boss@acme.example")
     try:
@@ -166,7 +165,7 @@ def test_admin_imports_and_the_history_says_who(site, browser):  # noqa: F811
         ctx.close()
 
 
-def test_a_stranger_is_refused_with_a_sentence(site, browser):  # noqa: F811
+def test_a_stranger_is_refused_with_a_sentence(site, browser):
     base, _ = site
     ctx, pg = sign_in(browser, base, "eve@elsewhere.example")
     try:

@@ -1,10 +1,9 @@
 """A real `streamlit run` server and Debian's Chromium: every page opens without an error, charts are
 drawn, and the filter state lives in the URL (reload or share it and the view comes back)."""
-from pathlib import Path
 
 import pytest
 
-from live import ROOT, chromium, errors_on, settle, small_demo, streamlit_server
+from live import ROOT, errors_on, settle
 from test_app import app_pages
 
 
@@ -20,21 +19,10 @@ def page_urls() -> list[tuple[str, str]]:
     return [(f, "" if i == 0 else url) for i, (f, url) in enumerate(pairs) if f in existing]
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    return small_demo(tmp_path_factory.mktemp("browser") / "demo.duckdb")
-
-
-@pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
-    with streamlit_server(demo_db, tmp_path_factory.mktemp("log") / "server.log") as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
+@pytest.fixture
+def server(demo_server):
+    """The session's server on the small demo database (tests/conftest.py)."""
+    return demo_server
 
 
 @pytest.fixture
@@ -70,10 +58,9 @@ def test_every_page_opens_without_an_error(server, page, file, url):
 def test_overview_draws_its_charts_and_numbers(server, page):
     page.goto(f"{server}/")
     settle(page)
-    page.wait_for_selector("[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart']", timeout=30_000)
-    charts = page.query_selector_all("[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart']")
-    assert len(charts) >= 2
-    # the cards are drawn as the run goes on; wait for all eight rather than count a half-drawn page
+    # charts and cards are drawn as the run goes on; wait for them rather than count a half-drawn page
+    page.wait_for_function("document.querySelectorAll(\"[data-testid='stVegaLiteChart'], "
+                           "[data-testid='stArrowVegaLiteChart']\").length >= 2", timeout=30_000)
     page.wait_for_function("document.querySelectorAll(\"[data-testid='stMetric']\").length >= 8", timeout=30_000)
     metrics = page.query_selector_all("[data-testid='stMetric']")
     assert len(metrics) == 8

@@ -7,7 +7,6 @@ import shutil
 import pytest
 
 from live import errors_on, settle, streamlit_server
-from test_browser import browser  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +18,7 @@ def server(tiny_db, tmp_path_factory):
         yield base
 
 
-def test_weekly_page_downloads_a_file_that_opens_offline(server, browser, tmp_path):  # noqa: F811
+def test_weekly_page_downloads_a_file_that_opens_offline(server, browser, tmp_path):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US", accept_downloads=True)
     pg = ctx.new_page()
     try:

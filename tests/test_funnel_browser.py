@@ -12,7 +12,7 @@ import pytest
 
 from fullfunnel import db, periods
 
-from live import chromium, settle, streamlit_server
+from live import settle, streamlit_server
 from test_funnel import FUNNEL_SQL
 
 CHART = "[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart']"
@@ -34,10 +34,10 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture
-def page():
-    with chromium() as b:
-        ctx = b.new_context(viewport={"width": 1500, "height": 1000}, locale="en-US", accept_downloads=True)
-        yield ctx.new_page()
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="en-US", accept_downloads=True)
+    yield ctx.new_page()
+    ctx.close()
 
 
 def test_click_a_bar_then_download_its_deals(server, page):

@@ -9,7 +9,6 @@ import duckdb
 import pytest
 
 from live import errors_on, settle, streamlit_server
-from test_browser import browser  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = dict(os.environ, FULLFUNNEL_TZ="Europe/Moscow")
@@ -36,7 +35,7 @@ def server(dbf, tmp_path_factory):
 
 
 @pytest.fixture
-def page(browser):  # noqa: F811
+def page(browser):
     ctx = browser.new_context(viewport={"width": 1500, "height": 1400}, locale="en-US")
     pg = ctx.new_page()
     yield pg

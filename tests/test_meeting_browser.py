@@ -6,28 +6,17 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from live import chromium, errors_on, small_demo, streamlit_server
+from live import errors_on
 from live import settle as settle_run
 
 CLIPPED = (Path(__file__).parent / "clipped.js").read_text()
 CARD_PAGES = ["", "funnel", "channels", "traffic", "roi", "kpis", "products", "sales_team", "weekly"]
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    return small_demo(tmp_path_factory.mktemp("meeting") / "demo.duckdb")
-
-
-@pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
-    with streamlit_server(demo_db, tmp_path_factory.mktemp("log") / "server.log") as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
+@pytest.fixture
+def server(demo_server):
+    """The session's server on the small demo database (tests/conftest.py)."""
+    return demo_server
 
 
 def open_page(browser, width=1500, height=1000, lang="en"):

@@ -1,11 +1,11 @@
 """The ROI page in a real browser on a demo database: cards, table and both charts drawn, and the
 attribution model and the campaign view switched by clicking, without an error."""
-from test_browser import browser, demo_db, errors_on, page, server, settle  # noqa: F401  (fixtures)
+from test_browser import errors_on, page, server, settle  # noqa: F401  (fixtures)
 
 CHARTS = "[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart']"
 
 
-def test_roi_page_draws_and_switches_model(server, page):  # noqa: F811
+def test_roi_page_draws_and_switches_model(server, page):
     page.goto(f"{server}/roi")
     settle(page)
     assert errors_on(page) == []
