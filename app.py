@@ -4,26 +4,25 @@ from pathlib import Path
 import streamlit as st
 
 from fullfunnel import FullfunnelError, auth, db, ui
-from fullfunnel.i18n import register, t
+from fullfunnel.i18n import t
 
 HERE = Path(__file__).parent
 
-# (file in pages/, url path, icon, en title, ru title) — a page appears once its file exists.
+# (file in pages/, url path, icon) — a page appears once its file exists; its title is page.<url>.
 PAGES = [
-    ("overview.py", "overview", ":material/dashboard:", "Overview", "Обзор"),
-    ("funnel.py", "funnel", ":material/filter_alt:", "Funnel", "Воронка"),
-    ("channels.py", "channels", ":material/campaign:", "Channels", "Каналы"),
-    ("traffic.py", "traffic", ":material/language:", "Traffic", "Трафик"),
-    ("roi.py", "roi", ":material/payments:", "ROI", "Окупаемость"),
-    ("kpis.py", "kpis", ":material/flag:", "Marketer KPIs", "KPI маркетолога"),
-    ("products.py", "products", ":material/inventory_2:", "Products", "Товары"),
-    ("sales_team.py", "sales_team", ":material/groups:", "Sales team", "Отдел продаж"),
-    ("weekly.py", "weekly", ":material/co_present:", "Weekly meeting", "Планёрка"),
-    ("import.py", "import", ":material/upload_file:", "Import", "Импорт"),
-    ("data_health.py", "data_health", ":material/health_and_safety:", "Data health", "Качество данных"),
-    ("settings.py", "settings", ":material/settings:", "Settings", "Настройки"),
+    ("overview.py", "overview", ":material/dashboard:"),
+    ("funnel.py", "funnel", ":material/filter_alt:"),
+    ("channels.py", "channels", ":material/campaign:"),
+    ("traffic.py", "traffic", ":material/language:"),
+    ("roi.py", "roi", ":material/payments:"),
+    ("kpis.py", "kpis", ":material/flag:"),
+    ("products.py", "products", ":material/inventory_2:"),
+    ("sales_team.py", "sales_team", ":material/groups:"),
+    ("weekly.py", "weekly", ":material/co_present:"),
+    ("import.py", "import", ":material/upload_file:"),
+    ("data_health.py", "data_health", ":material/health_and_safety:"),
+    ("settings.py", "settings", ":material/settings:"),
 ]
-register({f"page.{url}": {"en": en, "ru": ru} for _, url, _, en, ru in PAGES})
 
 ui.leave_old_style_pages()
 st.set_page_config(page_title="fullfunnel", page_icon=":material/filter_alt:", layout="wide")
@@ -41,7 +40,7 @@ if state.filters is None:
 pages = [
     st.Page(str(HERE / "pages" / file), title=t(f"page.{url}", lang), icon=icon, url_path=url,
             default=(url == "overview"))  # the default page lives at the root URL
-    for file, url, icon, _, _ in PAGES
+    for file, url, icon in PAGES
     if (HERE / "pages" / file).exists() and (state.filters is not None or file == "import.py")
     and auth.allowed(url, role)  # a viewer gets no admin page, so its URL leads nowhere
 ]

@@ -20,42 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from fullfunnel import secrets as secrets_file
-from fullfunnel.i18n import register, t
+from fullfunnel.i18n import t
 
 ROLES = ("viewer", "admin")
 # Pages (url paths in app.py) only admins see: loading data, undoing it, channel rules, settings.
 ADMIN_PAGES = frozenset({"import", "data_health", "settings"})
-
-register({
-    "auth.title": {"en": "fullfunnel", "ru": "fullfunnel"},
-    "auth.please": {"en": "Sign in to see your company's numbers.",
-                    "ru": "Войдите, чтобы увидеть цифры компании."},
-    "auth.sign_in": {"en": "Sign in", "ru": "Войти"},
-    "auth.sign_in_with": {"en": "Sign in with {name}", "ru": "Войти через {name}"},
-    "auth.sign_out": {"en": "Sign out", "ru": "Выйти"},
-    "auth.refused": {"en": "The address {email} is not on this fullfunnel's access list. Ask whoever runs it "
-                           "to add you, or sign out and sign in with another account.",
-                     "ru": "Адреса {email} нет в списке доступа этого fullfunnel. Попросите администратора "
-                           "добавить вас или выйдите и войдите с другой учётной записью."},
-    "auth.no_list": {"en": "Sign-in works, but this fullfunnel's secrets file has no access list yet, so nobody "
-                           "may come in: whoever runs it should add [access] admins = [\"{email}\"] (see "
-                           "\"Running for the team\" in the README).",
-                     "ru": "Вход работает, но в файле секретов этого fullfunnel ещё нет списка доступа, поэтому "
-                           "войти нельзя никому: администратор должен добавить [access] admins = [\"{email}\"] "
-                           "(см. «Running for the team» в README)."},
-    "auth.no_email": {"en": "Your sign-in provider did not give fullfunnel an e-mail address, so it cannot tell "
-                            "whether you may come in; ask whoever runs it to request the \"email\" scope.",
-                      "ru": "Сервис входа не передал fullfunnel адрес электронной почты, поэтому нельзя "
-                            "проверить доступ; попросите администратора запросить область «email»."},
-    "auth.unverified": {"en": "Your sign-in provider says the address {email} is not verified; verify it there "
-                              "and sign in again.",
-                        "ru": "Сервис входа сообщает, что адрес {email} не подтверждён; подтвердите его и "
-                              "войдите снова."},
-    "auth.who": {"en": "Signed in as {email} · {role}", "ru": "Вы вошли как {email} · {role}"},
-    "auth.role.viewer": {"en": "viewer", "ru": "просмотр"},
-    "auth.role.admin": {"en": "admin", "ru": "администратор"},
-})
-
 
 # ---------------------------------------------------------------- who did it (import history)
 

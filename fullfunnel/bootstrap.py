@@ -64,8 +64,16 @@ def ensure_chromium() -> None:
                    stdout=subprocess.DEVNULL)
 
 
+def compile_catalogs(py: Path) -> None:
+    """The translations' .mo files from their .po catalogs (fullfunnel/locale; README "Translations")."""
+    if subprocess.call([str(py), "-c", "from fullfunnel.i18n import compile_catalogs; compile_catalogs()"],
+                       cwd=ROOT) != 0:
+        raise SystemExit("Compiling the translation catalogs in fullfunnel/locale failed (see the message above).")
+
+
 def up(args: list[str]) -> int:
     py = ensure_venv()
+    compile_catalogs(py)
     subprocess.run([str(py), "-m", "fullfunnel", "demo", "--if-missing"], check=True, cwd=ROOT)
     say("starting the dashboard: streamlit run app.py (Ctrl+C to stop)")
     return subprocess.call([str(py), "-m", "streamlit", "run", "app.py", *args], cwd=ROOT)
@@ -73,8 +81,11 @@ def up(args: list[str]) -> int:
 
 def test(args: list[str]) -> int:
     py = ensure_venv()
+    compile_catalogs(py)
     ensure_chromium()
-    return subprocess.call([str(py), "-m", "pytest", *(args or ["-q", "tests"])], cwd=ROOT)
+    # by default on every core, a test module per worker (its servers and databases stay in one process)
+    return subprocess.call([str(py), "-m", "pytest", *(args or ["-q", "-n", "auto", "--dist", "loadfile", "tests"])],
+                           cwd=ROOT)
 
 
 def main(argv: list[str]) -> int:

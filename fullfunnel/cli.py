@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "fullfunnel.bench",
     "fullfunnel.serve",
     "fullfunnel.digest",
+    "fullfunnel.sync",
 ]
 
 

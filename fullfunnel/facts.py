@@ -9,7 +9,11 @@ import, undo or settings change (right after the traffic rollup), like fullfunne
   sum of import ids, and a hash of the columns channel rules rewrite in place, plus the zone);
 - when its inputs only gained rows from newer imports (the usual daily import), a day-grain fact
   rebuilds just the business days those rows fall on;
-- anything else (replaced or removed rows, a new zone, channel rules) rebuilds the table.
+- when only deals and their stage history changed (added, replaced, removed or undone), a fact kept
+  deal by deal rebuilds just the rows of those deals, and a sum over it (the funnel by day) adds
+  the difference their rows make — the deals are found by a fingerprint of each deal's rows kept in
+  `fact_deal_inputs`;
+- anything else (replaced or removed leads or sessions, a new zone, channel rules) rebuilds the table.
 
 Day columns are in the business time zone the facts were built in (ff_meta 'facts_tz'). A query
 run for another zone, or on a database whose facts are not built yet, reads the definitions
@@ -41,9 +45,20 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, str] | None]] = {
     "fact_funnel_day": (("deals", "leads", "deal_stages", "stages"), None),
     "fact_won_day": (("deals", "leads", "sessions"), None),
     "fact_deal_shares": (("deals", "leads", "sessions"), None),
+    "fact_new_clients_day": (("deals", "leads", "sessions", "orders"), None),
+    "fact_deal_outcomes": (("deals", "leads", "deal_stages", "stages"), None),
+    "fact_purchases_day": (("deals", "leads", "sessions", "orders"), None),
 }
 # facts whose rows depend on the business time zone
-ZONED = {"fact_sessions_day", "fact_leads_day", "fact_funnel_day", "fact_won_day"}
+ZONED = {"fact_sessions_day", "fact_leads_day", "fact_funnel_day", "fact_won_day", "fact_new_clients_day",
+         "fact_deal_outcomes", "fact_purchases_day"}
+# facts whose rows for a deal depend only on that deal's deals and deal_stages rows, its lead, its
+# client's leads and sessions, and the stages: their definitions take $fact_deals (only those deals)
+DEAL_KEYED = {"direct_deal_credit", "fact_deal_steps", "fact_deal_shares", "fact_deal_outcomes"}
+# facts that are sums over a deal-keyed fact, one row of it counted once: the fact, the summed column
+# (their definitions take $fact_deals too: the part of the sums those deals make)
+DEAL_SUMS = {"fact_funnel_day": ("fact_deal_steps", "deals_n")}
+_DEAL_INPUTS = ("deals", "deal_stages")
 # columns an edit of the channel rules rewrites in place (importing/channels.py reresolve)
 _IN_PLACE = {"sessions": "channel", "leads": "channel", "spend": "channel"}
 
@@ -84,7 +99,7 @@ def resolve(sql: str, params: dict[str, Any], built_tz: str | None, live: bool =
     else:
         body = f"with {ctes}\n{body}"
     # a query without a zone reads no day of a fact (e.g. the channels it has): any zone will do
-    return body, {"tz": "UTC", **params, "fact_lo": None, "fact_hi": None}
+    return body, {"tz": "UTC", **params, "fact_lo": None, "fact_hi": None, "fact_deals": None}
 
 
 # ---------------------------------------------------------------- building
@@ -131,6 +146,8 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[str]:
         if not force and before is not None and (_late_sessions_only(con, before, now, inputs, memo)
                                                  or _unlinked_leads_only(con, before, now, inputs, memo)):
             skipped = True  # rows that no deal, touch or attribution of these facts can see: nothing to redo
+        elif not force and before is not None and _deals_only(before, now, inputs) and _by_deal(con, name, tz, memo):
+            pass
         elif (since := None if force or before is None else _only_added(con, before, now, inputs, by_day)) is None:
             con.execute(f"delete from {name}")
             con.execute(f"insert into {name} {definition(name)}", _params(definition(name), tz, None, None))
@@ -147,8 +164,125 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[str]:
         con.execute("insert or replace into ff_meta values (?, ?)", [key, f"{now}|{_max_import_all(con, inputs)}"])
         if not skipped:
             rebuilt.append(name)
+    _keep_deal_inputs(con, memo)
+    for total in DEAL_SUMS:
+        con.execute(f"drop table if exists before_{total}")
     con.execute("insert or replace into ff_meta values (?, ?)", [TZ_KEY, tz])
     return rebuilt
+
+
+# ---------------------------------------------------------------- deal by deal
+
+# a fingerprint of what a deal's fact rows are built from: its deals row and its stage history
+# (import ids left out: a deal exported again unchanged changes nothing)
+_DEAL_INPUTS_NOW = """
+create or replace temp table deal_inputs_now as
+select d.deal_id, hash(*columns(d.* exclude (import_id)), s.fingerprint) as fingerprint,
+from deals as d
+left join (
+    select deal_id, hash(count(*), bit_xor(hash(stage, entered_at))) as fingerprint,
+    from deal_stages
+    group by deal_id
+) as s on s.deal_id = d.deal_id
+"""
+
+# the deals whose fingerprint changed since the facts were last brought up to date, or that came or went
+_CHANGED_DEALS = """
+select coalesce(n.deal_id, o.deal_id) as deal_id,
+from deal_inputs_now as n
+full join fact_deal_inputs as o on o.deal_id = n.deal_id
+where n.fingerprint is distinct from o.fingerprint
+"""
+
+
+def _deals_only(before: str, now: str, inputs: tuple[str, ...]) -> bool:
+    """True when, of a fact's inputs, only deals and deal_stages changed since its build (same zone)."""
+    b, n = before.split("|"), now.split("|")
+    if len(b) != len(inputs) + 2 or len(n) != len(inputs) + 1 or b[0] != n[0]:
+        return False
+    return all(b[k + 1] == n[k + 1] for k, table in enumerate(inputs) if table not in _DEAL_INPUTS)
+
+
+def _changed_deals(con: duckdb.DuckDBPyConnection, memo: dict) -> list[str] | None:
+    """The deals changed since the last refresh (None when no fingerprints were kept yet)."""
+    if "deals" not in memo:
+        con.execute(_DEAL_INPUTS_NOW)
+        kept = con.execute("select count(*) from fact_deal_inputs").fetchone()[0]
+        deals = con.execute("select count(*) from deal_inputs_now").fetchone()[0]
+        memo["deals"] = None if not kept and deals else [r[0] for r in con.execute(_CHANGED_DEALS).fetchall()]
+    return memo["deals"]
+
+
+def _by_deal(con: duckdb.DuckDBPyConnection, name: str, tz: str, memo: dict) -> bool:
+    """Bring a deal-keyed fact, or a sum over one, up to date for the changed deals only; False if it cannot."""
+    if name not in DEAL_KEYED and name not in DEAL_SUMS:
+        return False
+    if name in DEAL_SUMS and ("before", name) not in memo:
+        return False  # the fact it sums was rebuilt whole: so is the sum
+    scope = _changed_deals(con, memo)
+    if scope is None:
+        return False
+    memo["by_deal"] = True
+    sql = definition(name)
+    given = {"tz": tz, "fact_lo": None, "fact_hi": None, "fact_deals": scope}
+    params = db_bind(sql, given)
+    if name in DEAL_KEYED:
+        # the sums over this fact: the part the changed deals made of them, before their rows change
+        for total, (source, _) in DEAL_SUMS.items():
+            if source == name:
+                total_sql = definition(total)
+                con.execute(f"create or replace temp table before_{total} as {total_sql}",
+                            db_bind(total_sql, given))
+                memo["before", total] = True
+        con.execute(f"delete from {name} where deal_id in (select unnest($scope::varchar[]))", {"scope": scope})
+        con.execute(f"insert into {name} {sql}", params)
+        return True
+    # a sum: add the part the changed deals make now, take away the part they made before
+    value = DEAL_SUMS[name][1]
+    cols = [r[0] for r in con.execute(f"describe {name}").fetchall()]
+    keys = [c for c in cols if c != value]
+    on = " and ".join(f"t.{k} = d.{k}" for k in keys)
+    con.execute(f"create or replace temp table delta_{name} as "
+                f"select {', '.join(keys)}, sum({value})::bigint as {value}, "
+                f"from (select * from ({sql}) union all select * replace (-{value} as {value}) from before_{name}) "
+                f"group by all having sum({value}) <> 0", params)
+    con.execute(f"update {name} as t set {value} = t.{value} + d.{value} from delta_{name} as d where {on}")
+    con.execute(f"insert into {name} select d.* from delta_{name} as d anti join {name} as t on {on}")
+    con.execute(f"delete from {name} where {value} = 0")
+    con.execute(f"drop table delta_{name}")
+    con.execute(f"drop table before_{name}")
+    return True
+
+
+def _keep_deal_inputs(con: duckdb.DuckDBPyConnection, memo: dict) -> None:
+    """Remember each deal's fingerprint for the next write: only the changed ones, or all when new."""
+    if not _has_table(con, "fact_deal_inputs"):
+        return
+    sig = ";".join(",".join(map(str, _signature(con, t))) for t in _DEAL_INPUTS)
+    if "deals" not in memo and _stored(con, "facts_deal_inputs") == sig:
+        return
+    scope = _changed_deals(con, memo)
+    if scope is None:
+        con.execute("delete from fact_deal_inputs")
+        con.execute("insert into fact_deal_inputs select deal_id, fingerprint from deal_inputs_now")
+    elif scope:
+        con.execute("delete from fact_deal_inputs where deal_id in (select unnest($scope::varchar[]))",
+                    {"scope": scope})
+        con.execute("insert into fact_deal_inputs select n.deal_id, n.fingerprint from deal_inputs_now as n "
+                    "where n.deal_id in (select unnest($scope::varchar[]))", {"scope": scope})
+    con.execute("drop table if exists deal_inputs_now")
+    con.execute("insert or replace into ff_meta values (?, ?)", ["facts_deal_inputs", sig])
+
+
+def db_bind(sql: str, params: dict) -> dict:
+    from fullfunnel import db
+
+    return db.bind(sql, params)
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("select count(*) from duckdb_tables() where table_name = ? and not temporary",
+                            [name]).fetchone()[0])
 
 
 def _midnight(day: date, tz: str) -> datetime:
@@ -163,7 +297,7 @@ def _max_import_all(con: duckdb.DuckDBPyConnection, inputs: tuple[str, ...]) -> 
 def _params(sql: str, tz: str, lo, hi) -> dict:
     from fullfunnel import db
 
-    return db.bind(sql, {"tz": tz, "fact_lo": lo, "fact_hi": hi})
+    return db.bind(sql, {"tz": tz, "fact_lo": lo, "fact_hi": hi, "fact_deals": None})
 
 
 def _late_sessions_only(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...],

@@ -16,7 +16,7 @@ import streamlit as st
 
 from fullfunnel import FullfunnelError, db, fmt, periods
 from fullfunnel.filters import Filters, build
-from fullfunnel.i18n import LANGS, pick_lang, t
+from fullfunnel.i18n import LANGS, language_name, pick_lang, t
 
 
 # Vega formats chart axes and tooltips in English (1,234.5) unless told otherwise: Russian charts
@@ -130,7 +130,7 @@ def report(name: str, **options) -> pd.DataFrame:
 
 
 def _labels(prefix: str, lang: str):
-    return lambda key: t(f"{prefix}.{key}", lang)
+    return lambda key: t(f"{prefix}{key}", lang)
 
 
 _URL_BACKED = "_ff_url_backed"  # session key: the widget keys seeded from the URL (see _keep_choices)
@@ -225,7 +225,7 @@ def sidebar_filters() -> State:
     default_lang = pick_lang(st.context.locale)
     _seed("lang", default_lang, valid=LANGS)
     lang = sb.selectbox("Language / Язык", LANGS, key="lang", on_change=_keep_choices,
-                        format_func=lambda x: {"en": "English", "ru": "Русский"}[x])
+                        format_func=language_name)
     present = _presentation_toggle(lang)
     try:
         settings = _settings()
@@ -241,7 +241,7 @@ def sidebar_filters() -> State:
         jump_to(*pending)
     _seed("period", DEFAULT_PRESET, valid=periods.PRESETS)
     preset = sb.selectbox(t("app.period", lang), periods.PRESETS, key="period",
-                          format_func=_labels("preset", lang))
+                          format_func=_labels("preset.", lang))
     start = end = None
     if preset == "custom":
         default = periods.preset_range(DEFAULT_PRESET, today)
@@ -256,11 +256,11 @@ def sidebar_filters() -> State:
             end = start
 
     _seed("grain", "day", valid=periods.GRAINS)
-    grain = sb.radio(t("app.grain", lang), periods.GRAINS, key="grain", format_func=_labels("grain", lang),
+    grain = sb.radio(t("app.grain", lang), periods.GRAINS, key="grain", format_func=_labels("grain.", lang),
                      horizontal=True)
     _seed("compare", "previous", valid=periods.COMPARES)
     compare = sb.selectbox(t("app.compare", lang), periods.COMPARES, key="compare",
-                           format_func=_labels("compare", lang))
+                           format_func=_labels("compare.", lang))
     options = channel_options()
     _seed("channels", [], parse=lambda raw: [c for c in raw.split(",") if c in options])
     channels = sb.multiselect(t("app.channels", lang), options, key="channels",

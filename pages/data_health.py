@@ -3,69 +3,9 @@ import pandas as pd
 import streamlit as st
 
 from fullfunnel import FullfunnelError, db, fmt, ui
-from fullfunnel.i18n import register, t
+from fullfunnel.i18n import t
 from fullfunnel.importing import channels
 from fullfunnel.importing.errors import message
-
-register({
-    "dh.title": {"en": "Data health", "ru": "Качество данных"},
-    "dh.intro": {
-        "en": "Where the imported data does not add up: leads without a source, sources no channel rule "
-              "knows, money and leads that don't meet, and how fresh each kind of data is.",
-        "ru": "Где загруженные данные не сходятся: лиды без источника, источники, которых не знает ни одно "
-              "правило каналов, деньги и лиды, которые не встречаются, и насколько свежи данные каждого типа.",
-    },
-    "dh.leads_n": {"en": "Leads", "ru": "Лиды"},
-    "dh.without_source": {"en": "Leads without source", "ru": "Лиды без источника"},
-    "dh.without_source_help": {"en": "Leads with no source, medium, campaign and no channel column in the export.",
-                               "ru": "Лиды без source, medium, campaign и без колонки канала в выгрузке."},
-    "dh.unknown": {"en": "Leads in channel “unknown”", "ru": "Лиды в канале «unknown»"},
-    "dh.unknown_help": {"en": "No explicit channel and no channel rule matched their source / medium / campaign.",
-                        "ru": "Нет явного канала, и ни одно правило не подошло к их source / medium / campaign."},
-    "dh.unmatched": {"en": "Sources no channel rule matches", "ru": "Источники, к которым не подошло ни одно правило"},
-    "dh.unmatched_help": {"en": "Add a rule below for each row that belongs to a channel; stored rows are re-sorted on save.",
-                          "ru": "Добавьте ниже правило для каждой строки, относящейся к каналу; сохранённые строки "
-                                "пересортируются при сохранении."},
-    "dh.all_matched": {"en": "Every lead and session has a channel.", "ru": "У каждого лида и визита есть канал."},
-    "dh.mismatch": {"en": "Spend and leads that don't meet ({period})", "ru": "Расходы и лиды, которые не сходятся ({period})"},
-    "dh.mismatch_none": {"en": "Every channel with spend has leads, and every paid channel with leads has spend.",
-                         "ru": "У каждого канала с расходами есть лиды, и у каждого платного канала с лидами есть расходы."},
-    "dh.problem.spend_no_leads": {"en": "spend but no leads", "ru": "расходы без лидов"},
-    "dh.problem.leads_no_spend": {"en": "leads but no spend imported for the period",
-                                  "ru": "лиды без расходов за период (расходы не загружены?)"},
-    "dh.freshness": {"en": "Last import per kind", "ru": "Последний импорт по типам"},
-    "dh.never": {"en": "never imported", "ru": "не загружалось"},
-    "dh.rules": {"en": "Channel rules", "ru": "Правила каналов"},
-    "dh.c.source": {"en": "Source", "ru": "Источник (source)"},
-    "dh.c.medium": {"en": "Medium", "ru": "Тип трафика (medium)"},
-    "dh.c.campaign": {"en": "Campaign", "ru": "Кампания (campaign)"},
-    "dh.c.pattern_help": {"en": "Matches the utm value of a lead or visit; empty matches anything.",
-                          "ru": "Сравнивается со значением utm у лида или визита; пусто — подходит любое."},
-    "dh.rules_help": {
-        "en": "Rows are tried top to bottom; the first whose patterns all match decides the channel. Patterns are "
-              "case-insensitive with `*` for anything (e.g. `yandex*`); empty = anything. An explicit channel "
-              "column in an export always wins.",
-        "ru": "Строки проверяются сверху вниз; канал определяет первая, у которой совпали все шаблоны. Шаблоны "
-              "не различают регистр, `*` — что угодно (например, `yandex*`); пусто — что угодно. Явная колонка "
-              "канала в выгрузке всегда важнее.",
-    },
-    "dh.save_rules": {"en": "Save rules", "ru": "Сохранить правила"},
-    "dh.saved": {"en": "{n} rules saved; {leads} lead(s) and {sessions} session(s) changed channel.",
-                 "ru": "Сохранено правил: {n}; канал изменился у лидов: {leads}, у визитов: {sessions}."},
-    "dh.rules_csv": {"en": "Replace the rules with a CSV (columns source, medium, campaign, channel)",
-                     "ru": "Заменить правила CSV-файлом (колонки source, medium, campaign, channel)"},
-    "dh.rules_download": {"en": "Download rules as CSV", "ru": "Скачать правила в CSV"},
-    "dh.c.kind": {"en": "Kind", "ru": "Тип данных"},
-    "dh.c.rows": {"en": "Rows", "ru": "Строк"},
-    "dh.c.last_seen": {"en": "Last seen", "ru": "Последний раз"},
-    "dh.c.channel": {"en": "Channel", "ru": "Канал"},
-    "dh.c.problem": {"en": "Problem", "ru": "Проблема"},
-    "dh.c.spend": {"en": "Spend", "ru": "Расход"},
-    "dh.c.leads": {"en": "Leads", "ru": "Лиды"},
-    "dh.c.last_import": {"en": "Last import", "ru": "Последний импорт"},
-    "dh.c.file": {"en": "File", "ru": "Файл"},
-    "dh.c.import": {"en": "Import", "ru": "Импорт"},
-})
 
 s = ui.state()
 lang, f = s.lang, s.filters

@@ -4,211 +4,9 @@ import streamlit as st
 
 from fullfunnel import export, fmt, ui
 from fullfunnel.charts import funnel as fchart
-from fullfunnel.i18n import register, t
+from fullfunnel.i18n import t
+from fullfunnel.reports import cohorts
 from fullfunnel.reports import funnel as rep
-
-register({
-    "fn.title": {"en": "Funnel", "ru": "Воронка"},
-    "fn.view": {"en": "View", "ru": "Как считать"},
-    "fn.view.cohort": {"en": "Cohort", "ru": "Когорта"},
-    "fn.view.cash": {"en": "Cash", "ru": "По дате события"},
-    "fn.view.help": {
-        "en": "Cohort: leads created in the period, followed to wherever they are now (their deals, whenever "
-              "they moved). Cash: what happened in the period — leads created, deals that reached a stage or "
-              "were won in the period, whoever they came from.",
-        "ru": "Когорта: лиды, созданные в периоде, и что с ними стало сейчас (их сделки, когда бы они ни "
-              "двигались). По дате события: что произошло в периоде — созданные лиды, сделки, дошедшие до этапа или "
-              "выигранные в периоде, откуда бы они ни пришли.",
-    },
-    "fn.pipeline": {"en": "Pipeline", "ru": "Воронка продаж"},
-    "fn.pipeline_default": {"en": "(main)", "ru": "(основная)"},
-    "fn.pipeline_note": {
-        "en": "Deals of other pipelines are not in this funnel: pick a pipeline above.",
-        "ru": "Сделки других воронок продаж сюда не входят: выберите воронку выше.",
-    },
-    "fn.maturing": {
-        "en": "Cohort view: recent leads are still maturing — their deals may not have reached the later stages yet.",
-        "ru": "Когорта: свежие лиды ещё «дозревают» — их сделки могли ещё не дойти до поздних этапов.",
-    },
-    "fn.cash_note": {
-        "en": "Cash view: each row counts what happened in the period (a deal counts in a stage when it reached "
-              "it in the period, in won when it was won in the period).",
-        "ru": "По дате события: каждая строка — то, что произошло в периоде (сделка считается на этапе, если "
-              "дошла до него в периоде, и в выигранных — если выиграна в периоде).",
-    },
-    "fn.by_date": {
-        "en": "Impressions, clicks and sessions are totals by their own date in both views (ad and analytics "
-              "reports have no people to follow).",
-        "ru": "Показы, клики и визиты при обоих способах подсчёта считаются по своей дате (в отчётах рекламы и "
-              "аналитики нет людей, за которыми можно следить).",
-    },
-    "fn.lost_no_history": {
-        "en": "{n} lost deal(s) have no stage history, so each counts only in the first stage (where it was lost "
-              "is unknown). Import stage history to place them.",
-        "ru": "У {n} проигранных сделок нет истории этапов, поэтому каждая считается только на первом этапе "
-              "(где она проиграна — неизвестно). Загрузите историю этапов, чтобы это уточнить.",
-    },
-    "fn.no_stages": {
-        "en": "No pipeline stages imported: all deals are one row. Import the stages list to see each stage.",
-        "ru": "Этапы воронки продаж не загружены: все сделки — одна строка. Загрузите список этапов, чтобы "
-              "увидеть каждый этап.",
-    },
-    "fn.hidden_spend": {"en": "Impressions and clicks are hidden: no ad reports imported.",
-                        "ru": "Показы и клики скрыты: рекламные отчёты не загружены."},
-    "fn.hidden_sessions": {"en": "Sessions are hidden: no web analytics imported.",
-                           "ru": "Визиты скрыты: данные веб-аналитики не загружены."},
-    "fn.hidden_deals": {"en": "Pipeline stages are hidden: no deals imported.",
-                        "ru": "Этапы продаж скрыты: сделки не загружены."},
-    "fn.empty": {
-        "en": "Nothing to show yet — import leads from your CRM (and deals, ad spend, web traffic) on the Import page.",
-        "ru": "Пока нечего показать — загрузите лиды из CRM (а также сделки, расходы и трафик) на странице «Импорт».",
-    },
-    "fn.log_scale": {
-        "en": "Bar widths use a logarithmic scale so that small rows stay visible; the numbers are exact.",
-        "ru": "Ширина полос — в логарифмическом масштабе, чтобы были видны маленькие строки; числа точные.",
-    },
-    "fn.click_hint": {"en": "Click a bar to list its leads or deals below (double-click to clear).",
-                      "ru": "Нажмите на полосу, чтобы увидеть её лиды или сделки ниже (двойной щелчок — сброс)."},
-    # step names
-    "fn.step.impressions": {"en": "Impressions", "ru": "Показы"},
-    "fn.step.clicks": {"en": "Clicks", "ru": "Клики"},
-    "fn.step.sessions": {"en": "Sessions", "ru": "Визиты"},
-    "fn.step.leads": {"en": "Leads", "ru": "Лиды"},
-    "fn.step.target_leads": {"en": "Target leads", "ru": "Целевые лиды"},
-    "fn.step.deals": {"en": "Deals", "ru": "Сделки"},
-    "fn.step.won": {"en": "Won", "ru": "Выиграно"},
-    "fn.step.junk": {"en": "Junk leads", "ru": "Нецелевые лиды"},
-    "fn.step.lost": {"en": "Lost deals", "ru": "Проигранные сделки"},
-    # table
-    "fn.col.step": {"en": "Step", "ru": "Шаг"},
-    "fn.col.count": {"en": "Count", "ru": "Количество"},
-    "fn.col.step_pct": {"en": "% of previous", "ru": "% от предыдущей"},
-    "fn.col.overall_pct": {"en": "% of first", "ru": "% от первой"},
-    "fn.col.drop_off": {"en": "Drop-off", "ru": "Потери"},
-    "fn.col.previous": {"en": "Comparison period", "ru": "Период сравнения"},
-    "fn.col.change": {"en": "Change", "ru": "Изменение"},
-    "fn.help.count": {
-        "en": "Impressions and clicks: ad reports; sessions: site visits; leads: created in the period; target "
-              "leads = leads − junk leads; a stage: deals that reached it (and so every earlier stage); won: "
-              "won deals.",
-        "ru": "Показы и клики — из рекламных отчётов; визиты — посещения сайта; лиды — созданные в периоде; "
-              "целевые лиды = лиды − нецелевые; этап — сделки, дошедшие до него (а значит, и до всех "
-              "предыдущих); выиграно — выигранные сделки.",
-    },
-    "fn.help.step_pct": {"en": "Step conversion = row ÷ previous row; “—” where the row is larger than the one above.",
-                         "ru": "Конверсия шага = строка ÷ предыдущая строка; «—», если строка больше предыдущей."},
-    "fn.help.overall_pct": {"en": "Overall conversion = row ÷ first shown row.",
-                            "ru": "Общая конверсия = строка ÷ первая показанная строка."},
-    "fn.help.drop_off": {"en": "Drop-off = previous row − row. “—” where a row is larger than the one above: it is "
-                               "not a part of it (sessions count organic and direct visits too, clicks only paid ones).",
-                         "ru": "Потери = предыдущая строка − строка. «—», если строка больше предыдущей: она не её "
-                               "часть (визиты включают органические и прямые заходы, клики — только платные)."},
-    "fn.help.previous": {"en": "The same row in the comparison period.",
-                         "ru": "Та же строка в периоде сравнения."},
-    "fn.help.change": {"en": "Change = (current − previous) ÷ previous; “—” when the previous value is 0.",
-                       "ru": "Изменение = (текущее − прошлое) ÷ прошлое; «—», если прошлое равно 0."},
-    # drill-down
-    "fn.drill": {"en": "Who is in a row", "ru": "Кто на этом шаге"},
-    "fn.drill_step": {"en": "Row", "ru": "Шаг воронки"},
-    "fn.drill_none": {"en": "Nobody in this row for the period.", "ru": "На этом шаге за период никого нет."},
-    "fn.drill_count": {"en": "{n} item(s). Click a column header to sort.",
-                       "ru": "Записей: {n}. Нажмите на заголовок столбца, чтобы отсортировать."},
-    "fn.download": {"en": "Download CSV", "ru": "Скачать CSV"},
-    "fn.item.item_id": {"en": "ID", "ru": "ID"},
-    "fn.item.item_type": {"en": "Type", "ru": "Тип"},
-    "fn.item.created_date": {"en": "Created", "ru": "Создан"},
-    "fn.item.step_date": {"en": "Reached this row", "ru": "Дошёл до шага"},
-    "fn.item.channel": {"en": "Channel", "ru": "Канал"},
-    "fn.item.campaign": {"en": "Campaign", "ru": "Кампания"},
-    "fn.item.manager": {"en": "Manager", "ru": "Менеджер"},
-    "fn.item.amount": {"en": "Amount", "ru": "Сумма"},
-    "fn.item.currency": {"en": "Currency", "ru": "Валюта"},
-    "fn.item.stage": {"en": "Stage", "ru": "Этап"},
-    "fn.item.status": {"en": "Status", "ru": "Статус"},
-    "fn.item.reason": {"en": "Reason", "ru": "Причина"},
-    # tabs
-    "fn.tab.junk": {"en": "Junk leads", "ru": "Нецелевые лиды"},
-    "fn.tab.lost": {"en": "Lost deals", "ru": "Проигранные сделки"},
-    "fn.tab.channels": {"en": "By channel", "ru": "По каналам"},
-    "fn.tab.time": {"en": "Time in stage", "ru": "Время на этапах"},
-    # junk
-    "fn.junk_leads": {"en": "Junk leads", "ru": "Нецелевые лиды"},
-    "fn.junk_rate": {"en": "Junk rate", "ru": "Доля нецелевых"},
-    "fn.help.junk_leads": {"en": "Leads created in the period and qualified as junk (non-target).",
-                           "ru": "Лиды, созданные в периоде и признанные нецелевыми."},
-    "fn.help.junk_rate": {"en": "Junk rate = junk leads ÷ leads.", "ru": "Доля нецелевых = нецелевые лиды ÷ лиды."},
-    "fn.help.share": {"en": "Share = junk leads with this reason ÷ all junk leads.",
-                      "ru": "Доля = нецелевые лиды с этой причиной ÷ все нецелевые лиды."},
-    "fn.junk_reasons": {"en": "Why leads are junk", "ru": "Почему лиды нецелевые"},
-    "fn.junk_channels": {"en": "Junk rate by channel", "ru": "Доля нецелевых по каналам"},
-    "fn.no_reason": {"en": "(no reason given)", "ru": "(причина не указана)"},
-    "fn.no_junk": {"en": "No junk leads in the period.", "ru": "В периоде нет нецелевых лидов."},
-    "fn.no_qualification": {
-        "en": "Leads carry no qualification (target / junk): import it from your CRM to see junk leads.",
-        "ru": "У лидов нет квалификации (целевой / нецелевой): загрузите её из CRM, чтобы увидеть нецелевые лиды.",
-    },
-    "fn.col.reason": {"en": "Reason", "ru": "Причина"},
-    "fn.col.leads": {"en": "Leads", "ru": "Лиды"},
-    "fn.col.share": {"en": "Share", "ru": "Доля"},
-    "fn.col.channel": {"en": "Channel", "ru": "Канал"},
-    "fn.col.junk_leads": {"en": "Junk leads", "ru": "Нецелевые"},
-    "fn.col.junk_rate": {"en": "Junk rate", "ru": "Доля нецелевых"},
-    # lost
-    "fn.lost_by_stage": {"en": "Where deals are lost", "ru": "На каком этапе теряем сделки"},
-    "fn.lost_by_reason": {"en": "Why deals are lost", "ru": "Почему теряем сделки"},
-    "fn.stage_unknown": {"en": "(stage unknown: no history)", "ru": "(этап неизвестен: нет истории)"},
-    "fn.no_lost": {"en": "No lost deals for the period.", "ru": "За период нет проигранных сделок."},
-    "fn.col.stage": {"en": "Stage where lost", "ru": "Этап, где проиграна"},
-    "fn.col.lost_reason": {"en": "Lost reason", "ru": "Причина проигрыша"},
-    "fn.col.deals": {"en": "Deals", "ru": "Сделки"},
-    # by channel
-    "fn.channels_intro": {
-        "en": "The funnel of the channels with the most leads, side by side: count and % of the channel's first "
-              "row. To see one channel (or several) as the big funnel above, pick them in the sidebar.",
-        "ru": "Воронки каналов с наибольшим числом лидов рядом: количество и % от первой строки канала. "
-              "Чтобы увидеть канал (или несколько) в большой воронке выше, выберите их в боковой панели.",
-    },
-    "fn.no_channels": {"en": "No channel data for the period.", "ru": "За период нет данных по каналам."},
-    # time
-    "fn.cycle_mean": {"en": "Deal cycle", "ru": "Цикл сделки"},
-    "fn.cycle_median": {"en": "Deal cycle, median", "ru": "Цикл сделки, медиана"},
-    "fn.help.cycle_mean": {"en": "Deal cycle = mean days from deal creation to winning, over won deals ({n}).",
-                           "ru": "Цикл сделки = среднее число дней от создания сделки до выигрыша, по "
-                                 "выигранным сделкам ({n})."},
-    "fn.help.cycle_median": {"en": "Median days from deal creation to winning, over won deals ({n}).",
-                             "ru": "Медиана дней от создания сделки до выигрыша, по выигранным сделкам ({n})."},
-    "fn.days": {"en": "{n} days", "ru": "{n} дн."},
-    "fn.stage_days": {"en": "Median days in each stage", "ru": "Медиана дней на каждом этапе"},
-    "fn.help.stage_days": {
-        "en": "A stay lasts from entering a stage to the next stage (or closing); stays still going on are "
-              "left out. Median over stays.",
-        "ru": "Пребывание длится от входа на этап до следующего этапа (или закрытия); незавершённые не "
-              "учитываются. Медиана по пребываниям.",
-    },
-    "fn.no_history": {"en": "Time in stage needs stage history (deal_stages): import it from your CRM.",
-                      "ru": "Для времени на этапах нужна история этапов (deal_stages): загрузите её из CRM."},
-    "fn.col.stays": {"en": "Stays", "ru": "Пребываний"},
-    "fn.col.median_days": {"en": "Median, days", "ru": "Медиана, дней"},
-    "fn.col.mean_days": {"en": "Mean, days", "ru": "Среднее, дней"},
-    "fn.col.stage_name": {"en": "Stage", "ru": "Этап"},
-    "fn.code.lead": {"en": "lead", "ru": "лид"},
-    "fn.code.deal": {"en": "deal", "ru": "сделка"},
-    "fn.code.target": {"en": "target", "ru": "целевой"},
-    "fn.code.junk": {"en": "junk", "ru": "нецелевой"},
-    "fn.code.open": {"en": "open", "ru": "в работе"},
-    "fn.code.won": {"en": "won", "ru": "выиграна"},
-    "fn.code.lost": {"en": "lost", "ru": "проиграна"},
-    "fn.code.unreachable": {"en": "unreachable", "ru": "не дозвонились"},
-    "fn.code.not_target": {"en": "not our client", "ru": "не наш клиент"},
-    "fn.code.duplicate": {"en": "duplicate", "ru": "дубль"},
-    "fn.code.spam": {"en": "spam", "ru": "спам"},
-    "fn.code.other": {"en": "other", "ru": "другое"},
-    "fn.code.price": {"en": "price", "ru": "дорого"},
-    "fn.code.competitor": {"en": "competitor", "ru": "ушёл к конкуренту"},
-    "fn.code.no budget": {"en": "no budget", "ru": "нет бюджета"},
-    "fn.code.no response": {"en": "no response", "ru": "пропал, не отвечает"},
-    "fn.code.postponed": {"en": "postponed", "ru": "отложил покупку"},
-})
 
 s = ui.state()
 f, lang = s.filters, s.lang
@@ -251,6 +49,10 @@ if table.empty:
     st.stop()
 
 notes = rep.notes(ui.run, f, view, pipeline)
+age = cohorts.same_age(ui.run, f) if view == "cohort" else None
+if age is not None:
+    st.caption(":material/schedule: " + t("fn.cohort_same_age", lang, as_of=fmt.day(age.as_of, lang),
+                                          cutoff=fmt.day(age.cutoff, lang)))
 if (table["side"] == "marketing").any() and table["step"].isin(rep.AGGREGATE_STEPS).any():
     st.caption(t("fn.by_date", lang))
 if notes["lost_without_history_n"]:
@@ -272,9 +74,18 @@ for note in hidden:
 # ---------------------------------------------------------------- the funnel
 
 labels = {step: label(step) for step in table["step"]}
-chart, log = fchart.funnel(table, labels, lang)
+entries = table[table["step"].isin(rep.ENTRY_STEPS)]
+chain = table[~table["step"].isin(rep.ENTRY_STEPS)].reset_index(drop=True)
+after_paid = chain.index[chain["step"] == "paid_sessions"]
+of_all = chain["step"].iloc[after_paid[0] + 1] if len(entries) and len(after_paid) and after_paid[0] + 1 < len(chain) else None
+chart, log = fchart.funnel(chain, labels, lang, of_all_visits=of_all)
 event = st.altair_chart(chart, on_select="rerun", selection_mode=fchart.SELECTION, key="funnel_chart",
                         width="stretch")
+if len(entries):
+    other = int(entries["count"].iloc[0])
+    paid = int(table.loc[table["step"] == "paid_sessions", "count"].sum())
+    st.caption(":material/call_split: " + t("fn.other_visits", lang, n=fmt.number(other, lang),
+                                             all=fmt.number(other + paid, lang)))
 st.caption((t("fn.log_scale", lang) + " " if log else "") + t("fn.click_hint", lang))
 
 shown = pd.DataFrame({

@@ -8,126 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from fullfunnel import FullfunnelError, db, fmt, periods, ui
-from fullfunnel.i18n import pick_lang, register, t
+from fullfunnel.i18n import pick_lang, t
 from fullfunnel.importing import load, presets, read, saved
 from fullfunnel.importing import mapping as mp
 from fullfunnel.importing.cli import again_text
 from fullfunnel.importing.errors import message
 from fullfunnel.importing.templates import KINDS, TEMPLATES
-
-register({
-    "imp.title": {"en": "Import data", "ru": "Импорт данных"},
-    "imp.intro": {
-        "en": "Drop the files as your CRM, ad cabinets and web analytics export them (CSV, TSV, XLSX). "
-              "Each file is checked first; nothing is written until you confirm, and each file lands whole "
-              "or not at all. Re-importing a file or a later, overlapping export never counts a row twice.",
-        "ru": "Перетащите файлы так, как их выгружают CRM, рекламные кабинеты и веб-аналитика (CSV, TSV, XLSX). "
-              "Сначала каждый файл проверяется; ничего не записывается, пока вы не подтвердите, и файл "
-              "загружается целиком или не загружается вовсе. Повторная загрузка файла или более поздней "
-              "выгрузки за пересекающийся период никогда не учитывает строку дважды.",
-    },
-    "imp.templates": {"en": "Templates to fill in", "ru": "Шаблоны для заполнения"},
-    "imp.templates_help": {
-        "en": "A CSV per kind of data with the exact column names and an example row; fill it from your own "
-              "spreadsheet and import it (also `python -m fullfunnel template KIND`).",
-        "ru": "CSV для каждого типа данных с точными названиями колонок и строкой-примером; заполните его из своей "
-              "таблицы и загрузите (также `python -m fullfunnel template KIND`).",
-    },
-    "imp.files": {"en": "Files to import", "ru": "Файлы для импорта"},
-    "imp.options": {"en": "Options", "ru": "Параметры"},
-    "imp.kind": {"en": "Kind of data", "ru": "Тип данных"},
-    "imp.kind_auto": {"en": "recognise from the file", "ru": "определить по файлу"},
-    "imp.format": {"en": "Format", "ru": "Формат"},
-    "imp.format_auto": {"en": "recognise from the file", "ru": "определить по файлу"},
-    "imp.format_native": {"en": "native template", "ru": "собственный шаблон"},
-    "imp.date_order": {"en": "Dates such as 03/04/2026", "ru": "Даты вида 03/04/2026"},
-    "imp.date_order.auto": {"en": "work out from the file", "ru": "определить по файлу"},
-    "imp.date_order.dmy": {"en": "day first (3 April)", "ru": "сначала день (3 апреля)"},
-    "imp.date_order.mdy": {"en": "month first (4 March)", "ru": "сначала месяц (4 марта)"},
-    "imp.strict": {"en": "Refuse a file if any row is rejected", "ru": "Отклонять файл, если отклонена хоть одна строка"},
-    "imp.strict_help": {"en": "Off: rejected rows are skipped and listed, the rest is imported.",
-                        "ru": "Выключено: отклонённые строки пропускаются и перечисляются, остальное загружается."},
-    "imp.mapping": {"en": "Mapping file (JSON) for a file of another format",
-                    "ru": "Файл сопоставления (JSON) для файла другого формата"},
-    "imp.map.title": {"en": "Map the columns yourself", "ru": "Сопоставьте колонки сами"},
-    "imp.map.help": {
-        "en": "Pick the kind of data, then for each field the column of your file that holds it (or a fixed value). "
-              "Fields with * are required. The preview below shows what would be imported; saving keeps the "
-              "choice as a mapping file, and the next file with the same columns is recognised by it.",
-        "ru": "Выберите тип данных, затем для каждого поля — колонку вашего файла, в которой оно есть (или "
-              "постоянное значение). Поля со * обязательны. Ниже — предпросмотр того, что будет загружено; "
-              "сохранение запоминает выбор как файл сопоставления, и следующий файл с теми же колонками "
-              "распознаётся по нему.",
-    },
-    "imp.map.kind": {"en": "Kind of data in the file", "ru": "Тип данных в файле"},
-    "imp.map.name": {"en": "Name of the mapping", "ru": "Название сопоставления"},
-    "imp.map.none": {"en": "— not in the file —", "ru": "— нет в файле —"},
-    "imp.map.fixed": {"en": "a fixed value…", "ru": "постоянное значение…"},
-    "imp.map.value": {"en": "Value of {col} for every row", "ru": "Значение {col} для всех строк"},
-    "imp.map.unit": {"en": "Money is written in", "ru": "Деньги записаны в"},
-    "imp.map.unit.units": {"en": "units (12.50)", "ru": "единицах (12,50)"},
-    "imp.map.unit.cents": {"en": "cents / kopecks (1250)", "ru": "копейках / центах (1250)"},
-    "imp.map.unit.micros": {"en": "micros (12500000)", "ru": "микроединицах (12500000)"},
-    "imp.map.missing": {"en": "Choose a column or a value for the required field(s): {cols}.",
-                        "ru": "Выберите колонку или значение для обязательных полей: {cols}."},
-    "imp.map.save": {"en": "Save the mapping and use it", "ru": "Сохранить сопоставление и использовать"},
-    "imp.map.download": {"en": "Download the mapping file", "ru": "Скачать файл сопоставления"},
-    "imp.map.saved": {
-        "en": "Mapping saved as {path}: this file and the next ones with the same columns are recognised by it "
-              "(the command line takes it with --mapping too).",
-        "ru": "Сопоставление сохранено в {path}: этот и следующие файлы с теми же колонками распознаются по нему "
-              "(командная строка тоже принимает его через --mapping).",
-    },
-    "imp.preview": {"en": "Preview", "ru": "Предпросмотр"},
-    "imp.checking": {"en": "Checking {name}…", "ru": "Проверка {name}…"},
-    "imp.recognised": {"en": "Recognised as **{title}**", "ru": "Распознано как **{title}**"},
-    "imp.rows_read": {"en": "Rows read", "ru": "Прочитано строк"},
-    "imp.to_add": {"en": "Will be added", "ru": "Будет добавлено"},
-    "imp.to_replace": {"en": "Will replace", "ru": "Заменит"},
-    "imp.rejected": {"en": "Rejected", "ru": "Отклонено"},
-    "imp.added": {"en": "Added", "ru": "Добавлено"},
-    "imp.replaced": {"en": "Replaced", "ru": "Заменено"},
-    "imp.columns": {"en": "How the columns were recognised", "ru": "Как распознаны колонки"},
-    "imp.col_kind": {"en": "Data", "ru": "Тип данных"},
-    "imp.col_template": {"en": "Template column", "ru": "Колонка шаблона"},
-    "imp.col_source": {"en": "From the file", "ru": "Из файла"},
-    "imp.ignored": {"en": "Ignored columns: {cols}", "ru": "Пропущенные колонки: {cols}"},
-    "imp.note": {"en": "Note: {note}", "ru": "Примечание: {note}"},
-    "imp.rejects": {"en": "First rejected rows", "ru": "Первые отклонённые строки"},
-    "imp.line": {"en": "Line", "ru": "Строка"},
-    "imp.column": {"en": "Column", "ru": "Колонка"},
-    "imp.reason": {"en": "Reason", "ru": "Причина"},
-    "imp.confirm": {"en": "Import {n} file(s)", "ru": "Импортировать файлов: {n}"},
-    "imp.nothing": {"en": "None of the files can be imported.", "ru": "Ни один файл нельзя импортировать."},
-    "imp.running": {"en": "Importing…", "ru": "Импорт…"},
-    "imp.done": {"en": "Import finished: {added} row(s) added, {replaced} replaced, {rejected} rejected. "
-                       "Every page now shows the new data.",
-                 "ru": "Импорт завершён: добавлено строк {added}, заменено {replaced}, отклонено {rejected}. "
-                       "Все страницы уже показывают новые данные."},
-    "imp.open_span": {"en": "Open the funnel for the imported days, {first} – {last}",
-                      "ru": "Открыть воронку за загруженные дни, {first} – {last}"},
-    "imp.file_done": {"en": "{name}: import #{id}", "ru": "{name}: импорт №{id}"},
-    "imp.history": {"en": "Import history", "ru": "История импорта"},
-    "imp.no_history": {"en": "Nothing has been imported yet.", "ru": "Пока ничего не импортировано."},
-    "imp.undo": {"en": "Undo an import", "ru": "Отменить импорт"},
-    "imp.undo_help": {"en": "Removes the rows the import added and brings back the rows it replaced.",
-                      "ru": "Удаляет строки, добавленные импортом, и возвращает строки, которые он заменил."},
-    "imp.undo_button": {"en": "Undo", "ru": "Отменить"},
-    "imp.undone": {"en": "Import #{id} undone.", "ru": "Импорт №{id} отменён."},
-    "imp.h.when": {"en": "When", "ru": "Когда"},
-    "imp.h.file": {"en": "File", "ru": "Файл"},
-    "imp.h.format": {"en": "Format", "ru": "Формат"},
-    "imp.h.kind": {"en": "Kind", "ru": "Тип данных"},
-    "imp.h.checksum": {"en": "Checksum", "ru": "Контрольная сумма"},
-    "imp.h.undone": {"en": "Undone", "ru": "Отменён"},
-    "imp.h.by": {"en": "Imported by", "ru": "Кто загрузил"},
-    "imp.h.undone_by": {"en": "Undone by", "ru": "Кто отменил"},
-    "imp.stage.reading": {"en": "reading", "ru": "чтение"},
-    "imp.stage.saving": {"en": "saving", "ru": "сохранение"},
-    "imp.stage.done": {"en": "done", "ru": "готово"},
-    "imp.stage.other": {"en": "checking and writing", "ru": "проверка и запись"},
-})
-
 
 def _lang() -> str:
     known = st.session_state.get("_ff_state")

@@ -2,52 +2,8 @@
 import streamlit as st
 
 from fullfunnel import charts, fmt, ui
-from fullfunnel.i18n import register, t
+from fullfunnel.i18n import t
 from fullfunnel.reports.overview import UNITS
-
-register({
-    "ov.title": {"en": "Overview", "ru": "Обзор"},
-    "ov.spend": {"en": "Ad spend", "ru": "Расход на рекламу"},
-    "ov.sessions": {"en": "Sessions", "ru": "Визиты"},
-    "ov.leads": {"en": "Leads", "ru": "Лиды"},
-    "ov.target_leads": {"en": "Target leads", "ru": "Целевые лиды"},
-    "ov.won_deals": {"en": "Won deals", "ru": "Выигранные сделки"},
-    "ov.revenue": {"en": "Revenue", "ru": "Выручка"},
-    "ov.romi_pct": {"en": "ROMI", "ru": "ROMI"},
-    "ov.target_cpl": {"en": "Target CPL", "ru": "CPL целевого лида"},
-    "ov.help.spend": {"en": "Sum of ad spend dated in the period, in {currency}.",
-                      "ru": "Сумма расходов на рекламу с датой в периоде, в {currency}."},
-    "ov.help.sessions": {"en": "Site visits started in the period.",
-                         "ru": "Визиты на сайт, начавшиеся в периоде."},
-    "ov.help.leads": {"en": "Inbound requests created in the period.",
-                      "ru": "Обращения, созданные в периоде."},
-    "ov.help.target_leads": {"en": "Target leads = leads − junk leads.",
-                             "ru": "Целевые лиды = лиды − нецелевые лиды."},
-    "ov.help.won_deals": {"en": "Deals won (closed as won) in the period.",
-                          "ru": "Сделки, выигранные (закрытые успешно) в периоде."},
-    "ov.help.revenue": {"en": "Revenue = amount of deals won in the period, in {currency}.",
-                        "ru": "Выручка = сумма сделок, выигранных в периоде, в {currency}."},
-    "ov.help.romi_pct": {"en": "ROMI = (revenue − spend) / spend.",
-                         "ru": "ROMI = (выручка − расход) / расход."},
-    "ov.help.target_cpl": {"en": "Target CPL = spend / target leads (CPL = spend / leads is on the Channels page).",
-                           "ru": "CPL целевого лида = расход / целевые лиды (CPL = расход / лиды — на странице «Каналы»)."},
-    "ov.help.change": {"en": "Change = (current − previous) / previous; “—” when the previous value is 0.",
-                       "ru": "Изменение = (текущее − прошлое) / прошлое; «—», если прошлое равно 0."},
-    "ov.exact": {"en": "Exact value: {value}", "ru": "Точное значение: {value}"},
-    "ov.previous": {"en": "Comparison period: {value}", "ru": "Период сравнения: {value}"},
-    "ov.missing.spend": {"en": "No ad spend imported yet — import a Google Ads, Yandex Direct or Meta Ads report.",
-                         "ru": "Расходы ещё не загружены — импортируйте отчёт Google Ads, Яндекс Директ или Meta Ads."},
-    "ov.missing.sessions": {"en": "No web traffic imported yet — import a Yandex Metrica or GA4 export.",
-                            "ru": "Трафик ещё не загружен — импортируйте выгрузку Яндекс Метрики или GA4."},
-    "ov.missing.leads": {"en": "No leads imported yet — import leads from your CRM (amoCRM, Bitrix24, HubSpot…).",
-                         "ru": "Лиды ещё не загружены — импортируйте лиды из CRM (amoCRM, Битрикс24, HubSpot…)."},
-    "ov.missing.deals": {"en": "No deals imported yet — import deals from your CRM.",
-                         "ru": "Сделки ещё не загружены — импортируйте сделки из CRM."},
-    "ov.cash_note": {"en": "Cash view: everything counted on the date it happened (deals by the day they were won).",
-                     "ru": "Всё считается по дате события (сделки — по дате выигрыша)."},
-    "ov.trend_counts": {"en": "Leads and deals", "ru": "Лиды и сделки"},
-    "ov.trend_money": {"en": "Spend and revenue, {currency}", "ru": "Расход и выручка, {currency}"},
-})
 
 MISSING = {"spend": "spend", "sessions": "sessions", "leads": "leads", "target_leads": "leads",
            "won_deals": "deals", "revenue": "deals"}  # ratios: "—" when an input is missing or zero
@@ -102,10 +58,6 @@ c2.altair_chart(
 from fullfunnel.charts import channels as channel_charts  # noqa: E402
 from fullfunnel.reports.channels import alerts as channel_alerts  # noqa: E402
 
-register({
-    "ov.alerts": {"en": "Channel alerts", "ru": "Тревоги по каналам"},
-    "ov.alerts_more": {"en": "Details on the Channels page", "ru": "Подробнее на странице «Каналы»"},
-})
 _alerts = channel_alerts(ui.run, f)
 if _alerts:
     st.subheader(t("ov.alerts", lang))

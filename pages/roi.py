@@ -4,170 +4,9 @@ import streamlit as st
 
 from fullfunnel import fmt, reports, ui
 from fullfunnel.charts import roi as roi_charts
-from fullfunnel.i18n import register, t
+from fullfunnel.i18n import t
+from fullfunnel.reports import cohorts
 from fullfunnel.reports import roi as R
-
-register({
-    "roi.title": {"en": "ROI: end-to-end analytics", "ru": "Окупаемость: сквозная аналитика"},
-    "roi.model": {"en": "Attribution model", "ru": "Модель атрибуции"},
-    "roi.model.last_non_direct": {"en": "Last non-direct", "ru": "Последний непрямой"},
-    "roi.model.first": {"en": "First touch", "ru": "Первое касание"},
-    "roi.model.linear": {"en": "Linear", "ru": "Линейная"},
-    "roi.model_help": {
-        "en": "Who gets a won deal's revenue. Totals are the same under every model; only the split between channels changes.",
-        "ru": "Кому засчитывается выручка выигранной сделки. Итоги одинаковы при любой модели — меняется только распределение по каналам.",
-    },
-    "roi.model_says.last_non_direct": {
-        "en": "**Attribution: last non-direct touch.** A deal goes to its lead's channel; if the lead came in "
-              "“direct”, to the client's most recent earlier non-direct lead or visit within 90 days.",
-        "ru": "**Атрибуция: последний непрямой переход.** Сделка засчитывается каналу своего лида; если лид пришёл "
-              "«прямым заходом» — последнему более раннему непрямому лиду или визиту клиента за 90 дней.",
-    },
-    "roi.model_says.first": {
-        "en": "**Attribution: first touch.** A deal goes to the channel of the client's first known lead or visit.",
-        "ru": "**Атрибуция: первое касание.** Сделка засчитывается каналу первого известного лида или визита клиента.",
-    },
-    "roi.model_says.linear": {
-        "en": "**Attribution: linear.** A deal is split equally between the channels the client touched in the 90 days "
-              "up to the lead (a channel's share is split equally between its campaigns), so deal counts can be fractional.",
-        "ru": "**Атрибуция: линейная.** Сделка делится поровну между каналами, с которыми клиент соприкасался за 90 дней "
-              "до лида (доля канала — поровну между его кампаниями), поэтому число сделок бывает дробным.",
-    },
-    "roi.view": {"en": "Deals counted", "ru": "Какие сделки считать"},
-    "roi.view.cohort": {"en": "Cohort", "ru": "Когорта"},
-    "roi.view.cash": {"en": "Cash", "ru": "По дате события"},
-    "roi.view_help": {
-        "en": "Cohort: won deals of the leads created in the period (recent leads are still maturing). "
-              "Cash: deals won in the period, whenever their lead came. Spend, clicks, visits and leads always count on their own date.",
-        "ru": "Когорта: выигранные сделки по лидам, созданным в периоде (свежие лиды ещё «дозревают»). "
-              "По дате события: сделки, выигранные в периоде, когда бы ни пришёл лид. Расход, клики, визиты и лиды всегда считаются по своей дате.",
-    },
-    "roi.cohort_no_change": {
-        "en": "No change is shown in the cohort view: the comparison period's leads have had more time to "
-              "turn into revenue, so a change would measure the cohorts' age. Switch to Cash to compare.",
-        "ru": "В когортном режиме изменения не показываются: у лидов периода сравнения было больше времени "
-              "принести выручку, и изменение показало бы лишь возраст когорт. Для сравнения переключитесь "
-              "на «По дате события»."},
-    "roi.cohort_note": {
-        "en": "Cohort view: revenue of the leads created in the period — recent leads are still maturing, their deals may close later.",
-        "ru": "Когорта: выручка по лидам, созданным в периоде — свежие лиды ещё «дозревают», их сделки могут закрыться позже.",
-    },
-    "roi.cash_note": {
-        "en": "Cash view: deals won in the period, whenever their lead came.",
-        "ru": "По дате события: сделки, выигранные в периоде, когда бы ни пришёл лид.",
-    },
-    "roi.campaigns": {"en": "Show campaigns", "ru": "Показать кампании"},
-    "roi.margin": {"en": "Margin, %", "ru": "Маржа, %"},
-    "roi.margin_help": {
-        "en": "Gross profit = revenue − cost of goods. Deals with orders use the orders' cost; other deals use revenue × margin. "
-              "Default: the margin_pct setting, else 100 % (no cost known: gross profit = revenue).",
-        "ru": "Валовая прибыль = выручка − себестоимость. Для сделок с заказами берётся себестоимость заказов, для остальных — выручка × маржа. "
-              "По умолчанию — настройка margin_pct, иначе 100 % (себестоимость неизвестна: валовая прибыль = выручка).",
-    },
-    "roi.margin_default": {
-        "en": "Deals without order costs are counted at a margin of 100 % (their gross profit = revenue). "
-              "Set your margin above, or the `margin_pct` setting, for a realistic profit ROMI.",
-        "ru": "Сделки без себестоимости заказов считаются с маржой 100 % (их валовая прибыль = выручка). "
-              "Укажите свою маржу выше или в настройке `margin_pct`, чтобы ROMI по прибыли был реалистичным.",
-    },
-    "roi.currency_note": {
-        "en": "All money in {currency}; amounts in {others} are not added in — choose the currency in the sidebar to see them.",
-        "ru": "Все суммы в {currency}; суммы в {others} не складываются с ними — выберите валюту в боковой панели, чтобы увидеть их.",
-    },
-    "roi.table": {"en": "Channels: from spend to revenue", "ru": "Каналы: от расхода до выручки"},
-    "roi.chart_channels": {"en": "Spend vs revenue by channel, {currency}", "ru": "Расход и выручка по каналам, {currency}"},
-    "roi.chart_time": {"en": "ROMI over time", "ru": "ROMI по времени"},
-    "roi.no_romi": {"en": "No ad spend in the period, so there is no ROMI to chart.",
-                    "ru": "В периоде нет расходов на рекламу — ROMI не построить."},
-    "roi.no_spend_label": {"en": "no spend", "ru": "без расхода"},
-    "roi.download_csv": {"en": "Download CSV", "ru": "Скачать CSV"},
-    "roi.download_xlsx": {"en": "Download Excel", "ru": "Скачать Excel"},
-    "roi.empty": {
-        "en": "Nothing to show: ROI needs ad spend and deals. Import ad cabinet reports (Yandex Direct, Google Ads, VK Ads) "
-              "and CRM leads and deals on the Import page.",
-        "ru": "Пока нечего показать: для окупаемости нужны расходы и сделки. Загрузите отчёты рекламных кабинетов (Яндекс Директ, "
-              "Google Ads, VK Реклама) и лиды и сделки из CRM на странице «Импорт».",
-    },
-    "roi.missing.spend": {
-        "en": "No ad spend imported yet — ROMI, CPL and CPO need it. Import a Yandex Direct, Google Ads or VK Ads report.",
-        "ru": "Расходы ещё не загружены — без них нет ROMI, CPL и CPO. Загрузите отчёт Яндекс Директа, Google Ads или VK Рекламы.",
-    },
-    "roi.missing.deals": {
-        "en": "No deals imported yet — revenue and ROMI need them. Import deals from your CRM.",
-        "ru": "Сделки ещё не загружены — без них нет выручки и ROMI. Загрузите сделки из CRM.",
-    },
-    "roi.gaps.no_results": {"en": "Spend with no leads or revenue tracked: {items}.",
-                            "ru": "Расход без отслеженных лидов и выручки: {items}."},
-    "roi.gaps.organic": {"en": "Leads or revenue with no spend (organic, or spend not imported): {items}.",
-                         "ru": "Лиды или выручка без расхода (органика или расход не загружен): {items}."},
-    "roi.gaps.unknown": {"en": "Revenue with unknown channel (deals without a lead or unmatched source): {amount}.",
-                         "ru": "Выручка с неизвестным каналом (сделки без лида или с нераспознанным источником): {amount}."},
-    "roi.status.profitable": {"en": "pays off", "ru": "окупается"},
-    "roi.status.unprofitable": {"en": "loses money", "ru": "в минусе"},
-    "roi.status.no_results": {"en": "spend, no results", "ru": "нет результата"},
-    "roi.status.organic": {"en": "no spend", "ru": "без расхода"},
-    "roi.status.unknown": {"en": "unknown channel", "ru": "канал неизвестен"},
-    "roi.status.empty": {"en": "", "ru": ""},
-    "roi.status.total": {"en": "", "ru": ""},
-    "roi.total": {"en": "Total", "ru": "Итого"},
-    "roi.no_campaign": {"en": "(no campaign)", "ru": "(без кампании)"},
-    "roi.previous": {"en": "Previous period: {value}", "ru": "Прошлый период: {value}"},
-    "roi.change_help": {"en": "Change = (current − previous) / previous; “—” when the previous value is 0.",
-                        "ru": "Изменение = (текущее − прошлое) / прошлое; «—», если прошлое значение 0."},
-    # column headers
-    "roi.col.name": {"en": "Channel / campaign", "ru": "Канал / кампания"},
-    "roi.col.status": {"en": "Result", "ru": "Результат"},
-    "roi.col.spend": {"en": "Spend", "ru": "Расход"},
-    "roi.col.impressions": {"en": "Impressions", "ru": "Показы"},
-    "roi.col.clicks": {"en": "Clicks", "ru": "Клики"},
-    "roi.col.ctr_pct": {"en": "CTR", "ru": "CTR"},
-    "roi.col.cpc": {"en": "CPC", "ru": "CPC"},
-    "roi.col.sessions": {"en": "Sessions", "ru": "Визиты"},
-    "roi.col.leads": {"en": "Leads", "ru": "Лиды"},
-    "roi.col.target_leads": {"en": "Target leads", "ru": "Целевые лиды"},
-    "roi.col.won_deals": {"en": "Won deals", "ru": "Продажи"},
-    "roi.col.new_clients": {"en": "New clients", "ru": "Новые клиенты"},
-    "roi.col.revenue": {"en": "Revenue", "ru": "Выручка"},
-    "roi.col.gross_profit": {"en": "Gross profit", "ru": "Валовая прибыль"},
-    "roi.col.cpl": {"en": "CPL", "ru": "CPL"},
-    "roi.col.cpo": {"en": "CPO", "ru": "CPO"},
-    "roi.col.cac": {"en": "Cost per client", "ru": "Цена клиента"},
-    "roi.col.romi_pct": {"en": "ROMI", "ru": "ROMI"},
-    "roi.col.profit_romi_pct": {"en": "Profit ROMI", "ru": "ROMI по прибыли"},
-    "roi.col.roas": {"en": "ROAS", "ru": "ROAS"},
-    "roi.col.drr_pct": {"en": "ДРР (ad cost share)", "ru": "ДРР"},
-    "roi.col.spend_change_pct": {"en": "Spend, change", "ru": "Расход, изм."},
-    "roi.col.revenue_change_pct": {"en": "Revenue, change", "ru": "Выручка, изм."},
-    "roi.col.romi_pct_change_pct": {"en": "ROMI, change", "ru": "ROMI, изм."},
-    # formulas (METRICS.md wording)
-    "roi.help.spend": {"en": "Ad spend dated in the period, in {currency}.", "ru": "Расход на рекламу с датой в периоде, в {currency}."},
-    "roi.help.impressions": {"en": "Ad impressions in the period.", "ru": "Показы рекламы в периоде."},
-    "roi.help.clicks": {"en": "Ad clicks in the period.", "ru": "Клики по рекламе в периоде."},
-    "roi.help.ctr_pct": {"en": "CTR = clicks / impressions.", "ru": "CTR = клики / показы."},
-    "roi.help.cpc": {"en": "CPC = spend / clicks.", "ru": "CPC = расход / клики."},
-    "roi.help.sessions": {"en": "Site visits started in the period, by the visit's own channel.",
-                          "ru": "Визиты на сайт, начавшиеся в периоде, по каналу визита."},
-    "roi.help.leads": {"en": "Leads created in the period, by the lead's own channel.",
-                       "ru": "Лиды, созданные в периоде, по каналу лида."},
-    "roi.help.target_leads": {"en": "Target leads = leads − junk leads.", "ru": "Целевые лиды = лиды − нецелевые лиды."},
-    "roi.help.won_deals": {"en": "Won deals, attributed by the chosen model (fractional under linear).",
-                           "ru": "Выигранные сделки по выбранной модели атрибуции (при линейной — дробные)."},
-    "roi.help.new_clients": {"en": "Won deals that are the client's first purchase, attributed by the model.",
-                             "ru": "Выигранные сделки — первая покупка клиента, по модели атрибуции."},
-    "roi.help.revenue": {"en": "Revenue = amount of won deals, attributed by the model, in {currency}.",
-                         "ru": "Выручка = сумма выигранных сделок по модели атрибуции, в {currency}."},
-    "roi.help.gross_profit": {"en": "Gross profit = revenue − cost of goods (order cost, or revenue × margin when cost is absent).",
-                              "ru": "Валовая прибыль = выручка − себестоимость (себестоимость заказов или выручка × маржа, если её нет)."},
-    "roi.help.cpl": {"en": "CPL = spend / leads.", "ru": "CPL = расход / лиды."},
-    "roi.help.cpo": {"en": "CPO = spend / won deals.", "ru": "CPO = расход / продажи."},
-    "roi.help.cac": {"en": "Cost per client = spend / new clients.", "ru": "Цена клиента = расход / новые клиенты."},
-    "roi.help.romi_pct": {"en": "ROMI = (revenue − spend) / spend.", "ru": "ROMI = (выручка − расход) / расход."},
-    "roi.help.profit_romi_pct": {"en": "Profit ROMI = (gross profit − spend) / spend.",
-                                 "ru": "ROMI по прибыли = (валовая прибыль − расход) / расход."},
-    "roi.help.roas": {"en": "ROAS = revenue / spend.", "ru": "ROAS = выручка / расход."},
-    "roi.help.drr_pct": {"en": "ДРР (ad cost share) = spend / revenue.", "ru": "ДРР (доля рекламных расходов) = расход / выручка."},
-    "roi.help.no_spend": {"en": "Money ratios are “—” for rows without spend.", "ru": "Для строк без расхода денежные показатели — «—»."},
-})
 
 KPIS = ["spend", "revenue", "gross_profit", "romi_pct", "profit_romi_pct", "roas", "drr_pct", "cac"]
 RATIOS = {"ctr_pct", "cpc", "cpl", "cpo", "cac", "romi_pct", "profit_romi_pct", "roas", "drr_pct"}
@@ -217,17 +56,21 @@ if margin_source == "default" and margin == R.DEFAULT_MARGIN_PCT:
 # ---------------------------------------------------------------- data
 report = reports.get("roi").func
 opts = dict(attribution=model, view=view, margin_pct=margin)
-# A cohort is compared with nothing: the previous period's leads have had longer to close, so any
-# change would mostly measure their age (revenue −78 % for a cohort that is simply younger).
-cmp = f.comparison_period if view == "cash" else None
-if view == "cohort" and f.comparison_period is not None:
-    st.caption(t("roi.cohort_no_change", lang))
+# A cohort is compared at the same age: the comparison period's leads have had longer to close, so
+# counted up to now a change would mostly measure their age (revenue −78 % for a younger cohort).
+cmp = f.comparison_period
+age = cohorts.same_age(ui.run, f) if view == "cohort" else None
+if view == "cohort" and cmp is not None and age is None:
+    cmp = None
+if age is not None:
+    st.caption(":material/schedule: " + t("roi.cohort_same_age", lang, as_of=fmt.day(age.as_of, lang),
+                                          cutoff=fmt.day(age.cutoff, lang)))
 
 
 def tables(by: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """This period's table with its changes, and the comparison period's table (None without one)."""
     cur = ui.report("roi", by=by, **opts)
-    prev = report(ui.run, f.shifted(cmp), by=by, **opts) if cmp else None
+    prev = report(ui.run, f.shifted(cmp), by=by, won_by=age.cutoff if age else None, **opts) if cmp else None
     return R.with_change(cur, prev, CHANGE), prev
 
 
@@ -274,7 +117,9 @@ def label(r) -> str:
 
 
 def status_text(r) -> str:
-    return t("roi.status.total", lang) if r["level"] == 2 else t(f"roi.status.{R.status(r)}", lang)
+    status = R.status(r)
+    # the total row and a row with nothing in it have no status to say
+    return "" if r["level"] == 2 or status == "empty" else t(f"roi.status.{status}", lang)
 
 
 # Outcome first (spend → revenue → ROMI, with their change), then the funnel, each count followed by

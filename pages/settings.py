@@ -3,45 +3,7 @@ import streamlit as st
 
 from fullfunnel import FullfunnelError, db, fmt, ui
 from fullfunnel import settings as conf
-from fullfunnel.i18n import register, t
-
-register({
-    "set.title": {"en": "Settings", "ru": "Настройки"},
-    "set.intro": {"en": "Kept in the database, so everyone who opens it sees the same numbers.",
-                  "ru": "Хранятся в базе данных, поэтому все, кто её открывает, видят одни и те же цифры."},
-    "set.business_tz": {"en": "Business time zone", "ru": "Часовой пояс бизнеса"},
-    "set.business_tz.help": {
-        "en": "Days, weeks and months are counted in this zone (IANA name, e.g. Europe/Moscow). Times imported "
-              "without an offset keep the moment they were read as: re-import those files after a change.",
-        "ru": "Дни, недели и месяцы считаются в этом поясе (название IANA, например Europe/Moscow). Время, "
-              "импортированное без смещения, остаётся тем моментом, каким было прочитано: после смены "
-              "пояса импортируйте такие файлы заново."},
-    "set.currency": {"en": "Report currency", "ru": "Валюта отчётов"},
-    "set.currency.help": {"en": "Three-letter code. Money in other currencies is never added to it.",
-                          "ru": "Трёхбуквенный код. Деньги в других валютах к ней никогда не прибавляются."},
-    "set.margin_pct": {"en": "Gross margin, %", "ru": "Валовая маржа, %"},
-    "set.margin_pct.help": {"en": "Used for revenue without order costs: gross profit = revenue × margin (ROI, Products).",
-                            "ru": "Для выручки без себестоимости заказов: валовая прибыль = выручка × маржа (Окупаемость, Товары)."},
-    "set.bounce_definition": {"en": "Bounce definition", "ru": "Что считать отказом"},
-    "set.bounce_definition.help": {
-        "en": "Metrica: ≤ 1 pageview and < 15 s. GA4: not engaged (engaged = ≥ 10 s, ≥ 2 pageviews or a conversion).",
-        "ru": "Метрика: ≤ 1 просмотра и < 15 с. GA4: не вовлечённый визит (вовлечённый = ≥ 10 с, ≥ 2 просмотров или конверсия)."},
-    "set.import_max_mb": {"en": "Largest file to import, MB", "ru": "Самый большой файл для импорта, МБ"},
-    "set.import_max_mb.help": {"en": "Bigger files are refused with a sentence saying so.",
-                               "ru": "Файлы больше этого отклоняются с понятным сообщением."},
-    "set.undo_keep": {"en": "Undo history", "ru": "История отмены"},
-    "set.undo_keep.help": {
-        "en": "How far back an import can be undone: the last N imports (20) or N days (30d). The rows that "
-              "older imports replaced are deleted, so re-imports do not grow the database for ever.",
-        "ru": "Насколько далеко назад можно отменить импорт: последние N импортов (20) или N дней (30d). "
-              "Строки, заменённые более старыми импортами, удаляются, чтобы повторные загрузки не "
-              "раздували базу бесконечно."},
-    "set.save": {"en": "Save", "ru": "Сохранить"},
-    "set.saved": {"en": "Saved. Every page now uses the new settings.", "ru": "Сохранено. Все страницы уже используют новые настройки."},
-    "set.default": {"en": "Default: {value}", "ru": "По умолчанию: {value}"},
-    "set.bounce.metrica": {"en": "Yandex Metrica", "ru": "Яндекс Метрика"},
-    "set.bounce.ga4": {"en": "Google Analytics 4", "ru": "Google Analytics 4"},
-})
+from fullfunnel.i18n import t
 
 s = ui.state()
 lang = s.lang
@@ -80,3 +42,59 @@ if saved:
     else:
         ui.clear_cache()
         st.success(t("set.saved", lang))
+
+# ---------------------------------------------------------------- connected accounts (fullfunnel/sync)
+from fullfunnel import secrets as secret_file  # noqa: E402
+from fullfunnel import sync  # noqa: E402
+
+register({
+    "set.sync.title": {"en": "Connected accounts", "ru": "Подключённые аккаунты"},
+    "set.sync.intro": {
+        "en": "Spend, visits and deals pulled from the services themselves (`python -m fullfunnel sync all`, "
+              "nightly from cron). Tokens live in the secrets file, one section per service — see the README, "
+              "“Connect your accounts”. Each sync is one import in the history and can be undone on the Import page.",
+        "ru": "Расходы, визиты и сделки, которые fullfunnel забирает из сервисов сам (`python -m fullfunnel sync all`, "
+              "по ночам из cron). Токены хранятся в файле секретов, раздел на сервис — см. README, "
+              "«Connect your accounts». Каждая синхронизация — один импорт в истории, его можно отменить на странице "
+              "«Импорт»."},
+    "set.sync.connected": {"en": "connected", "ru": "подключён"},
+    "set.sync.not_connected": {"en": "not connected: add the `[{section}]` section to the secrets file",
+                               "ru": "не подключён: добавьте раздел `[{section}]` в файл секретов"},
+    "set.sync.last": {"en": "last sync {when} (import #{id}), {rows} row(s)",
+                      "ru": "последняя синхронизация {when} (импорт №{id}), строк: {rows}"},
+    "set.sync.never": {"en": "never synced", "ru": "ещё не синхронизировался"},
+    "set.sync.now": {"en": "Sync now", "ru": "Синхронизировать"},
+    "set.sync.running": {"en": "Fetching from {source}…", "ru": "Загрузка из {source}…"},
+})
+
+st.subheader(t("set.sync.title", lang))
+st.caption(t("set.sync.intro", lang))
+said = st.session_state.pop("sync_said", None)   # what the last "Sync now" did (the rows below are after it)
+if said:
+    (st.success if said[0] == "ok" else st.error)(said[1])
+try:
+    accounts = sync.status(db.db_path(), secret_file.load(), f.tz)
+except FullfunnelError as e:   # an unreadable secrets file: its sentence
+    st.error(fmt.md(str(e)))
+    accounts = []
+for acc in accounts:
+    name = acc["title_ru"] if lang == "ru" else acc["title"]
+    c1, c2, c3 = st.columns([2, 5, 2])
+    c1.markdown(f"**{name}**")
+    state = t("set.sync.connected", lang) if acc["connected"] else \
+        t("set.sync.not_connected", lang, section=acc["source"])
+    last = (t("set.sync.last", lang, when=acc["last_sync"].strftime("%Y-%m-%d %H:%M"), id=acc["import_id"],
+              rows=acc["rows"]) if acc["last_sync"] is not None else t("set.sync.never", lang))
+    c2.markdown(f"{state} · {last}")
+    if c3.button(t("set.sync.now", lang), key=f"sync_{acc['source']}", disabled=not acc["connected"]):
+        with st.spinner(t("set.sync.running", lang, source=name)):
+            try:
+                done = sync.run(acc["source"], db.db_path())
+            except sync.SyncFailed as e:
+                st.session_state["sync_said"] = ("error", fmt.md(e.text(lang)))
+            except FullfunnelError as e:
+                st.session_state["sync_said"] = ("error", fmt.md(str(e)))
+            else:
+                ui.clear_cache()
+                st.session_state["sync_said"] = ("ok", done.text(lang))
+        st.rerun()

@@ -6,75 +6,8 @@ import streamlit as st
 
 from fullfunnel import FullfunnelError, fmt, ui
 from fullfunnel.charts import traffic as charts
-from fullfunnel.i18n import register, t
+from fullfunnel.i18n import t
 from fullfunnel.reports import traffic as R
-
-register({
-    "tr.title": {"en": "Site traffic", "ru": "Трафик сайта"},
-    "tr.bounce": {"en": "Bounce definition", "ru": "Определение отказа"},
-    "tr.bounce.metrica": {"en": "Metrica", "ru": "Метрика"},
-    "tr.bounce.ga4": {"en": "GA4", "ru": "GA4"},
-    "tr.bounce_help": {
-        "en": "Metrica (default): a session with ≤ 1 pageview and shorter than 15 s. GA4: a session that is not engaged "
-              "(engaged = at least 10 s, or at least 2 pageviews, or a conversion). The default is the "
-              "`bounce_definition` setting.",
-        "ru": "Метрика (по умолчанию): визит с ≤ 1 просмотром и короче 15 с. GA4: визит без вовлечения "
-              "(вовлечённый = от 10 с, или от 2 просмотров, или конверсия). Значение по умолчанию — настройка "
-              "`bounce_definition`.",
-    },
-    "tr.bounce_in_use.metrica": {"en": "Bounces counted the Yandex Metrica way: ≤ 1 pageview and < 15 s.",
-                                 "ru": "Отказы считаются как в Яндекс Метрике: ≤ 1 просмотра и < 15 с."},
-    "tr.bounce_in_use.ga4": {"en": "Bounces counted the GA4 way: sessions that are not engaged (< 10 s, < 2 pageviews, no conversion).",
-                             "ru": "Отказы считаются как в GA4: визиты без вовлечения (< 10 с, < 2 просмотров, без конверсии)."},
-    "tr.bounce_as_exported": {"en": "Bounces are as your analytics export counted them (daily aggregates).",
-                              "ru": "Отказы — как их посчитала ваша аналитика (дневные агрегаты)."},
-    "tr.visitor_days_note": {
-        "en": "Only daily aggregates were imported, so visitors are **visitor-days**: each day's visitors added up "
-              "(a person who came on 3 days counts 3 times). Import raw sessions for distinct visitors.",
-        "ru": "Загружены только дневные агрегаты, поэтому посетители — это **посетителе-дни**: посетители каждого дня "
-              "сложены (человек, заходивший 3 дня, считается 3 раза). Загрузите визиты, чтобы видеть уникальных посетителей.",
-    },
-    "tr.sessions": {"en": "Sessions", "ru": "Визиты"},
-    "tr.visitors": {"en": "Unique visitors", "ru": "Посетители"},
-    "tr.visitor_days": {"en": "Visitor-days", "ru": "Посетителе-дни"},
-    "tr.pageviews_per_session": {"en": "Pages per session", "ru": "Глубина просмотра"},
-    "tr.avg_duration_s": {"en": "Avg. session duration", "ru": "Время на сайте"},
-    "tr.bounce_rate_pct": {"en": "Bounce rate", "ru": "Отказы"},
-    "tr.exit_without_conversion_pct": {"en": "Exits without conversion", "ru": "Уходы без конверсии"},
-    "tr.help.sessions": {"en": "Visits started in the period (as exported).", "ru": "Визиты, начавшиеся в периоде (как в выгрузке)."},
-    "tr.help.visitors": {"en": "Visitors = distinct visitor ids over the whole period (not the sum of daily visitors).",
-                         "ru": "Посетители = число разных идентификаторов посетителей за весь период (не сумма по дням)."},
-    "tr.help.visitor_days": {"en": "Visitor-days = daily visitors added up over the period (only daily aggregates were imported).",
-                             "ru": "Посетителе-дни = посетители по дням, сложенные за период (загружены только дневные агрегаты)."},
-    "tr.help.pageviews_per_session": {"en": "Pages per session = pageviews / sessions.",
-                                      "ru": "Глубина просмотра = просмотры / визиты."},
-    "tr.help.avg_duration_s": {"en": "Average session duration = total duration / sessions.",
-                               "ru": "Среднее время на сайте = суммарная длительность / визиты."},
-    "tr.help.bounce_rate_pct": {"en": "Bounce rate = bounces / sessions.", "ru": "Доля отказов = отказы / визиты."},
-    "tr.help.exit_without_conversion_pct": {
-        "en": "Exits without conversion = sessions that produced no lead and no order / sessions.",
-        "ru": "Уходы без конверсии = визиты без лида и без заказа / визиты."},
-    "tr.help.change": {"en": "Change = (current − previous) / previous; “—” when the previous value is 0.",
-                       "ru": "Изменение = (текущее − прошлое) / прошлое; «—», если прошлое равно 0."},
-    "tr.previous": {"en": "Comparison period: {value}", "ru": "Период сравнения: {value}"},
-    "tr.chart.audience": {"en": "Sessions and visitors", "ru": "Визиты и посетители"},
-    "tr.chart.quality": {"en": "Bounce rate and exits without conversion, %", "ru": "Отказы и уходы без конверсии, %"},
-    "tr.chart.depth": {"en": "Pages per session", "ru": "Глубина просмотра"},
-    "tr.chart.duration": {"en": "Average session duration, s", "ru": "Среднее время на сайте, с"},
-    "tr.series_note": {"en": "Visitors in each bucket are distinct within that bucket.",
-                       "ru": "Посетители в каждом интервале — уникальные внутри этого интервала."},
-    "tr.breakdown": {"en": "Breakdown", "ru": "В разрезе"},
-    "tr.by.channel": {"en": "By channel", "ru": "По каналам"},
-    "tr.by.landing_page": {"en": "By landing page", "ru": "По страницам входа"},
-    "tr.col.channel": {"en": "Channel", "ru": "Канал"},
-    "tr.col.landing_page": {"en": "Landing page", "ru": "Страница входа"},
-    "tr.landing_top": {"en": "Top {n} landing pages by sessions.", "ru": "Топ-{n} страниц входа по визитам."},
-    "tr.no_landing": {"en": "Landing pages need raw sessions with a landing page (a Metrica Logs API or GA4 session export).",
-                      "ru": "Для страниц входа нужны визиты со страницей входа (выгрузка Logs API Метрики или визиты GA4)."},
-    "tr.missing": {"en": "No web traffic imported yet — import a Yandex Metrica or GA4 export on the Import page.",
-                   "ru": "Трафик ещё не загружен — импортируйте выгрузку Яндекс Метрики или GA4 на странице «Импорт»."},
-    "tr.empty_period": {"en": "No sessions in this period.", "ru": "В этом периоде визитов нет."},
-})
 
 UNITS = {"sessions": "count", "visitors": "count", "pageviews_per_session": "ratio", "avg_duration_s": "duration",
          "bounce_rate_pct": "pct", "exit_without_conversion_pct": "pct"}

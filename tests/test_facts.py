@@ -99,7 +99,7 @@ def assert_facts_match_definitions(path: Path) -> None:
         sql = facts.definition(name)
         table = con.execute(f"select * from {name} order by all").df()
         want = con.execute(f"select * from ({sql}) order by all",
-                           db.bind(sql, {"tz": tz, "fact_lo": None, "fact_hi": None})).df()
+                           db.bind(sql, {"tz": tz, "fact_lo": None, "fact_hi": None, "fact_deals": None})).df()
         pd.testing.assert_frame_equal(table, want, check_exact=True, obj=name)
 
 
@@ -199,3 +199,47 @@ def test_a_query_for_another_zone_reads_the_definitions(tmp_path):
     assert leads["leads"] == 2  # L1 and L7 (20:00 UTC)
     leads = {r.metric: r.value for r in load_all()["overview"].func(run, moscow).itertuples()}
     assert leads["leads"] == 1  # L7 is 23:00 on 31 October in Moscow, L1 01:30 on 1 November
+
+
+def test_deal_facts_follow_deal_imports_deal_by_deal_and_undo(tmp_path, monkeypatch):
+    """Deals and stage history imported, replaced and undone: only those deals' rows are redone, and right."""
+    path = tmp_path / "deals.duckdb"
+    with db.writer(path, fresh=True) as con:
+        con.execute(FUNNEL_SQL)
+    by_deal = []
+    real = facts._by_deal
+
+    def spy(con, name, tz, memo):
+        done = real(con, name, tz, memo)
+        by_deal.append((name, done, tuple(sorted(memo.get("deals") or ()))))
+        return done
+
+    monkeypatch.setattr(facts, "_by_deal", spy)
+    ids = []
+    deals = ["deal_id,created_at,stage,status,lead_id,closed_at,amount,currency,lost_reason,manager",
+             # new: won on the day after, its lead L4 already has the lost deal D4
+             "D8,2026-11-08 09:00:00+00,Won,won,L4,2026-11-09 15:00:00+00,900,RUB,,Boris",
+             # replaces D7 (open in Proposal): now lost, a day later
+             "D7,2026-11-06 12:00:00+00,Lost,lost,L7,2026-11-08 12:00:00+00,700,RUB,price,Anna",
+             # D1 exported again unchanged: not redone
+             "D1,2026-11-02 09:00:00+00,Won,won,L1,2026-11-10 09:00:00+00,1000,RUB,,Anna"]
+    ids.append(import_bytes(_csv(deals), "deals.csv", db_file=path, kind="deals").import_id)
+    assert_facts_match_definitions(path)
+    redone = {name for name, done, _ in by_deal if done}
+    assert redone == set(facts.DEAL_KEYED) | set(facts.DEAL_SUMS)
+    assert {scope for _, done, scope in by_deal if done} == {("D7", "D8")}
+    by_deal.clear()
+    history = ["deal_id,stage,entered_at",
+               "D8,New,2026-11-08 09:00:00+00", "D8,Proposal,2026-11-09 10:00:00+00",
+               "D4,Meeting,2026-11-06 10:00:00+00"]
+    ids.append(import_bytes(_csv(history), "stages.csv", db_file=path, kind="deal_stages").import_id)
+    assert_facts_match_definitions(path)
+    assert {scope for _, done, scope in by_deal if done} == {("D4", "D8")}
+    f = _filters(date(2026, 11, 2), date(2026, 11, 9), "UTC")
+    assert_reports_equal(path, f)
+    for i in reversed(ids):
+        by_deal.clear()
+        undo(i, db_file=path)
+        assert_facts_match_definitions(path)
+        assert any(done for _, done, _ in by_deal)
+    assert_reports_equal(path, f)

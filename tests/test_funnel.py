@@ -19,7 +19,10 @@ Deals (history = deal_stages rows; times UTC):
 Cohort view (deals of the week's leads: D1 D2 D4 D7):
   New 4 (all); Meeting 3 (D1, D2 lost after it, D7 skipped into Proposal; not D4: lost without
   history counts only in New); Proposal 2 (D1, D7); Won 1 (D1).
-  Previous-week cohort: D0 → New 1, Meeting 1, Proposal 1 (won deals count in every open stage), Won 1.
+  Previous-week cohort: D0 → New 1, Meeting 1, Proposal 1 (won deals count in every open stage), Won 1;
+  compared at the same age: the data runs to 11-10 (D1 closed), so this week's leads are followed 2 to
+  8 days; last week's are counted up to 11-10 − 7 = 11-03: D0 New (10-28) and Meeting (11-03), not
+  Proposal or Won (reached 11-04) → New 1, Meeting 1, Proposal 0, Won 0.
 Cash view (the date a deal reached stage k = its earliest entry into k or later; won = closed_at):
   New: D1 11-02, D2 11-03, D4 11-04 (created; no history), D7 11-06 = 4 (D0 reached New 10-28: no);
   Meeting: D1 11-03, D2 11-04, D7 11-07 (via Proposal), D0 11-03 = 4;
@@ -89,7 +92,7 @@ insert into deal_stages (deal_id, stage, entered_at) values
     ('D7', 'New', '2026-11-06 12:00:00+00'), ('D7', 'Proposal', '2026-11-07 12:00:00+00');
 """
 
-STEPS = ["impressions", "clicks", "sessions", "leads", "target_leads", "New", "Meeting", "Proposal", "won"]
+STEPS = ["impressions", "clicks", "paid_sessions", "leads", "target_leads", "New", "Meeting", "Proposal", "won"]
 
 
 @pytest.fixture(scope="module")
@@ -123,11 +126,11 @@ def test_cohort_funnel_counts_and_percentages(run, wk):
                                 "overall_conversion_pct", "drop_off"]
     assert df["step"].tolist() == STEPS
     assert df["count"].tolist() == [2000, 150, 90, 8, 4, 4, 3, 2, 1]
-    assert df["previous_count"].tolist() == [500, 40, 20, 2, 1, 1, 1, 1, 1]
+    assert df["previous_count"].tolist() == [500, 40, 20, 2, 1, 1, 1, 0, 0]  # last week's cohort at the same age
     step = col(df, "step_conversion_pct")
     assert pd.isna(step["impressions"])
     assert step["clicks"] == pytest.approx(7.5)          # 150 / 2000
-    assert step["sessions"] == pytest.approx(60.0)       # 90 / 150
+    assert step["paid_sessions"] == pytest.approx(60.0)  # 90 / 150
     assert step["leads"] == pytest.approx(800 / 90)      # 8 / 90
     assert step["target_leads"] == pytest.approx(50.0)   # 4 / 8
     assert step["New"] == pytest.approx(100.0)           # 4 / 4
@@ -189,7 +192,7 @@ def test_every_count_equals_its_drill_down(run, wk):
     for view in ("cohort", "cash"):
         df = get("funnel").func(run, wk, view=view)
         for step, count in zip(df["step"], df["count"]):
-            if step in ("impressions", "clicks", "sessions"):
+            if step in ("impressions", "clicks", "paid_sessions", "other_sessions"):
                 continue
             items = get("funnel-items").func(run, wk, step=step, view=view)
             assert len(items) == count, (view, step)
@@ -229,8 +232,10 @@ def test_rows_without_imported_data_are_hidden(tmp_path, wk):
 def test_without_stages_all_deals_are_one_row(tiny_run, week):
     # conftest's tiny DB: raw sessions win over traffic, no `stages` → one 'deals' row
     df = get("funnel").func(tiny_run, week)
-    assert df["step"].tolist() == ["impressions", "clicks", "sessions", "leads", "target_leads", "deals", "won"]
-    assert col(df, "count")["sessions"] == 3
+    assert df["step"].tolist() == ["impressions", "clicks", "paid_sessions", "other_sessions", "leads",
+                                   "target_leads", "deals", "won"]
+    # S1 S2 yandex_direct (spend in the week) follow the clicks; S3 seo is another visit
+    assert (col(df, "count")["paid_sessions"], col(df, "count")["other_sessions"]) == (2, 1)
     assert col(df, "count")["deals"] == 5 and col(df, "count")["won"] == 3  # D1 D2 D4 D5 D6; won D1 D2 D5
 
 
@@ -351,23 +356,62 @@ def test_one_pipeline_at_a_time_and_raw_sessions_win(tmp_path, wk):
     assert get("funnel-items").func(run, wk, step="S2")["channel"].tolist() == ["unknown", "unknown"]
 
 
-def test_a_row_larger_than_the_one_above_has_no_drop_off_and_no_step_conversion(tmp_path, wk):
-    """Ads: 100 impressions, 10 clicks. Traffic: 40 sessions (organic and direct visits too). Leads: 4.
-    Sessions are not a part of the clicks: no "400 %" and no drop-off of −30; the leads row is a part
-    of the sessions again: 4 / 40 = 10 %, drop-off 36."""
-    path = tmp_path / "organic.duckdb"
+PAID_PATH_SQL = """
+insert into spend (date, channel, campaign, spend, impressions, clicks, currency) values
+    ('2026-11-03', 'vk_ads', '', 500, 100, 10, 'RUB');
+insert into traffic (date, channel, sessions, visitors) values
+    ('2026-11-03', 'vk_ads', {vk}, 8), ('2026-11-03', 'seo', 30, 25), ('2026-11-04', 'direct', 2, 2);
+insert into leads (lead_id, created_at, channel) values
+    ('A', '2026-11-03 10:00:00+00', 'seo'), ('B', '2026-11-03 11:00:00+00', 'seo'),
+    ('C', '2026-11-03 12:00:00+00', 'vk_ads'), ('D', '2026-11-04 12:00:00+00', 'vk_ads');
+"""
+
+
+def _paid_path(tmp_path, vk: int):
+    path = tmp_path / f"paid{vk}.duckdb"
     with db.writer(path, fresh=True) as con:
-        con.execute("""
-        insert into spend (date, channel, campaign, spend, impressions, clicks, currency) values
-            ('2026-11-03', 'vk_ads', '', 500, 100, 10, 'RUB');
-        insert into traffic (date, channel, sessions, visitors) values ('2026-11-03', 'seo', 40, 30);
-        insert into leads (lead_id, created_at, channel) values
-            ('A', '2026-11-03 10:00:00+00', 'seo'), ('B', '2026-11-03 11:00:00+00', 'seo'),
-            ('C', '2026-11-03 12:00:00+00', 'vk_ads'), ('D', '2026-11-04 12:00:00+00', 'vk_ads');
-        """)
-    df = get("funnel").func(db.Reader(path).query, wk).set_index("step")
-    assert df["count"].tolist() == [100, 10, 40, 4]
-    assert (df.loc["clicks", "step_conversion_pct"], df.loc["clicks", "drop_off"]) == (10.0, 90)
-    assert pd.isna(df.loc["sessions", "step_conversion_pct"]) and pd.isna(df.loc["sessions", "drop_off"])
-    assert (df.loc["leads", "step_conversion_pct"], df.loc["leads", "drop_off"]) == (10.0, 36)
-    assert (df["drop_off"].dropna() >= 0).all()
+        con.execute(PAID_PATH_SQL.format(vk=vk))
+    return db.Reader(path).query
+
+
+def test_the_funnel_follows_the_paid_path_and_shows_other_visits_beside_it(tmp_path, wk, capsys):
+    """Ads (vk_ads): 100 impressions, 10 clicks. Traffic: vk_ads 8, seo 30, direct 2 = 40 visits. Leads: 4.
+    The chain: impressions 100 → clicks 10 (10 %, drop-off 90) → paid sessions 8 (vk_ads has ad spend:
+    80 %, drop-off 2); the other 32 visits (seo, direct) are an entry of their own, no conversion and no
+    drop-off; leads come from all 8 + 32 = 40 visits: 4 / 40 = 10 %, drop-off 36. No row is larger than
+    its previous count, no drop-off is negative."""
+    run = _paid_path(tmp_path, vk=8)
+    df = get("funnel").func(run, wk)
+    assert df["step"].tolist() == ["impressions", "clicks", "paid_sessions", "other_sessions", "leads"]
+    assert df["count"].tolist() == [100, 10, 8, 32, 4]
+    d = df.set_index("step")
+    assert (d.loc["clicks", "step_conversion_pct"], d.loc["clicks", "drop_off"]) == (10.0, 90)
+    assert (d.loc["paid_sessions", "step_conversion_pct"], d.loc["paid_sessions", "drop_off"]) == (80.0, 2)
+    other = d.loc["other_sessions"]
+    assert pd.isna(other["step_conversion_pct"]) and pd.isna(other["drop_off"])
+    assert pd.isna(other["overall_conversion_pct"])
+    assert (d.loc["leads", "step_conversion_pct"], d.loc["leads", "drop_off"]) == (10.0, 36)
+    assert (df["drop_off"].dropna() >= 0).all() and (df["step_conversion_pct"].dropna() <= 100).all()
+    # `report funnel` prints the same rows
+    assert cli.main(["report", "funnel", "--db", str(tmp_path / "paid8.duckdb"), "--from", "2026-11-02",
+                     "--to", "2026-11-08", "--format", "csv"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[0] for line in out[1:]] == df["step"].tolist()
+    assert out[4].startswith("other_sessions,32,")
+
+
+def test_a_channel_filter_without_ads_shows_all_its_visits_as_sessions(tmp_path, wk):
+    """seo alone has no ad rows: no paid path, its 30 visits are the sessions row (leads 2: 2 / 30)."""
+    df = get("funnel").func(_paid_path(tmp_path, vk=8), replace(wk, channels=("seo",))).set_index("step")
+    assert df.index.tolist() == ["sessions", "leads"] and df["count"].tolist() == [30, 2]
+    assert df.loc["leads", "drop_off"] == 28
+
+
+def test_more_paid_sessions_than_clicks_has_no_conversion_and_no_negative_drop_off(tmp_path, wk):
+    """Analytics counts 12 vk_ads visits for 10 ad clicks (the two sources disagree): the paid sessions
+    row shows no conversion and no drop-off rather than 120 % and −2."""
+    d = get("funnel").func(_paid_path(tmp_path, vk=12), wk).set_index("step")
+    assert d.loc["paid_sessions", "count"] == 12
+    assert pd.isna(d.loc["paid_sessions", "step_conversion_pct"]) and pd.isna(d.loc["paid_sessions", "drop_off"])
+    assert d.loc["leads", "step_conversion_pct"] == pytest.approx(100 * 4 / 44)  # 4 / (12 + 32)
+    assert d.loc["leads", "drop_off"] == 40

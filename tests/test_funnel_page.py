@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from fullfunnel import db
 
-from test_funnel import FUNNEL_SQL
+from test_funnel import FUNNEL_SQL, PAID_PATH_SQL
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +35,7 @@ def test_funnel_table_and_notes(monkeypatch, funnel_db):
     assert not at.exception, at.exception[0].message if at.exception else ""
     assert at.title[0].value == "Funnel"
     table = at.dataframe[0].value
-    assert table["Step"].tolist() == ["Impressions", "Clicks", "Sessions", "Leads", "Target leads",
+    assert table["Step"].tolist() == ["Impressions", "Clicks", "Sessions after an ad", "Leads", "Target leads",
                                       "New", "Meeting", "Proposal", "Won"]
     assert table["Count"].tolist() == ["2,000", "150", "90", "8", "4", "4", "3", "2", "1"]
     assert table["% of previous"].tolist()[-1] == "50.0%"
@@ -44,6 +44,21 @@ def test_funnel_table_and_notes(monkeypatch, funnel_db):
     captions = " ".join(c.value for c in at.caption)
     assert "still maturing" in captions and "by their own date" in captions
     assert any("no stage history" in w.value for w in at.warning)   # D4: lost without history
+
+
+def test_other_visits_are_an_entry_of_their_own(monkeypatch, tmp_path):
+    """vk_ads: 10 clicks, 8 visits; seo and direct: 32 other visits; 4 leads (tests/test_funnel.py)."""
+    path = tmp_path / "paid.duckdb"
+    with db.writer(path, fresh=True) as con:
+        con.execute(PAID_PATH_SQL.format(vk=8))
+    at = open_funnel(monkeypatch, path)
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    table = at.dataframe[0].value
+    assert table["Step"].tolist() == ["Impressions", "Clicks", "Sessions after an ad", "Other visits", "Leads"]
+    assert table["% of previous"].tolist() == ["—", "10.0%", "80.0%", "—", "10.0%"]
+    assert table["Drop-off"].tolist() == ["—", "90", "2", "—", "36"]
+    captions = " ".join(c.value for c in at.caption)
+    assert "32 other visits" in captions and "all 40 visits" in captions
 
 
 def test_drill_down_lists_the_deals_and_offers_csv(monkeypatch, funnel_db):
@@ -63,3 +78,25 @@ def test_cash_view_and_russian(monkeypatch, funnel_db):
     assert at.title[0].value == "Воронка"
     table = at.dataframe[0].value
     assert table["Количество"].tolist()[5:] == ["4", "4", "3", "1"]
+
+
+def test_the_leads_bar_says_its_conversion_is_of_all_visits(tmp_path):
+    """Paid path fixture: leads 4 of all 40 visits = 10 %, shown under the leads bar as such."""
+    import pandas as pd
+
+    from fullfunnel.charts import funnel as fchart
+    from fullfunnel.filters import Filters
+    from fullfunnel.periods import Period
+    from fullfunnel.reports import funnel as rep
+
+    path = tmp_path / "paid.duckdb"
+    with db.writer(path, fresh=True) as con:
+        con.execute(PAID_PATH_SQL.format(vk=8))
+    f = Filters(period=Period(date(2026, 11, 2), date(2026, 11, 8)), tz="UTC", currency="RUB")
+    table = rep.with_change(rep.funnel(db.Reader(path).query, f))
+    chain = table[~table["step"].isin(rep.ENTRY_STEPS)].reset_index(drop=True)
+    spec = fchart.funnel(chain, {}, "en", of_all_visits="leads")[0].to_dict()
+    rows = pd.DataFrame(next(iter(spec["datasets"].values()))).set_index("step")
+    assert "other_sessions" not in rows.index
+    assert rows.loc["leads", "text"] == "4\n10.0% of all visits · 4.0% of first"
+    assert rows.loc["paid_sessions", "text"] == "8\n80.0% of previous · 8.0% of first"

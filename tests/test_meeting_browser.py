@@ -187,6 +187,31 @@ def test_presentation_mode_hides_the_sidebar_and_keeps_cards_whole_at_1920x1080(
         ctx.close()
 
 
+CARD_BOXES = """() => [...document.querySelectorAll('.st-key-wk_cards [data-testid="stVerticalBlock"]')]
+  .filter(b => parseFloat(getComputedStyle(b).borderTopWidth) > 0).map(b => b.getBoundingClientRect().toJSON())"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080)])
+def test_presentation_mode_shows_the_headline_and_all_eight_weekly_cards_on_one_screen(server, browser, lang,
+                                                                                       width, height):
+    ctx, pg = open_page(browser, width, height, lang)
+    try:
+        pg.goto(f"{server}/weekly?present=1")
+        settle(pg)
+        assert errors_on(pg) == []
+        assert clipped(pg) == []
+        cards = pg.evaluate(CARD_BOXES)
+        assert len(cards) == 8
+        title = pg.locator("[data-testid='stMain'] h1").first.bounding_box()
+        assert title["y"] >= 0 and title["y"] + title["height"] <= min(c["top"] for c in cards)
+        # every card whole inside the screen, none squeezed narrower than its text
+        assert [round(c["bottom"]) for c in cards if c["bottom"] > height] == []
+        assert all(c["left"] >= 0 and c["right"] <= width for c in cards)
+    finally:
+        ctx.close()
+
+
 def test_at_phone_width_two_cards_share_a_row_and_nothing_is_cut(server, browser):
     ctx, pg = open_page(browser, 390, 844, "ru")
     try:

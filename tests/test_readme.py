@@ -3,7 +3,7 @@ import argparse
 import ast
 from pathlib import Path
 
-from fullfunnel import cli, reports
+from fullfunnel import cli, i18n, reports
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -37,6 +37,7 @@ def test_every_page_is_documented():
     tree = ast.parse((ROOT / "app.py").read_text())
     pages = next(n for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES")
     for elt in pages.value.elts:
-        file, title = elt.elts[0].value, elt.elts[3].value
+        file, url = elt.elts[0].value, elt.elts[1].value
+        title = i18n.t(f"page.{url}", "en")
         if (ROOT / "pages" / file).exists():
             assert f"| {title} |" in README, f"page `{title}` is missing from the README's page table"

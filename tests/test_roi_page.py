@@ -133,13 +133,12 @@ def test_charts_build_from_the_reports(roi_db):
     assert spec["layer"]
 
 
-def test_cohort_view_shows_no_change_and_says_why_cash_view_does(monkeypatch, roi_db):
-    # November against the 30 days before: a cohort that had a month to close against one that had two
+def test_cohort_view_compares_at_the_same_age_and_says_so(monkeypatch, roi_db):
+    # November against the 30 days before: the older cohort is counted at the age November's has
     cohort = open_roi(monkeypatch, roi_db, view="cohort")
     assert not cohort.exception, cohort.exception[0].message if cohort.exception else ""
-    assert all(m.delta in (None, "") for m in cohort.metric)
-    assert not any("change" in c for c in cohort.dataframe[0].value.columns)
-    assert any("would measure the cohorts' age" in c.value for c in cohort.caption)
+    assert any("change" in c for c in cohort.dataframe[0].value.columns)
+    assert any("compared at the same age" in c.value for c in cohort.caption)
     cash = open_roi(monkeypatch, roi_db, view="cash")
     assert any("change" in c for c in cash.dataframe[0].value.columns)
-    assert not any("would measure the cohorts' age" in c.value for c in cash.caption)
+    assert not any("compared at the same age" in c.value for c in cash.caption)

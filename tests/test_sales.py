@@ -257,3 +257,28 @@ def test_page_in_russian_and_on_an_empty_database(monkeypatch, tmp_path, sales_d
     at = _page(monkeypatch, empty, lang="en")
     assert not at.exception
     assert "import" in at.info[0].value.lower()
+
+
+@pytest.mark.parametrize("tz, first, last", [
+    # UTC+14: 2026-11-01 00:00 there is 10-31 10:00 UTC; 11-30 24:00 there is 11-30 10:00 UTC
+    ("Pacific/Kiritimati", "2026-10-31 10:00:00+00", "2026-11-30 09:59:00+00"),
+    # UTC−11: 2026-11-01 00:00 there is 11-01 11:00 UTC; 11-30 24:00 there is 12-01 11:00 UTC
+    ("Pacific/Pago_Pago", "2026-11-01 11:00:00+00", "2026-12-01 10:59:00+00"),
+])
+def test_the_period_ends_on_business_days_in_far_zones(tmp_path, tz, first, last):
+    """An activity, lead or won deal a minute inside either end of the period counts; one outside does not."""
+    from datetime import datetime, timedelta
+
+    path = tmp_path / "far.duckdb"
+    t0, t1 = datetime.fromisoformat(first), datetime.fromisoformat(last)
+    with db.writer(path, fresh=True) as con:
+        for i, at in enumerate([t0, t1, t0 - timedelta(minutes=1), t1 + timedelta(minutes=2)]):
+            con.execute("insert into activities (activity_id, \"at\", manager, type) values (?, ?, 'Anna', 'call')",
+                        [f"A{i}", at])
+            con.execute("insert into leads (lead_id, created_at, channel, manager) values (?, ?, 'seo', 'Anna')",
+                        [f"L{i}", at])
+            con.execute("insert into deals (deal_id, created_at, stage, status, closed_at, amount, currency, manager) "
+                        "values (?, ?, 'Won', 'won', ?, 100, 'RUB', 'Anna')", [f"D{i}", at, at])
+    df = get("sales-team").func(db.Reader(path).query, Filters(period=NOV, tz=tz, currency="RUB"))
+    anna = rows(df)["Anna"]
+    assert (anna["calls"], anna["leads"], anna["won_deals"], anna["revenue"]) == (2, 2, 2, 200)

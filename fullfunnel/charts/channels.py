@@ -12,25 +12,7 @@ import pandas as pd
 
 from fullfunnel import fmt, periods
 from fullfunnel.charts import PALETTE, bucket_ends, count_axis, incomplete_spans, time_axis, tooltip_day
-from fullfunnel.i18n import register, t
-
-register({
-    "ch.alert.leads": {"en": "{name}: {n} {leads_word} in 14 days", "ru": "{name}: {n} {leads_word} за 14 дней"},
-    "ch.alert.usually": {"en": ", usually ~{mu}", "ru": ", обычно ~{mu}"},
-    "ch.alert.declining": {"en": " — far fewer than usual (a drop this big by chance: {p})",
-                           "ru": " — намного меньше обычного (вероятность такого спада случайно: {p})"},
-    "ch.alert.last_lead": {"en": "; last lead {day}", "ru": "; последний лид {day}"},
-    "ch.alert.no_lead": {"en": "; no lead yet", "ru": "; лидов ещё не было"},
-    "ch.alert.spent": {"en": "; spent {money} in the window", "ru": "; потрачено {money} за эти дни"},
-    "ch.status.dead": {"en": "Dead", "ru": "Канал затих"},
-    "ch.status.declining": {"en": "Declining", "ru": "Падение"},
-    "ch.status.burning_money": {"en": "Burning money", "ru": "Слив бюджета"},
-    "ch.chart.leads": {"en": "Leads", "ru": "Лиды"},
-    "ch.chart.junk_pct": {"en": "Junk rate", "ru": "Доля нецелевых"},
-    "ch.chart.channel": {"en": "Channel", "ru": "Канал"},
-    "ch.chart.junk_leads": {"en": "Junk leads", "ru": "Нецелевые лиды"},
-})
-
+from fullfunnel.i18n import t
 
 def _ru_plural(n: int, one: str, few: str, many: str) -> str:
     n = abs(int(n))

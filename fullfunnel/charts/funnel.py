@@ -7,41 +7,12 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt
-from fullfunnel.i18n import register, t
+from fullfunnel.i18n import t
 
 SIDE_COLOURS = {"marketing": "#2563eb", "sales": "#16a34a"}
 # Linear bar widths while the biggest row is at most this many times the smallest; logarithmic beyond.
 LINEAR_MAX_RATIO = 50
 SELECTION = "pick"
-
-register({
-    "fnc.marketing": {"en": "Marketing: brings people in", "ru": "Маркетинг: приводит людей"},
-    "fnc.sales": {"en": "Sales: turns them into deals", "ru": "Продажи: превращают в сделки"},
-    "fnc.boundary": {"en": "↑ marketing · sales ↓", "ru": "↑ маркетинг · продажи ↓"},
-    "fnc.step": {"en": "Step", "ru": "Шаг"},
-    "fnc.count": {"en": "Count", "ru": "Количество"},
-    "fnc.of_previous": {"en": "% of previous row", "ru": "% от предыдущей строки"},
-    "fnc.of_first": {"en": "% of first row", "ru": "% от первой строки"},
-    "fnc.drop_off": {"en": "Drop-off", "ru": "Потери"},
-    "fnc.previous": {"en": "Comparison period", "ru": "Период сравнения"},
-    "fnc.change": {"en": "Change", "ru": "Изменение"},
-    "fnc.formula": {"en": "Formulas", "ru": "Формулы"},
-    "fnc.formula_text": {
-        "en": "% of previous = row ÷ previous row; % of first = row ÷ first row; drop-off = previous row − row",
-        "ru": "% от предыдущей = строка ÷ предыдущая строка; % от первой = строка ÷ первая строка; "
-              "потери = предыдущая строка − строка",
-    },
-    "fnc.label": {"en": "{step} of previous · {overall} of first",
-                  "ru": "{step} от пред. · {overall} от первой"},
-    "fnc.label_first": {"en": "{count}", "ru": "{count}"},
-    "fnc.leads": {"en": "Leads", "ru": "Лиды"},
-    "fnc.deals": {"en": "Deals", "ru": "Сделки"},
-    "fnc.share": {"en": "Share", "ru": "Доля"},
-    "fnc.junk_rate": {"en": "Junk rate", "ru": "Доля нецелевых"},
-    "fnc.days": {"en": "Median days", "ru": "Медиана, дней"},
-    "fnc.reason": {"en": "Reason", "ru": "Причина"},
-})
-
 
 def pct_auto(x, lang: str) -> str:
     """A percentage with enough decimals to stay non-zero: 82.6%, 0.53%, 0.001% (funnels span 10⁶ to 1)."""
@@ -64,12 +35,14 @@ def widths(counts: pd.Series) -> tuple[pd.Series, bool]:
     return c.map(lambda x: math.log10(x + 1) / math.log10(top + 1)), True
 
 
-def funnel(table: pd.DataFrame, labels: dict[str, str], lang: str, height_per_row: int = 66) -> tuple[alt.Chart, bool]:
+def funnel(table: pd.DataFrame, labels: dict[str, str], lang: str, height_per_row: int = 66,
+           of_all_visits: str | None = None) -> tuple[alt.Chart, bool]:
     """The full funnel as centred bars, one per row, coloured by side; clicking a bar selects its step.
     Each row's numbers sit under its bar in two short lines, so they stay whole down to phone width.
 
     table: the funnel report with change_pct and side (reports.funnel.with_change). Returns the chart
-    and whether widths are logarithmic (the page says so).
+    and whether widths are logarithmic (the page says so). of_all_visits: the step whose previous count is
+    all visits (the row after the paid sessions when other visits are shown beside the funnel).
     """
     df = table.copy()
     df["label"] = [labels.get(s, s) for s in df["step"]]
@@ -84,8 +57,9 @@ def funnel(table: pd.DataFrame, labels: dict[str, str], lang: str, height_per_ro
     df["change_txt"] = [fmt.DASH if pd.isna(x) else fmt.pct(x, lang, signed=True) for x in df["change_pct"]]
     df["formula"] = t("fnc.formula_text", lang)
     df["text"] = [
-        t("fnc.label_first", lang, count=c) if i == 0 else c + "\n" + t("fnc.label", lang, step=s, overall=o)
-        for i, (c, s, o) in enumerate(zip(df["count_txt"], df["step_txt"], df["overall_txt"]))
+        t("fnc.label_first", lang, count=c) if i == 0
+        else c + "\n" + t("fnc.label_all" if step == of_all_visits else "fnc.label", lang, step=s, overall=o)
+        for i, (step, c, s, o) in enumerate(zip(df["step"], df["count_txt"], df["step_txt"], df["overall_txt"]))
     ]
     df["text_x"] = 0.0
     order = df["label"].tolist()

@@ -12,24 +12,7 @@ import pandas as pd
 
 from fullfunnel import fmt, periods
 from fullfunnel.charts import PALETTE, incomplete_spans, money_axis_labels, tooltip_day
-from fullfunnel.i18n import register, t
-
-register({
-    "pr.chart.product": {"en": "Product", "ru": "Товар"},
-    "pr.chart.quantity": {"en": "Units sold", "ru": "Продано, шт."},
-    "pr.chart.quantity_log": {"en": "Units sold (log scale)", "ru": "Продано, шт. (логарифмическая шкала)"},
-    "pr.chart.margin_pct": {"en": "Margin, %", "ru": "Маржа, %"},
-    "pr.chart.revenue": {"en": "Revenue", "ru": "Выручка"},
-    "pr.chart.gross_profit": {"en": "Gross profit", "ru": "Валовая прибыль"},
-    "pr.chart.group": {"en": "Group", "ru": "Группа"},
-    "pr.chart.promote": {"en": "Worth promoting", "ru": "Стоит продвигать"},
-    "pr.chart.rest": {"en": "Other products", "ru": "Остальные товары"},
-    "pr.chart.quadrant": {"en": "Promote: high margin, few sold", "ru": "Продвигать: высокая маржа, мало продаж"},
-    "pr.chart.median_quantity": {"en": "median units", "ru": "медиана продаж"},
-    "pr.chart.median_margin": {"en": "median margin", "ru": "медиана маржи"},
-    "pr.chart.other": {"en": "Other products", "ru": "Прочие товары"},
-    "pr.chart.units": {"en": "Units", "ru": "Штук"},
-})
+from fullfunnel.i18n import t
 
 PROMOTE_COLOUR, REST_COLOUR, OTHER_COLOUR = "#16a34a", "#2563eb", "#94a3b8"
 

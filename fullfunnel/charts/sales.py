@@ -11,19 +11,7 @@ import pandas as pd
 
 from fullfunnel import fmt, periods
 from fullfunnel.charts import PALETTE, money_axis_labels
-from fullfunnel.i18n import register, t
-
-register({
-    "sales.chart.manager": {"en": "Manager", "ru": "Менеджер"},
-    "sales.chart.bucket": {"en": "Period", "ru": "Период"},
-    "sales.chart.revenue": {"en": "Revenue", "ru": "Выручка"},
-    "sales.chart.won_deals": {"en": "Won deals", "ru": "Выигранные сделки"},
-    "sales.chart.incomplete": {"en": "incomplete", "ru": "неполный"},
-    "sales.chart.so_far": {"en": "Won so far", "ru": "Выиграно"},
-    "sales.chart.forecast": {"en": "Forecast at this pace", "ru": "Прогноз при таком темпе"},
-    "sales.chart.plan": {"en": "Plan", "ru": "План"},
-    "sales.chart.forecast_pct": {"en": "Forecast, % of plan", "ru": "Прогноз, % плана"},
-})
+from fullfunnel.i18n import t
 
 GREY = "#94a3b8"
 

@@ -12,18 +12,7 @@ import pandas as pd
 from fullfunnel import fmt
 from fullfunnel.charts.channels import leads_word
 from fullfunnel.charts.funnel import SIDE_COLOURS, widths
-from fullfunnel.i18n import register, t
-
-register({
-    "wkc.week": {"en": "Week {n} · {days}", "ru": "Неделя {n} · {days}"},
-    "wkc.mover.leads": {"en": "**{channel}**: {value} {leads_word}, {change} vs last week ({previous})",
-                        "ru": "**{channel}**: {value} {leads_word}, {change} к прошлой неделе ({previous})"},
-    "wkc.mover.revenue": {"en": "**{channel}**: revenue {value}, {change} vs last week ({previous})",
-                          "ru": "**{channel}**: выручка {value}, {change} к прошлой неделе ({previous})"},
-    "wkc.this_week": {"en": "This week", "ru": "Эта неделя"},
-    "wkc.last_week": {"en": "Last week", "ru": "Прошлая неделя"},
-    "wkc.change": {"en": "Change", "ru": "Изменение"},
-})
+from fullfunnel.i18n import t
 
 UP, DOWN = "#16a34a", "#dc2626"
 BAR = "#2563eb"

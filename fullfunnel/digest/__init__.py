@@ -13,16 +13,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from fullfunnel import FullfunnelError, db, periods, secrets
-from fullfunnel.i18n import LANGS, register, t
+from fullfunnel.i18n import LANGS, t
 
 ALERT_WINDOW_DAYS = 14  # the alerts' window (METRICS.md "Dead channels"): one alert per channel per window
-
-register({
-    "dg.alerts.subject": {"en": "fullfunnel: {n} new channel alert(s) on {day}",
-                          "ru": "fullfunnel: новых тревог по каналам — {n}, {day}"},
-    "dg.alerts.title": {"en": "New channel alerts · {day}", "ru": "Новые тревоги по каналам · {day}"},
-})
-
 
 class NothingToSend(FullfunnelError):
     pass

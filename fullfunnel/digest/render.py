@@ -18,7 +18,7 @@ from fullfunnel import FullfunnelError, fmt, periods
 from fullfunnel.charts import channels as channel_charts
 from fullfunnel.charts import weekly as wc
 from fullfunnel.filters import Filters, Run
-from fullfunnel.i18n import register, t
+from fullfunnel.i18n import t
 from fullfunnel.periods import Period
 from fullfunnel.reports import growth_pct
 from fullfunnel.reports import products as products_report
@@ -30,106 +30,6 @@ from fullfunnel.reports import weekly as W
 class NoData(FullfunnelError):
     pass
 
-
-register({
-    "dg.weekly.title": {"en": "Weekly meeting · {week}", "ru": "Планёрка · {week}"},
-    "dg.weekly.caption": {"en": "Compared with last week, {prev} · 4-week average = the 4 weeks before · {channels}",
-                          "ru": "Сравнение с прошлой неделей, {prev} · среднее за 4 недели = 4 недели до этой · {channels}"},
-    "dg.all_channels": {"en": "all channels", "ru": "все каналы"},
-    "dg.channels": {"en": "channels: {list}", "ru": "каналы: {list}"},
-    "dg.metric": {"en": "Metric", "ru": "Показатель"},
-    "dg.this_week": {"en": "This week", "ru": "Эта неделя"},
-    "dg.last_week": {"en": "Last week", "ru": "Прошлая неделя"},
-    "dg.change": {"en": "Change", "ru": "Изменение"},
-    "dg.avg_4w": {"en": "4-week average", "ru": "Среднее за 4 недели"},
-    "dg.m.spend": {"en": "Ad spend", "ru": "Расход на рекламу"},
-    "dg.m.leads": {"en": "Leads", "ru": "Лиды"},
-    "dg.m.target_leads": {"en": "Target leads", "ru": "Целевые лиды"},
-    "dg.m.junk_rate_pct": {"en": "Junk rate", "ru": "Доля нецелевых"},
-    "dg.m.won_deals": {"en": "Won deals", "ru": "Выигранные сделки"},
-    "dg.m.revenue": {"en": "Revenue", "ru": "Выручка"},
-    "dg.m.romi_pct": {"en": "ROMI", "ru": "ROMI"},
-    "dg.m.cpl": {"en": "CPL", "ru": "Цена лида (CPL)"},
-    "dg.m.target_cpl": {"en": "Target CPL", "ru": "Цена целевого лида"},
-    "dg.m.sessions": {"en": "Sessions", "ru": "Визиты"},
-    "dg.m.impressions": {"en": "Impressions", "ru": "Показы"},
-    "dg.m.clicks": {"en": "Clicks", "ru": "Клики"},
-    "dg.m.won": {"en": "Won", "ru": "Выиграно"},
-    "dg.m.bounce_rate_pct": {"en": "Bounce rate", "ru": "Доля отказов"},
-    "dg.m.cac": {"en": "Cost per client", "ru": "Цена клиента"},
-    "dg.m.new_clients": {"en": "New clients", "ru": "Новые клиенты"},
-    "dg.m.gross_profit": {"en": "Gross profit", "ru": "Валовая прибыль"},
-    "dg.m.margin_pct": {"en": "Margin", "ru": "Маржа"},
-    "dg.m.orders": {"en": "Orders", "ru": "Заказы"},
-    "dg.m.avg_check": {"en": "Average check", "ru": "Средний чек"},
-    "dg.pp": {"en": "pp", "ru": "п.п."},
-    "dg.changed": {"en": "What changed", "ru": "Что изменилось"},
-    "dg.no_movers": {"en": "No channel's leads or revenue changed vs last week.",
-                     "ru": "Ни у одного канала не изменились лиды или выручка к прошлой неделе."},
-    "dg.mover.leads": {"en": "{channel}: {value} {leads_word}, {change} vs last week ({previous})",
-                       "ru": "{channel}: {value} {leads_word}, {change} к прошлой неделе ({previous})"},
-    "dg.mover.revenue": {"en": "{channel}: revenue {value}, {change} vs last week ({previous})",
-                         "ru": "{channel}: выручка {value}, {change} к прошлой неделе ({previous})"},
-    "dg.alerts": {"en": "Alerts", "ru": "Тревоги"},
-    "dg.no_alerts": {"en": "No dead, declining or money-burning channels.",
-                     "ru": "Нет затихших, падающих каналов и слива бюджета."},
-    "dg.funnel": {"en": "Funnel of the week", "ru": "Воронка недели"},
-    "dg.funnel_note": {"en": "What happened in each week (leads created, deals reaching each stage, deals won). "
-                             "Bar = this week, black mark = last week.",
-                       "ru": "Что произошло за каждую неделю (созданные лиды, сделки, дошедшие до этапа, "
-                             "выигранные). Полоса — эта неделя, чёрная метка — прошлая."},
-    "dg.no_funnel": {"en": "Nothing in the funnel this week or last week.",
-                     "ru": "В воронке ничего нет ни на этой, ни на прошлой неделе."},
-    "dg.funnel_text": {"en": "{count} ({change}; last week {previous})", "ru": "{count} ({change}; было {previous})"},
-    "dg.step": {"en": "Step", "ru": "Шаг"},
-    "dg.managers": {"en": "Managers", "ru": "Менеджеры"},
-    "dg.no_managers": {"en": "No deals won this week or last week.",
-                       "ru": "Ни на этой, ни на прошлой неделе сделок не выиграно."},
-    "dg.no_manager": {"en": "(no manager)", "ru": "(без менеджера)"},
-    "dg.manager": {"en": "Manager", "ru": "Менеджер"},
-    "dg.won": {"en": "Won deals", "ru": "Выиграно сделок"},
-    "dg.manager_text": {"en": "{revenue} · {won} won", "ru": "{revenue} · сделок {won}"},
-    "dg.no_week_data": {"en": "There is no data for the week {week} ({days}): no ad spend, leads or won deals "
-                              "were imported for those days.",
-                        "ru": "За неделю {week} ({days}) нет данных: за эти дни не загружены ни расходы, "
-                              "ни лиды, ни выигранные сделки."},
-    "dg.no_day_data": {"en": "There is no data for {day}: no ad spend, sessions, leads or orders were imported "
-                             "for that day.",
-                       "ru": "За {day} нет данных: за этот день не загружены ни расходы, ни визиты, ни лиды, "
-                             "ни заказы."},
-    "dg.daily.title": {"en": "Daily report · {day}", "ru": "Ежедневный отчёт · {day}"},
-    "dg.daily.caption": {"en": "Compared with the same weekday a week before, {prev} · {channels}",
-                         "ru": "Сравнение с тем же днём неделей раньше, {prev} · {channels}"},
-    "dg.marketing": {"en": "Marketing", "ru": "Маркетинг"},
-    "dg.week_before": {"en": "A week before", "ru": "Неделей раньше"},
-    "dg.by_channel": {"en": "Channels: leads, cost, cost per client", "ru": "Каналы: лиды, расход, цена клиента"},
-    "dg.channel": {"en": "Channel", "ru": "Канал"},
-    "dg.chart_leads": {"en": "Leads by channel (bar = {day}, black mark = a week before)",
-                       "ru": "Лиды по каналам (полоса — {day}, чёрная метка — неделей раньше)"},
-    "dg.products": {"en": "Products", "ru": "Товары"},
-    "dg.no_orders": {"en": "No orders on this day.", "ru": "В этот день заказов не было."},
-    "dg.bestsellers": {"en": "Bestsellers", "ru": "Лидеры продаж"},
-    "dg.product": {"en": "Product", "ru": "Товар"},
-    "dg.quantity": {"en": "Units", "ru": "Штук"},
-    "dg.promote": {"en": "Worth promoting (high margin, sells little)",
-                   "ru": "Стоит продвигать (высокая маржа, продаётся мало)"},
-    "dg.promote_item": {"en": "{product}: margin {margin}, units sold: {units}",
-                        "ru": "{product}: маржа {margin}, продано штук: {units}"},
-    "dg.no_promote": {"en": "No product is both above the median margin and below the median units.",
-                      "ru": "Нет товаров с маржой выше медианы и продажами ниже медианы."},
-    "dg.footer": {"en": "fullfunnel · the same numbers as `python -m fullfunnel report {report}`",
-                  "ru": "fullfunnel · те же цифры, что `python -m fullfunnel report {report}`"},
-    "dg.summary.week": {"en": "{title}\nLeads {leads} ({leads_change}) · target {target}\nSpend {spend} · "
-                              "revenue {revenue} · ROMI {romi}\nWon deals {won} · CPL {cpl}\nAlerts: {alerts}",
-                        "ru": "{title}\nЛиды {leads} ({leads_change}) · целевые {target}\nРасход {spend} · "
-                              "выручка {revenue} · ROMI {romi}\nВыиграно сделок {won} · CPL {cpl}\nТревоги: {alerts}"},
-    "dg.summary.day": {"en": "{title}\nLeads {leads} ({leads_change} vs a week before) · junk {junk}\n"
-                             "Sessions {sessions} · spend {spend} · cost per client {cac}\n"
-                             "Product revenue {revenue} · gross profit {profit}",
-                       "ru": "{title}\nЛиды {leads} ({leads_change} к тому же дню неделей раньше) · нецелевые {junk}\n"
-                             "Визиты {sessions} · расход {spend} · цена клиента {cac}\n"
-                             "Выручка по товарам {revenue} · валовая прибыль {profit}"},
-})
 
 CSS = """
 @page{size:A4;margin:12mm}

@@ -77,6 +77,9 @@ class ImportResult:
     previous_import: int | None = None   # the same file (checksum) was imported before
     # rows of those earlier imports of the same file that no row of this one replaced: taken out, by kind
     removed: dict[str, int] = field(default_factory=dict)
+    # rows of earlier imports of the same format inside the days this one covers (`days`) that it has
+    # no row for — a campaign renamed in the ad cabinet — taken out, by kind
+    dropped: dict[str, int] = field(default_factory=dict)
     warnings: list[tuple[str, dict]] = field(default_factory=list)   # warning_text turns them into words
     span: tuple | None = None   # (first, last) business day of the rows written, for the pages to open on
 
@@ -538,10 +541,13 @@ def import_bytes(data: bytes, name: str, path: str | os.PathLike | None = None, 
                  db_file: str | os.PathLike | None = None, kind: str | None = None, fmt: str = "auto",
                  mapping: Format | None = None, strict: bool = False, dry_run: bool = False,
                  progress: Progress | None = None, limit: int | None = None,
-                 date_order: str | None = None) -> ImportResult:
+                 date_order: str | None = None, days: tuple | None = None) -> ImportResult:
     """Import one file's bytes; raise ImportRefused (database unchanged) when it cannot be imported.
 
     `date_order` ('dmy'/'mdy') says day or month first for every slash and dash date of the file.
+    `days` (first, last): the file is the whole of those days for its format (a synced report), so rows
+    of earlier imports of the same format on those days that it has no row for are taken out (undo
+    brings them back).
     """
     say = progress or (lambda f, s: None)
     limit = max_bytes(db_file) if limit is None else limit
@@ -554,14 +560,14 @@ def import_bytes(data: bytes, name: str, path: str | os.PathLike | None = None, 
     say(0.05, "reading")
     table = read_bytes(data, name, Path(path) if path else None)
     try:
-        return _import_table(data, table, db_file, kind, fmt, mapping, strict, dry_run, say, date_order)
+        return _import_table(data, table, db_file, kind, fmt, mapping, strict, dry_run, say, date_order, days)
     except _SlowPath:   # quoted line breaks or ragged rows in a big file: exact line numbers need Python
         return _import_table(data, read_bytes(data, name), db_file, kind, fmt, mapping, strict, dry_run, say,
-                             date_order)
+                             date_order, days)
 
 
 def _import_table(data: bytes, table: Table, db_file, kind, fmt, mapping, strict, dry_run,
-                  say: Progress, date_order: str | None = None) -> ImportResult:
+                  say: Progress, date_order: str | None = None, days: tuple | None = None) -> ImportResult:
     name = table.name
     if table.n_rows == 0:
         raise ImportRefused(f"{name} has a header but no data rows: there is nothing to import.",
@@ -586,7 +592,7 @@ def _import_table(data: bytes, table: Table, db_file, kind, fmt, mapping, strict
     )
     try:
         with db.writer(db_file) as con:
-            _run(con, table, chosen, plans, result, strict, say)
+            _run(con, table, chosen, plans, result, strict, say, days)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -616,7 +622,7 @@ def import_file(path: str | os.PathLike, **kw) -> ImportResult:
 
 
 def _run(con, table: Table, chosen: Format, plans: list[_Plan], result: ImportResult, strict: bool,
-         say: Progress) -> None:
+         say: Progress, days: tuple | None = None) -> None:
     parse.install_macros(con)
     conf = _settings(con)
     tz = periods.business_tz(conf.get("business_tz"))
@@ -734,6 +740,8 @@ def _run(con, table: Table, chosen: Format, plans: list[_Plan], result: ImportRe
         else:
             con.execute(f"insert into {t.table} by name select {cols}, {import_id} as import_id from ok_{kind} as ok")
         kr.added = distinct - kr.replaced
+    if days is not None:
+        _drop_missing(con, import_id, result, [p.output.kind for p in plans], days, chosen.timezone or tz)
     if earlier:
         for t in TEMPLATES.values():
             left = con.execute(f"select count(*) from {t.table} where list_contains(?, import_id)",
@@ -752,6 +760,7 @@ def _run(con, table: Table, chosen: Format, plans: list[_Plan], result: ImportRe
         "notes": [note_text(n) for n in result.notes],
         "format_title": result.format_title,
         "removed": result.removed,
+        "dropped": result.dropped,
         "warnings": [warning_text(w) for w in result.warnings],
         "supersedes": earlier,
     }
@@ -764,6 +773,28 @@ def _run(con, table: Table, chosen: Format, plans: list[_Plan], result: ImportRe
     )
     prune_history(con)
     say(0.9, "saving")
+
+
+def _drop_missing(con, import_id: int, result: ImportResult, kinds: list[str], days: tuple, zone: str) -> None:
+    """Rows of standing earlier imports of this format on `days` that this import did not replace: out."""
+    same = [r[0] for r in con.execute("select import_id from import_log where format = ? and undone_at is null",
+                                      [result.format]).fetchall()]
+    if not same:
+        return
+    for k in kinds:
+        if k not in DAY_OF:
+            continue
+        t, col = TEMPLATES[k], DAY_OF[k]
+        day = (f'cast(timezone({parse.lit(zone)}, "{col}") as date)' if t.col(col).type == "ts"
+               else f'cast("{col}" as date)')
+        where = f"list_contains(?, import_id) and {day} between ? and ?"
+        args = [same, days[0], days[1]]
+        n = con.execute(f"select count(*) from {t.table} where {where}", args).fetchall()[0][0]
+        if n:
+            con.execute(f"insert into archive_{t.table} by name select tgt.*, {int(import_id)} as replaced_by "
+                        f"from {t.table} tgt where {where}", args)
+            con.execute(f"delete from {t.table} where {where}", args)
+            result.dropped[k] = n
 
 
 DAY_OF = {"leads": "created_at", "deals": "created_at", "deal_stages": "entered_at", "spend": "date",

@@ -5,17 +5,21 @@ comparison period, and names the columns the way `python -m fullfunnel report ..
 """
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from fullfunnel import FullfunnelError
 from fullfunnel.filters import Filters, Run
-from fullfunnel.reports import Option, growth_pct, report
+from fullfunnel.reports import Option, cohorts, growth_pct, report
 
 VIEWS = ("cohort", "cash")
 # Rows fed by the marketing side of the business; everything below target leads is the sales side.
-MARKETING_STEPS = ("impressions", "clicks", "sessions", "leads", "target_leads")
+MARKETING_STEPS = ("impressions", "clicks", "sessions", "paid_sessions", "other_sessions", "leads", "target_leads")
 # Rows that are totals from ad/analytics reports: they are counted by date in both views, no items.
-AGGREGATE_STEPS = ("impressions", "clicks", "sessions")
+AGGREGATE_STEPS = ("impressions", "clicks", "sessions", "paid_sessions", "other_sessions")
+# The entry beside the chain (visits that did not follow an ad click): no bar, no conversion, no drop-off.
+ENTRY_STEPS = ("other_sessions",)
 LEAD_STEPS = ("leads", "target_leads", "junk")
 
 VIEW = Option("--view", "cohort (default): leads created in the period, followed to wherever they are now; "
@@ -41,14 +45,18 @@ def side(step: str) -> str:
 
 
 def steps(run: Run, f: Filters, view: str = "cohort", pipeline: str | None = None,
-          by_channel: bool = False) -> pd.DataFrame:
+          by_channel: bool = False, reached_by: date | None = None) -> pd.DataFrame:
     """funnel/steps.sql as is: channel, step, side, step_order, count_n, *_pct, drop_off_n."""
-    return run("funnel/steps", params(f, view, pipeline, by_channel=by_channel))
+    return run("funnel/steps", params(f, view, pipeline, by_channel=by_channel, reached_by=reached_by))
 
 
 def _previous(run: Run, f: Filters, view: str, pipeline: str | None, by_channel: bool) -> pd.DataFrame | None:
+    """The comparison period's funnel; in the cohort view its deals at the same age as this period's."""
     cmp = f.comparison_period
-    return steps(run, f.shifted(cmp), view, pipeline, by_channel) if cmp else None
+    if cmp is None:
+        return None
+    age = cohorts.same_age(run, f) if view == "cohort" else None
+    return steps(run, f.shifted(cmp), view, pipeline, by_channel, reached_by=age.cutoff if age else None)
 
 
 @report("funnel", "the full funnel top to bottom: step, count, previous_count, step_conversion_pct, "

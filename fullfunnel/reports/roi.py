@@ -6,6 +6,7 @@ picks its options, reads the margin setting and shapes the table the page and th
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pandas as pd
 
@@ -67,7 +68,8 @@ def _parse_margin(value, what: str) -> float:
     return x
 
 
-def _params(run: Run, f: Filters, by: str, attribution: str, view: str, margin, bucketed: bool) -> dict:
+def _params(run: Run, f: Filters, by: str, attribution: str, view: str, margin, bucketed: bool,
+            won_by: date | None = None) -> dict:
     if by not in BY:
         raise FullfunnelError(f"Unknown grouping {by!r}: use one of {', '.join(BY)}.")
     if attribution not in MODELS:
@@ -75,7 +77,7 @@ def _params(run: Run, f: Filters, by: str, attribution: str, view: str, margin, 
     if view not in VIEWS:
         raise FullfunnelError(f"Unknown view {view!r}: use one of {', '.join(VIEWS)}.")
     m, _ = margin_pct(run, margin)
-    return f.params(by=by, attribution=attribution, view=view, margin_pct=m, bucketed=bucketed)
+    return f.params(by=by, attribution=attribution, view=view, margin_pct=m, bucketed=bucketed, won_by=won_by)
 
 
 OPTIONS = (
@@ -96,9 +98,10 @@ OPTIONS = (
     options=OPTIONS,
 )
 def roi(run: Run, f: Filters, by: str = "channel", attribution: str = "last_non_direct",
-        view: str = "cohort", margin_pct: float | str | None = None) -> pd.DataFrame:
-    """One row per channel (or channel × campaign), then a 'total' row whose additive columns are the sums."""
-    df = run(QUERY, _params(run, f, by, attribution, view, margin_pct, bucketed=False))
+        view: str = "cohort", margin_pct: float | str | None = None, won_by: date | None = None) -> pd.DataFrame:
+    """One row per channel (or channel × campaign), then a 'total' row whose additive columns are the sums.
+    won_by: count only the deals won by that day (a comparison cohort at the same age)."""
+    df = run(QUERY, _params(run, f, by, attribution, view, margin_pct, bucketed=False, won_by=won_by))
     rows = df[~df["is_total"]]
     total = df[df["is_total"]]
     out = pd.concat([rows, total], ignore_index=True)[COLUMNS]

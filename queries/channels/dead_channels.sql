@@ -27,11 +27,9 @@ bounds as (
 ),
 
 lead_days as (
-    select
-        l.channel,
-        coalesce(l.campaign, '') as campaign,
-        timezone($tz, l.created_at)::date as day,
-    from leads as l, flt
+    -- leads per business day, channel and campaign: the fact fact_leads_day (queries/facts/)
+    select l.channel, l.campaign, l.day, l.leads_n,
+    from fact_leads_day as l, flt
     where (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
 ),
 
@@ -39,8 +37,9 @@ lead_counts as (
     select
         ld.channel,
         case when grouping(ld.campaign) = 1 then null else ld.campaign end as campaign,
-        count(*) filter (where ld.day between b.baseline_from and b.baseline_to) as baseline_n,
-        count(*) filter (where ld.day between b.window_from and b.d) as window_n,
+        coalesce(sum(ld.leads_n) filter (where ld.day between b.baseline_from and b.baseline_to), 0)::bigint
+            as baseline_n,
+        coalesce(sum(ld.leads_n) filter (where ld.day between b.window_from and b.d), 0)::bigint as window_n,
         max(ld.day) as last_lead_at,
     from lead_days as ld, bounds as b
     where ld.day <= b.d

@@ -19,31 +19,6 @@ flt as (
     select $channels::varchar[] as channels,
 ),
 
-lead_keys as (
-    select
-        l.lead_id,
-        l.channel,
-        case when $by_campaign then coalesce(l.campaign, '') else '' end as campaign,
-    from leads as l
-),
-
--- last non-direct touch for won deals whose lead came 'direct': the client's touches are their
--- leads and the sessions of the visitors those leads name
-credited as (
-    select deal_id, channel, case when $by_campaign then campaign else '' end as campaign,
-    from direct_deal_credit
-),
-
-deal_keys as (
-    select
-        d.deal_id,
-        coalesce(c.channel, k.channel, 'unknown') as channel,
-        coalesce(c.campaign, k.campaign, '') as campaign,
-    from deals as d
-    left join lead_keys as k on k.lead_id = d.lead_id
-    left join credited as c on c.deal_id = d.deal_id
-),
-
 leads_in as (
     select
         l.channel,
@@ -66,7 +41,7 @@ spend_in as (
     group by all
 ),
 
--- won deals by the day they closed, credited as in deal_keys: the fact fact_won_day (queries/facts/)
+-- won deals by the day they closed, credited by the default model: the fact fact_won_day (queries/facts/)
 won_in as (
     select
         w.channel,
@@ -79,41 +54,15 @@ won_in as (
     group by all
 ),
 
-purchases as (
-    select
-        coalesce(d.client_id, 'deal:' || d.deal_id) as client_key,
-        d.closed_at as bought_at,
-        0 as kind_order,
-        coalesce(k.channel, 'unknown') as channel,
-        coalesce(k.campaign, '') as campaign,
-    from deals as d
-    left join deal_keys as k on k.deal_id = d.deal_id
-    where d.status = 'won' and d.closed_at is not null
-    union all
-    select
-        o.client_id,
-        o.ordered_at,
-        1,
-        coalesce(o.channel, k.channel, 'unknown'),
-        coalesce(k.campaign, ''),
-    from orders as o
-    left join deal_keys as k on k.deal_id = o.deal_id
-),
-
-first_purchase as (
-    select
-        client_key,
-        arg_min(channel, (bought_at, kind_order)) as channel,
-        arg_min(campaign, (bought_at, kind_order)) as campaign,
-        min(bought_at) as first_at,
-    from purchases
-    group by client_key
-),
-
+-- new clients by the day of their first purchase, credited the same way: the fact
+-- fact_new_clients_day (queries/facts/)
 new_clients_in as (
-    select channel, campaign, count(*) as new_clients_n,
-    from first_purchase
-    where timezone($tz, first_at)::date between $from and $to
+    select
+        n.channel,
+        case when $by_campaign then n.campaign else '' end as campaign,
+        sum(n.new_clients_n)::bigint as new_clients_n,
+    from fact_new_clients_day as n
+    where n.day between $from and $to
     group by all
 ),
 

@@ -5,7 +5,8 @@
 -- a row keep their lead's channel. Shared by the Overview, Channels and Marketer KPIs queries (the
 -- ROI page's queries/roi/channel_campaign_roi.sql applies the same rule next to its other models).
 -- fullfunnel/facts.py keeps the table `direct_deal_credit` equal to this query.
--- Parameters: none
+-- A deal's row depends only on its own deal row, its lead and its client's leads and sessions.
+-- Parameters: $fact_deals (varchar[] or null): only these deals (null = every deal).
 -- Columns: deal_id, channel, campaign ('' when the touch had none)
 with
 direct_won as (
@@ -13,6 +14,7 @@ direct_won as (
     from deals as d
     join leads as l on l.lead_id = d.lead_id
     where d.status = 'won' and l.channel = 'direct' and coalesce(d.client_id, l.client_id) is not null
+      and ($fact_deals::varchar[] is null or d.deal_id in (select unnest($fact_deals::varchar[])))
 ),
 
 client_visitors as (

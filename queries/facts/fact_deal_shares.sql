@@ -11,7 +11,8 @@
 -- leads name; the won deal's own lead is always one of them. Deals without a lead have channel
 -- 'unknown', touched at the deal's creation. fullfunnel/facts.py keeps the table
 -- `fact_deal_shares` equal to this query.
--- Parameters: none
+-- A deal's rows depend only on its own deal row, its lead and its client's leads and sessions.
+-- Parameters: $fact_deals (varchar[] or null): only these deals (null = every deal).
 -- Columns: model, deal_id, channel, campaign ('' when none), share (the model's shares of a deal add up to 1)
 with
 won_in as (
@@ -25,6 +26,7 @@ won_in as (
     from deals as d
     left join leads as l on l.lead_id = d.lead_id
     where d.status = 'won'
+      and ($fact_deals::varchar[] is null or d.deal_id in (select unnest($fact_deals::varchar[])))
 ),
 
 won_clients as (

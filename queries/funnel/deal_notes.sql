@@ -18,17 +18,13 @@ pipe as (
     ) as pipeline,
 ),
 
+-- each deal's history flag and business days: the fact fact_deal_outcomes (queries/facts/)
 deal_base as (
-    select
-        d.deal_id, d.status,
-        exists (select 1 from deal_stages as ds where ds.deal_id = d.deal_id) as has_history,
-        timezone($tz, coalesce(l.created_at, d.created_at))::date as cohort_date,
-        timezone($tz, coalesce(d.closed_at, d.created_at))::date as closed_date,
-    from deals as d
-    join pipe on d.pipeline = pipe.pipeline
-    left join leads as l on l.lead_id = d.lead_id
+    select f.deal_id, f.status, f.has_history, f.cohort_day as cohort_date, f.closed_day as closed_date,
+    from fact_deal_outcomes as f
+    join pipe on f.pipeline = pipe.pipeline
     cross join flt
-    where (len(flt.channels) = 0 or list_contains(flt.channels, coalesce(l.channel, 'unknown')))
+    where (len(flt.channels) = 0 or list_contains(flt.channels, f.channel))
 ),
 
 final as (

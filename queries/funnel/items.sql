@@ -90,7 +90,7 @@ lost_history as (
     group by ds.deal_id
 ),
 
--- the steps each deal reached and when: the fact fact_deal_steps (the view funnel_deal_steps)
+-- the steps each deal reached and when: the fact fact_deal_steps (queries/facts/fact_deal_steps.sql)
 deal_steps as (
     select f.deal_id, f.step, b.stage, f.reached_at,
     from fact_deal_steps as f

@@ -27,48 +27,17 @@ open_stages as (
     where s.pipeline = pipe.pipeline and s.kind = 'open'
 ),
 
-lost_deals as (
-    select
-        d.deal_id, d.stage, nullif(trim(d.lost_reason), '') as lost_reason,
-        timezone($tz, coalesce(l.created_at, d.created_at))::date as cohort_date,
-        timezone($tz, coalesce(d.closed_at, d.created_at))::date as lost_date,
-    from deals as d
-    join pipe on d.pipeline = pipe.pipeline
-    left join leads as l on l.lead_id = d.lead_id
-    cross join flt
-    where d.status = 'lost'
-      and (len(flt.channels) = 0 or list_contains(flt.channels, coalesce(l.channel, 'unknown')))
-),
-
-in_scope as (
-    select * from lost_deals
-    where case when $view::varchar = 'cash' then lost_date between $from and $to
-               else cohort_date between $from and $to end
-),
-
-history as (
-    select ds.deal_id, ds.stage, ds.entered_at, os.position,
-    from deal_stages as ds
-    join in_scope as d on d.deal_id = ds.deal_id
-    left join open_stages as os on os.stage = ds.stage
-),
-
-last_open as (
-    select
-        deal_id,
-        count(*) > 0 as has_history,
-        arg_max(stage, (entered_at, position)) filter (where position is not null) as stage,
-    from history
-    group by deal_id
-),
-
+-- the stage each lost deal was lost at and its business days: the fact fact_deal_outcomes
+-- (queries/facts/), which applies the rule above
 lost_at as (
-    select
-        case when lo.deal_id is not null then lo.stage else cur.stage end as stage,
-        d.lost_reason,
-    from in_scope as d
-    left join last_open as lo on lo.deal_id = d.deal_id
-    left join open_stages as cur on cur.stage = d.stage
+    select f.lost_stage as stage, f.lost_reason,
+    from fact_deal_outcomes as f
+    join pipe on f.pipeline = pipe.pipeline
+    cross join flt
+    where f.status = 'lost'
+      and (len(flt.channels) = 0 or list_contains(flt.channels, f.channel))
+      and case when $view::varchar = 'cash' then f.closed_day between $from and $to
+               else f.cohort_day between $from and $to end
 ),
 
 final as (

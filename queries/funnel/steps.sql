@@ -5,7 +5,7 @@
 -- are counted by their own date in both views; impressions and clicks only from spend rows in
 -- $currency (or without one), the rows whose spend the other pages show, as the ROI page counts them. Leads and target leads are leads created in the period.
 -- Sessions, leads and deals are read from the facts fact_sessions_day, fact_leads_day and fact_funnel_day
--- (queries/facts/), day sums of the raw rows. Deal rows ("reached stage k", the view funnel_deal_steps):
+-- (queries/facts/), day sums of the raw rows. Deal rows ("reached stage k", queries/facts/fact_deal_steps.sql):
 --   won deal → every open stage and won; open deal → every open stage up to the furthest of
 --   (stages entered in the history, its current stage); lost deal with history → every open stage
 --   up to the furthest one it entered before being lost; lost deal without history (no deal_stages
@@ -17,14 +17,24 @@
 -- Parameters: $from, $to (dates, inclusive, business time zone); $tz; $currency; $channels (varchar[]; empty =
 --   all; a deal's channel is its lead's, 'unknown' without a lead); $view ('cohort' or 'cash');
 --   $pipeline (varchar or null = the pipeline with most deals); $by_channel (boolean: one funnel per
---   channel active in the period instead of one for the selection).
--- Columns: channel (null unless $by_channel), step (impressions, clicks, sessions, leads,
---   target_leads, a stage name or 'deals', won), side ('marketing' or 'sales'), step_order (int),
---   count_n, step_conversion_pct (count / previous shown row × 100; null on the first row, when
---   the previous row is 0, and when the row is larger than the previous one — it is then not a part
---   of it, e.g. all sessions after paid clicks), overall_conversion_pct (count / first shown row × 100),
---   drop_off_n (previous shown row − count; null on the first row and on a row larger than the
---   previous one, so a drop-off is never negative)
+--   channel active in the period instead of one for the selection); $reached_by (date or null; cohort
+--   view only: count a deal in a step only when it reached it by that day — the comparison cohort
+--   at the same age as this period's, fullfunnel/reports/cohorts.py).
+-- Paid path: when the funnel shows ad rows (impressions or clicks), its sessions row is
+--   'paid_sessions' — the sessions of the paid channels (a spend row in the period, in $currency or
+--   without one: the channels whose clicks the clicks row counts) — and the other visits (organic,
+--   direct, referral, channels without ad spend in the period) are their own entry 'other_sessions',
+--   outside the chain (no conversion, no drop-off; shown only when there are any). The row after the
+--   paid sessions comes from all visits: its previous count is paid + other sessions. Without ad
+--   rows the sessions row is 'sessions', all visits.
+-- Columns: channel (null unless $by_channel), step (impressions, clicks, sessions or paid_sessions and
+--   other_sessions, leads, target_leads, a stage name or 'deals', won), side ('marketing' or 'sales'),
+--   step_order (int; other_sessions shares 3 with paid_sessions and follows it),
+--   count_n, step_conversion_pct (count / previous count × 100; null on the first row, when
+--   the previous count is 0, and when the row is larger than its previous count — data that
+--   disagree, e.g. more paid sessions than ad clicks), overall_conversion_pct (count / first shown
+--   row × 100), drop_off_n (previous count − count; null on the first row and on a row larger than
+--   its previous count, so a drop-off is never negative)
 with
 flt as (
     select $channels::varchar[] as channels,
@@ -103,19 +113,44 @@ sessions_kinds as (
       and (len(flt.channels) = 0 or list_contains(flt.channels, t.channel))
 ),
 
-sessions_in as (
-    select case when m.by_channel then s.channel else '' end as grp, sum(s.sessions_n)::bigint as sessions_n,
-    from fact_sessions_day as s, flt, mode as m
+-- paid channels: the channels whose ad clicks the clicks row counts (a spend row in the period, in
+-- $currency or without one); their sessions follow the clicks, every other visit is its own entry
+paid_channels as (
+    select distinct s.channel,
+    from spend as s
+    where s.date between $from and $to
+      and coalesce(s.currency, $currency) = $currency
+),
+
+sessions_by_channel as (
+    select s.channel, sum(s.sessions_n)::bigint as sessions_n,
+    from fact_sessions_day as s, flt
     where s.day between $from and $to
       and (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
     group by 1
     union all
-    select case when m.by_channel then t.channel else '' end, sum(t.sessions)::bigint,
-    from traffic as t, flt, mode as m, presence as p
+    select t.channel, sum(t.sessions)::bigint,
+    from traffic as t, flt, presence as p
     where not p.raw_sessions
       and t.date between $from and $to
       and (len(flt.channels) = 0 or list_contains(flt.channels, t.channel))
     group by 1
+),
+
+sessions_in as (
+    select
+        case when m.by_channel then s.channel else '' end as grp,
+        sum(s.sessions_n)::bigint as sessions_n,
+        coalesce(sum(s.sessions_n) filter (where s.channel in (select channel from paid_channels)), 0)::bigint
+            as paid_n,
+    from sessions_by_channel as s, mode as m
+    group by 1
+),
+
+-- a group whose funnel shows ad rows (impressions or clicks) splits its sessions into the paid path
+-- and the other visits; without ad rows its sessions are all visits
+split as (
+    select grp, from spend_kinds where has_impressions or has_clicks
 ),
 
 -- leads ----------------------------------------------------------------------------------------
@@ -131,7 +166,7 @@ lead_counts as (
     group by 1
 ),
 
--- deals: the deals that reached each step by the view's day (the rule is the view funnel_deal_steps)
+-- deals: the deals that reached each step by the view's day (the rule is queries/facts/fact_deal_steps.sql)
 
 deal_counts as (
     select
@@ -142,6 +177,21 @@ deal_counts as (
     where f.pipeline = pipe.pipeline
       and f.view = case when m.view = 'cash' then 'cash' else 'cohort' end
       and f.day between $from and $to
+      and (len(flt.channels) = 0 or list_contains(flt.channels, f.channel))
+      and $reached_by::date is null
+    group by 1, 2
+    union all
+    -- a cohort at a given age: the deals of the period's leads that reached the step by $reached_by
+    select
+        case when m.by_channel then f.channel else '' end,
+        f.step,
+        count(*)::bigint,
+    from fact_deal_steps as f, pipe, flt, mode as m
+    where $reached_by::date is not null
+      and m.view <> 'cash'
+      and f.pipeline = pipe.pipeline
+      and timezone($tz, f.cohort_at)::date between $from and $to
+      and timezone($tz, f.reached_at)::date <= $reached_by::date
       and (len(flt.channels) = 0 or list_contains(flt.channels, f.channel))
     group by 1, 2
 ),
@@ -176,6 +226,21 @@ step_rows as (
     from groups as g
     join sessions_kinds as k on k.grp = g.grp
     left join sessions_in as se on se.grp = g.grp
+    where g.grp not in (select grp from split)
+    union all
+    select g.grp, 'paid_sessions', 'marketing', 3, coalesce(se.paid_n, 0),
+    from groups as g
+    join sessions_kinds as k on k.grp = g.grp
+    join split as sp on sp.grp = g.grp
+    left join sessions_in as se on se.grp = g.grp
+    union all
+    -- not a row of the chain: the visits that did not follow an ad click, shown beside it
+    select g.grp, 'other_sessions', 'marketing', 3, se.sessions_n - se.paid_n,
+    from groups as g
+    join sessions_kinds as k on k.grp = g.grp
+    join split as sp on sp.grp = g.grp
+    join sessions_in as se on se.grp = g.grp
+    where se.sessions_n > se.paid_n
     union all
     select g.grp, 'leads', 'marketing', 4, coalesce(lc.leads_n, 0),
     from groups as g
@@ -203,22 +268,40 @@ step_rows as (
     where p.has_deals
 ),
 
+-- the chain: every row but the other visits; the row after the paid sessions (leads, as a rule) comes
+-- from all visits, so its previous count is the paid sessions plus the other visits
+chain as (
+    select
+        r.*,
+        lag(r.count_n) over w
+            + case when lag(r.step) over w = 'paid_sessions' then coalesce(o.count_n, 0) else 0 end as prev_n,
+        first_value(r.count_n) over w as first_n,
+    from step_rows as r
+    left join step_rows as o on o.grp = r.grp and o.step = 'other_sessions'
+    where r.step <> 'other_sessions'
+    window w as (partition by r.grp order by r.step_order)
+),
+
 final as (
     select
-        case when m.by_channel then r.grp end as channel,
-        r.step,
-        r.side,
-        r.step_order,
-        r.count_n::bigint as count_n,
-        -- a row larger than the one above (all sessions after paid clicks: organic and direct visits
-        -- never clicked an ad) is not a part of it: no conversion from it and no negative drop-off
-        case when r.count_n <= lag(r.count_n) over w
-            then 100.0 * r.count_n / nullif(lag(r.count_n) over w, 0) end as step_conversion_pct,
-        100.0 * r.count_n / nullif(first_value(r.count_n) over w, 0) as overall_conversion_pct,
-        case when r.count_n <= lag(r.count_n) over w
-            then (lag(r.count_n) over w - r.count_n)::bigint end as drop_off_n,
+        case when m.by_channel then c.grp end as channel,
+        c.step,
+        c.side,
+        c.step_order,
+        c.count_n::bigint as count_n,
+        -- a row larger than its previous count (data that disagree, e.g. analytics counting more paid
+        -- sessions than the ad reports count clicks) is not a part of it: no conversion, no drop-off
+        case when c.count_n <= c.prev_n then 100.0 * c.count_n / nullif(c.prev_n, 0) end as step_conversion_pct,
+        100.0 * c.count_n / nullif(c.first_n, 0) as overall_conversion_pct,
+        case when c.count_n <= c.prev_n then (c.prev_n - c.count_n)::bigint end as drop_off_n,
+        0 as entry_order,
+    from chain as c, mode as m
+    union all
+    select
+        case when m.by_channel then r.grp end, r.step, r.side, r.step_order, r.count_n::bigint,
+        null, null, null, 1,
     from step_rows as r, mode as m
-    window w as (partition by r.grp order by r.step_order)
+    where r.step = 'other_sessions'
 )
 
-select * from final order by channel nulls first, step_order
+select * exclude (entry_order) from final order by channel nulls first, step_order, entry_order

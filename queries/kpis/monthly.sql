@@ -31,18 +31,15 @@ months as (
     from range(date_trunc('month', $from::date), $to::date + interval 1 day, interval 1 month) as r(m)
 ),
 
-lead_channel as (
-    select l.lead_id, l.channel, from leads as l
-),
-
+-- leads per business day and channel: the fact fact_leads_day (queries/facts/)
 leads_m as (
     select
-        date_trunc('month', timezone($tz, l.created_at)::date)::date as month,
-        count(*) as leads_n,
-        count(*) filter (where l.qualification = 'junk') as junk_n,
-    from leads as l
+        date_trunc('month', l.day)::date as month,
+        sum(l.leads_n)::bigint as leads_n,
+        sum(l.junk_n)::bigint as junk_n,
+    from fact_leads_day as l
     cross join flt
-    where timezone($tz, l.created_at)::date between $from and $to
+    where l.day between $from and $to
       and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
     group by all
 ),
@@ -59,86 +56,18 @@ spend_m as (
     group by all
 ),
 
--- last non-direct touch for won deals whose lead came 'direct': the client's touches are their
--- leads and the sessions of the visitors those leads name
-credited as (
-    select deal_id, channel, from direct_deal_credit
-),
-
-deal_channel as (
-    select d.deal_id, coalesce(c.channel, k.channel, 'unknown') as channel,
-    from deals as d
-    left join lead_channel as k on k.lead_id = d.lead_id
-    left join credited as c on c.deal_id = d.deal_id
-),
-
-won_deals as (
-    select
-        d.deal_id,
-        coalesce(d.client_id, 'deal:' || d.deal_id) as client_key,
-        d.closed_at,
-        k.channel,
-    from deals as d
-    join deal_channel as k on k.deal_id = d.deal_id
-    where d.status = 'won' and d.closed_at is not null
-),
-
-order_rows as (
-    select
-        o.order_id,
-        min(o.ordered_at) as ordered_at,
-        any_value(o.client_id) as client_id,
-        any_value(o.deal_id) filter (where o.deal_id is not null) as deal_id,
-        any_value(o.channel) filter (where o.channel is not null) as channel,
-    from orders as o
-    group by o.order_id
-),
-
-purchase_rows as (
-    select 'deal:' || w.deal_id as purchase_key, w.client_key, w.closed_at as bought_at, 0 as kind_order,
-           w.channel,
-    from won_deals as w
-    union all
-    select
-        coalesce('deal:' || w.deal_id, 'order:' || o.order_id),
-        coalesce(w.client_key, o.client_id),
-        o.ordered_at,
-        1,
-        coalesce(o.channel, k.channel, 'unknown'),
-    from order_rows as o
-    left join won_deals as w on w.deal_id = o.deal_id
-    left join deal_channel as k on k.deal_id = o.deal_id
-),
-
-purchases as (
-    select
-        purchase_key,
-        arg_min(client_key, (bought_at, kind_order)) as client_key,
-        min(bought_at) as bought_at,
-        arg_min(channel, (bought_at, kind_order)) as channel,
-    from purchase_rows
-    group by purchase_key
-),
-
-ranked as (
-    select
-        p.*,
-        row_number() over (partition by p.client_key order by p.bought_at, p.purchase_key) as nth,
-        date_trunc('month', timezone($tz, p.bought_at)::date)::date as month,
-        timezone($tz, p.bought_at)::date as bought_on,
-    from purchases as p
-),
-
+-- purchases, new clients and repeat purchases per business day and credited channel, by the rules
+-- above: the fact fact_purchases_day (queries/facts/)
 purchases_m as (
     select
-        r.month,
-        count(*) as purchases_n,
-        count(*) filter (where r.nth = 1) as new_clients_n,
-        count(*) filter (where r.nth > 1) as repeat_n,
-    from ranked as r
+        date_trunc('month', p.day)::date as month,
+        sum(p.purchases_n)::bigint as purchases_n,
+        sum(p.new_clients_n)::bigint as new_clients_n,
+        sum(p.repeat_n)::bigint as repeat_n,
+    from fact_purchases_day as p
     cross join flt
-    where r.bought_on between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, r.channel))
+    where p.day between $from and $to
+      and (len(flt.channels) = 0 or list_contains(flt.channels, p.channel))
     group by all
 ),
 

@@ -1,15 +1,40 @@
 -- The span of the data: the first and the last business day anything happened on (leads, deals,
 -- spend, sessions, traffic, orders), and when the last standing import was made.
+-- The first business day of a table is the earliest day of its rows that started within two days
+-- of its earliest instant (no later instant can fall on an earlier business day: a zone's offset
+-- never drops by a day), and likewise for the last day — so only those few rows are converted to
+-- the business zone, not millions.
 -- Parameters: $tz (IANA zone of the business days).
 -- Columns: first_day (date or null), last_day (date or null), last_import (timestamp in $tz or null)
 with
 days as (
-    select cast(timezone($tz, created_at) as date) as day from leads
-    union all select cast(timezone($tz, created_at) as date) from deals
-    union all select date from spend
-    union all select cast(timezone($tz, started_at) as date) from sessions
-    union all select date from traffic
-    union all select cast(timezone($tz, ordered_at) as date) from orders
+    select cast(timezone($tz, created_at) as date) as day
+    from leads where created_at < (select min(created_at) from leads) + interval 2 day
+    union all
+    select cast(timezone($tz, created_at) as date)
+    from leads where created_at > (select max(created_at) from leads) - interval 2 day
+    union all
+    select cast(timezone($tz, created_at) as date)
+    from deals where created_at < (select min(created_at) from deals) + interval 2 day
+    union all
+    select cast(timezone($tz, created_at) as date)
+    from deals where created_at > (select max(created_at) from deals) - interval 2 day
+    union all
+    select cast(timezone($tz, started_at) as date)
+    from sessions where started_at < (select min(started_at) from sessions) + interval 2 day
+    union all
+    select cast(timezone($tz, started_at) as date)
+    from sessions where started_at > (select max(started_at) from sessions) - interval 2 day
+    union all
+    select cast(timezone($tz, ordered_at) as date)
+    from orders where ordered_at < (select min(ordered_at) from orders) + interval 2 day
+    union all
+    select cast(timezone($tz, ordered_at) as date)
+    from orders where ordered_at > (select max(ordered_at) from orders) - interval 2 day
+    union all select min(date) from spend
+    union all select max(date) from spend
+    union all select min(date) from traffic
+    union all select max(date) from traffic
 ),
 
 final as (

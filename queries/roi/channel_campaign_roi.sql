@@ -20,7 +20,9 @@
 -- them, so with no history every model gives the lead's own channel. Deals without a lead have
 -- channel 'unknown', touched at the deal's creation.
 -- Deals count by $view: 'cohort' = won deals whose lead was created in the period (lead-less
--- deals: deal created in the period); 'cash' = won deals closed in the period.
+-- deals: deal created in the period); 'cash' = won deals closed in the period. $won_by (date or
+-- null): only deals won (closed) by that day count — the comparison cohort at the same age as this
+-- period's (fullfunnel/reports/cohorts.py); null = every won deal.
 -- Gross profit of a deal = revenue − cost of goods: the summed cost of its orders (orders.deal_id;
 -- an order line without cost counts at its revenue × (1 − $margin_pct / 100)); deals without
 -- orders: revenue × $margin_pct / 100.
@@ -93,6 +95,8 @@ won_all as (
     left join leads as l on l.lead_id = d.lead_id
     cross join opt
     where d.status = 'won'
+      -- a cohort at a given age: only the deals won by $won_by (fullfunnel/reports/cohorts.py)
+      and ($won_by::date is null or timezone($tz, d.closed_at)::date <= $won_by::date)
 ),
 
 won_in as (

@@ -16,6 +16,8 @@
 --     a whole month gives its plan, a week of a 30-day month 7/30 of it. Plans carry no
 --     currency: they are read as amounts in $currency.
 --   plan_pct: revenue / revenue_plan (null without a plan)
+-- Rows are first narrowed to the instants a day or two around the period (cheap comparisons), so
+-- only those are converted to business days.
 -- Parameters: $from, $to (dates, inclusive, business time zone); $tz; $currency.
 -- Columns: manager ('' = no manager; null on the total row), is_total, calls, meetings, leads,
 --   won_deals, won_deals_in_currency, revenue (in $currency), avg_check (in $currency),
@@ -27,7 +29,9 @@ acts as (
         count(*) filter (where a.type = 'call') as calls_n,
         count(*) filter (where a.type = 'meeting') as meetings_n,
     from activities as a
-    where timezone($tz, a."at")::date between $from and $to
+    where a."at" between timezone('UTC', $from::timestamp) - interval 1 day
+                     and timezone('UTC', $to::timestamp) + interval 2 day
+      and timezone($tz, a."at")::date between $from and $to
       and a.type in ('call', 'meeting')
     group by all
 ),
@@ -37,7 +41,9 @@ leads_in as (
         l.lead_id,
         coalesce(trim(l.manager), '') as manager,
     from leads as l
-    where timezone($tz, l.created_at)::date between $from and $to
+    where l.created_at between timezone('UTC', $from::timestamp) - interval 1 day
+                           and timezone('UTC', $to::timestamp) + interval 2 day
+      and timezone($tz, l.created_at)::date between $from and $to
 ),
 
 lead_counts as (
@@ -60,6 +66,8 @@ won as (
             as revenue_amount,
     from deals as d
     where d.status = 'won'
+      and d.closed_at between timezone('UTC', $from::timestamp) - interval 1 day
+                          and timezone('UTC', $to::timestamp) + interval 2 day
       and timezone($tz, d.closed_at)::date between $from and $to
     group by all
 ),
