@@ -47,26 +47,6 @@ if saved:
 from fullfunnel import secrets as secret_file  # noqa: E402
 from fullfunnel import sync  # noqa: E402
 
-register({
-    "set.sync.title": {"en": "Connected accounts", "ru": "Подключённые аккаунты"},
-    "set.sync.intro": {
-        "en": "Spend, visits and deals pulled from the services themselves (`python -m fullfunnel sync all`, "
-              "nightly from cron). Tokens live in the secrets file, one section per service — see the README, "
-              "“Connect your accounts”. Each sync is one import in the history and can be undone on the Import page.",
-        "ru": "Расходы, визиты и сделки, которые fullfunnel забирает из сервисов сам (`python -m fullfunnel sync all`, "
-              "по ночам из cron). Токены хранятся в файле секретов, раздел на сервис — см. README, "
-              "«Connect your accounts». Каждая синхронизация — один импорт в истории, его можно отменить на странице "
-              "«Импорт»."},
-    "set.sync.connected": {"en": "connected", "ru": "подключён"},
-    "set.sync.not_connected": {"en": "not connected: add the `[{section}]` section to the secrets file",
-                               "ru": "не подключён: добавьте раздел `[{section}]` в файл секретов"},
-    "set.sync.last": {"en": "last sync {when} (import #{id}), {rows} row(s)",
-                      "ru": "последняя синхронизация {when} (импорт №{id}), строк: {rows}"},
-    "set.sync.never": {"en": "never synced", "ru": "ещё не синхронизировался"},
-    "set.sync.now": {"en": "Sync now", "ru": "Синхронизировать"},
-    "set.sync.running": {"en": "Fetching from {source}…", "ru": "Загрузка из {source}…"},
-})
-
 st.subheader(t("set.sync.title", lang))
 st.caption(t("set.sync.intro", lang))
 said = st.session_state.pop("sync_said", None)   # what the last "Sync now" did (the rows below are after it)
