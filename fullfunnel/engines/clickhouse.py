@@ -58,6 +58,7 @@ SETTINGS = {
     "use_variant_as_common_type": 0,
     "group_by_use_nulls": 1,                   # grouping sets leave the other keys NULL, as in SQL
     "prefer_column_name_to_alias": 1,          # `min(x) as x` does not hide the column x elsewhere
+    "query_plan_max_optimizations_to_apply": 100000,   # the fact definitions run inline are deep plans
 }
 
 # table → (partition key, order key). Tables not listed: one partition, ordered by their first column.
@@ -85,7 +86,11 @@ LAYOUT: dict[str, tuple[str | None, str]] = {
 PARAM_TYPES = {
     "tz": "String", "from": "Date32", "to": "Date32", "today": "Date32", "currency": "String",
     "channels": "Array(String)", "fact_lo": "DateTime64(6, 'UTC')", "fact_hi": "DateTime64(6, 'UTC')",
+    "fact_deals": "Array(String)",
 }
+# A ClickHouse array cannot be NULL: `$list::varchar[] is null` becomes the Bool parameter
+# `{list__is_null: }`, and the list itself is bound as [] when it is NULL.
+_IS_NULL = "__is_null"
 
 
 class ClickHouseError(FullfunnelError):
@@ -327,6 +332,10 @@ def _raw(text: str) -> exp.Expression:
 
 def _rewrite(node: exp.Expression) -> exp.Expression:
     """One node, its children already rewritten."""
+    if isinstance(node, exp.Is) and isinstance(node.expression, exp.Null):
+        inner = node.this.this if isinstance(node.this, exp.Cast) else node.this
+        if isinstance(inner, exp.Placeholder) and (_is_list(inner) or _is_list(node.this)):
+            return _raw("{%s%s: }" % (inner.name, _IS_NULL))
     # timezone(zone, instant) is the wall-clock time there: ClickHouse keeps the instant and
     # moves the zone into the type, so every date function after it works in that zone
     if isinstance(node, exp.Anonymous) and node.name.lower() == "timezone" and len(node.expressions) == 2:
@@ -559,11 +568,38 @@ def translate(sql: str, pretty: bool = False) -> str:
 _MODULE_TEXT = Path(__file__).read_text(encoding="utf-8")
 
 
+def _expand_qualified_stars(tree: exp.Expression) -> None:
+    """`b.*` of a CTE → its columns by name: in a join ClickHouse names them `b.col`, not `col`."""
+    ctes: dict[str, list[str]] = {}
+    for cte in tree.find_all(exp.CTE):
+        body = cte.this
+        if isinstance(body, exp.Select):
+            names = [e.alias_or_name for e in body.expressions]
+            if all(names) and not any(isinstance(e, exp.Star) or (isinstance(e, exp.Column) and e.is_star)
+                                      for e in body.expressions):
+                ctes[cte.alias] = names
+    for select in tree.find_all(exp.Select):
+        sources = {}
+        for t in select.find_all(exp.Table):
+            if t.parent_select is select and t.name in ctes:
+                sources[t.alias_or_name] = ctes[t.name]
+        new_exprs, changed = [], False
+        for e in select.expressions:
+            if isinstance(e, exp.Column) and e.is_star and e.table in sources:
+                new_exprs += [exp.alias_(exp.column(c, table=e.table), c) for c in sources[e.table]]
+                changed = True
+            else:
+                new_exprs.append(e)
+        if changed:
+            select.set("expressions", new_exprs)
+
+
 def _translate(sql: str, pretty: bool) -> str:
     try:
         tree = sqlglot.parse_one(sql, read="duckdb")
     except sqlglot.errors.ParseError as e:
         raise ClickHouseError(f"cannot translate a query to ClickHouse: {_first_line(e)}") from None
+    _expand_qualified_stars(tree)
     for table in list(tree.find_all(exp.Table)):
         alias = table.args.get("alias")
         if isinstance(table.this, exp.GenerateSeries) and alias and isinstance(table.parent, exp.Join):
@@ -584,6 +620,8 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*):\s*\}")
 
 
 def _type_of(name: str, value: Any) -> str:
+    if name.endswith(_IS_NULL):
+        return "Bool"
     if name in PARAM_TYPES:
         t = PARAM_TYPES[name]
     elif isinstance(value, bool):
@@ -605,6 +643,13 @@ def _type_of(name: str, value: Any) -> str:
 
 def bind(ch_sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """Give each `{name: }` its type from the value bound to it."""
+    params = dict(params)
+    for name in set(_PLACEHOLDER.findall(ch_sql)):
+        if name.endswith(_IS_NULL):
+            params[name] = params.get(name[: -len(_IS_NULL)]) is None
+    for name, value in list(params.items()):
+        if value is None and PARAM_TYPES.get(name, "").startswith("Array"):
+            params[name] = []
     out = _PLACEHOLDER.sub(lambda m: "{%s:%s}" % (m.group(1), _type_of(m.group(1), params.get(m.group(1)))),
                            ch_sql)
     return out, params
