@@ -241,3 +241,22 @@ def test_every_page_shows_the_same_tables_on_clickhouse(tmp_path, url, monkeypat
     for name, params in calls.values():
         pd.testing.assert_frame_equal(click.query(name, params), query(duck, name, params), check_exact=True,
                                       obj=f"{name} {params}")
+
+
+def test_a_null_list_parameter_means_no_restriction_and_a_list_restricts(url):
+    """ClickHouse has no NULL array: `$fact_deals::varchar[] is null` is told apart from an empty list."""
+    sql = ("with d as (select unnest(['a', 'b', 'c']) as deal_id) "
+           "select deal_id from d where $fact_deals::varchar[] is null "
+           "or deal_id in (select unnest($fact_deals::varchar[])) order by deal_id")
+    client = ch.connect(url)
+    for value, want in ((None, ["a", "b", "c"]), (["b"], ["b"]), ([], [])):
+        text, params = ch.bind(ch.translate(sql), {"fact_deals": value})
+        assert [r["deal_id"] for r in client.arrow(text, params).to_pylist()] == want, value
+
+
+def test_a_ctes_star_in_a_join_keeps_plain_column_names(url):
+    """`b.*` next to a joined table: ClickHouse would name the columns `b.k`; the translation lists them."""
+    sql = ("with b as (select 1 as k, 'x' as v), c as (select 1 as k, 'y' as w), "
+           "r as (select b.*, c.w from b join c on c.k = b.k) select r.k, r.v, r.w from r")
+    text, params = ch.bind(ch.translate(sql), {})
+    assert ch.connect(url).arrow(text, params).to_pylist() == [{"k": 1, "v": "x", "w": "y"}]
