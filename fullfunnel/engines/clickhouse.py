@@ -304,7 +304,7 @@ def _with_facts(sql: str, names: list[str]) -> str:
     return f"WITH {ctes}\n{body}"
 
 
-_LIST_FUNCS = {"list_contains": "has", "array_contains": "has", "list_has_any": "hasAny", "list_sum": "arraySum"}
+_LIST_FUNCS = {"list_contains": "has", "array_contains": "has", "list_has_any": "hasAny", "list_sum": "arraySum", "epoch_us": "toUnixTimestamp64Micro"}
 _GRAIN_FUNCS = (("day", "toDate"), ("week", "toMonday"), ("month", "toStartOfMonth"),
                 ("quarter", "toStartOfQuarter"), ("year", "toStartOfYear"))
 _PREDICATES = (exp.Predicate, exp.Connector, exp.Not, exp.Boolean)

@@ -50,6 +50,7 @@ entries as (
 
 stays as (
     select e.stage, epoch(e.left_at - e.entered_at) / 86400.0 as days,
+        epoch_us(e.left_at) - epoch_us(e.entered_at) as micros,
     from entries as e
     where e.left_at is not null
       and e.left_at >= e.entered_at
@@ -62,7 +63,8 @@ final as (
         os.stage,
         count(s.days) as stays_n,
         median(s.days) as median_days,
-        avg(s.days) as mean_days,
+        -- the mean from whole microseconds: a sum of integers is the same in any row order
+        sum(s.micros) / count(s.micros) / 86400000000.0 as mean_days,
         os.position as stage_position,
     from open_stages as os
     join stays as s on s.stage = os.stage
