@@ -187,7 +187,7 @@ def test_the_roi_twin_exists_because_clickhouse_cannot_run_correlated_subqueries
     translated, params = ch.bind(ch.translate(sql), db.bind(sql, {
         "from": date(2026, 11, 1), "to": date(2026, 11, 7), "tz": "UTC", "channels": [], "currency": "RUB",
         "by": "channel", "view": "cohort", "attribution": "last_non_direct", "margin_pct": None,
-        "grain": "day", "bucketed": False, "whole": False}))
+        "grain": "day", "bucketed": False, "whole": False, "won_by": None}))
     with pytest.raises(ch.ClickHouseError, match="correlated"):
         ch.connect(url).arrow(translated, params)
     assert ch.twin("roi/channel_campaign_roi") is not None
