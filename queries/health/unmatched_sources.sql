@@ -31,7 +31,7 @@ final as (
         timezone($tz, max(u.at)) as last_seen_at,
     from unknown_rows as u
     group by all
-    order by rows_n desc, kind, source, medium, campaign
 )
 
-select * from final
+-- ordered outside the grouping: there `source` is the output column, never the raw u.source
+select * from final order by rows_n desc, kind, source, medium, campaign
