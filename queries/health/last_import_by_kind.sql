@@ -3,17 +3,17 @@
 -- Columns: kind, rows_n, last_import_id, last_imported_at (timestamp in $tz, null if never), last_file_name
 with
 kinds as (
-    select 'leads' as kind, count(*) as rows_n from leads
-    union all select 'deals', count(*) from deals
-    union all select 'deal_stages', count(*) from deal_stages
-    union all select 'stages', count(*) from stages
-    union all select 'spend', count(*) from spend
-    union all select 'sessions', count(*) from sessions
-    union all select 'traffic', count(*) from traffic
-    union all select 'activities', count(*) from activities
-    union all select 'orders', count(*) from orders
-    union all select 'reviews', count(*) from reviews
-    union all select 'plans', count(*) from plans
+    select 1 as position, 'leads' as kind, count(*) as rows_n from leads
+    union all select 2, 'deals', count(*) from deals
+    union all select 3, 'deal_stages', count(*) from deal_stages
+    union all select 4, 'stages', count(*) from stages
+    union all select 5, 'spend', count(*) from spend
+    union all select 6, 'sessions', count(*) from sessions
+    union all select 7, 'traffic', count(*) from traffic
+    union all select 8, 'activities', count(*) from activities
+    union all select 9, 'orders', count(*) from orders
+    union all select 10, 'reviews', count(*) from reviews
+    union all select 11, 'plans', count(*) from plans
 ),
 
 log_kinds as (
@@ -33,10 +33,11 @@ last_import as (
 ),
 
 final as (
-    select k.kind, k.rows_n, li.import_id as last_import_id,
+    select k.position, k.kind, k.rows_n, li.import_id as last_import_id,
         timezone($tz, li.imported_at) as last_imported_at, li.file_name as last_file_name,
     from kinds as k
     left join last_import as li on li.kind = k.kind
 )
 
-select * from final
+-- in the order above, on every engine
+select * exclude (position) from final order by position
