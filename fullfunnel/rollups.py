@@ -19,6 +19,9 @@ import duckdb
 from fullfunnel import periods
 
 ROLLUP_VERSION = "2"
+# the temp table an undo leaves for the write's refresh: the rows it took out of `table` (column
+# `sign` -1) and put back (1); see importing/load.py `undo`
+UNDONE = "undone_{table}"
 SIGNATURE_KEY = "traffic_rollup_signature"
 
 # Day is the session start in the business time zone ($tz). Bounce and engagement follow
@@ -149,6 +152,51 @@ def _only_added(con: duckdb.DuckDBPyConnection, built: str, now: str) -> int | N
     return b_max
 
 
+def _undone(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
+    name = UNDONE.format(table=table)
+    found = con.execute("select count(*) from duckdb_tables() where table_name = ? and temporary", [name]).fetchone()
+    return name if found[0] else None
+
+
+def _undone_scope(con: duckdb.DuckDBPyConnection, built: str, now: str) -> bool:
+    """Fill rollup_scope with the visitors of the rows an undo in this write took out or put back,
+    when those rows are all that changed since the build; False (scope untouched) otherwise.
+
+    The sessions' count, pageview sum and unflagged count must be the build's less the removed
+    rows plus the restored ones; the leads (when they count) may differ only by the undone leads,
+    whose visitors' sessions of that day change their conversion.
+    """
+    b, n = built.split("|"), now.split("|")
+    if len(b) != len(n) or b[:2] != n[:2]:
+        return False
+    sessions, leads = _undone(con, "sessions"), _undone(con, "leads")
+    if sessions is None and leads is None:
+        return False
+    d_n = d_sum = d_unflagged = 0
+    if sessions:
+        d_n, d_sum, d_unflagged = con.execute(
+            f"select coalesce(sum(sign), 0), coalesce(sum(sign * pageviews), 0), "
+            f"coalesce(sum(sign) filter (where converted is null), 0) from {sessions}").fetchone()
+    b_n, b_max, b_sum, b_unflagged = (int(x) for x in b[2:6])
+    n_n, n_max, n_sum, n_unflagged = (int(x) for x in n[2:6])
+    if n_max > b_max or (b_n + d_n, b_sum + d_sum, b_unflagged + d_unflagged) != (n_n, n_sum, n_unflagged):
+        return False
+    lead_visitors = "select null::varchar as visitor_id where false"
+    if b[6:] != n[6:] and (not leads or b[6] == "-" or n[6] == "-"):
+        return False
+    if leads and n[6] != "-":  # leads mark conversions: the undone ones' visitors are touched
+        if b[6:] != n[6:]:
+            d_leads = con.execute(f"select coalesce(sum(sign), 0) from {leads} "
+                                  "where visitor_id is not null").fetchone()[0]
+            if int(b[6]) + d_leads != int(n[6]) or int(n[7]) > int(b[7]):
+                return False
+        lead_visitors = f"select visitor_id from {leads} where visitor_id is not null"
+    session_visitors = f"select visitor_id from {sessions}" if sessions else "select null::varchar as visitor_id where false"
+    con.execute(f"create or replace temp table rollup_scope as select distinct visitor_id from "
+                f"({session_visitors} union all {lead_visitors}) where visitor_id is not null")
+    return True
+
+
 def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     """Rebuild the rollups if their inputs changed since the last build; True when it rebuilt."""
     if not _has_table(con, "traffic_rollup"):
@@ -159,17 +207,21 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     if not force and row and row[0] == sig:
         return False
     since = None if force or not row else _only_added(con, row[0], sig)
-    # the visitors to rebuild: those of the sessions added after import `since` (none listed = all)
-    con.execute("create or replace temp table rollup_scope as "
-                "select distinct visitor_id from sessions where ? is not null and import_id > ?", [since, since])
-    if since is None:  # everything
+    # the visitors to rebuild: those of the sessions added after import `since`, or of the rows an
+    # undo took out or put back (none listed = all)
+    scoped = since is not None or (not force and row is not None and _undone_scope(con, row[0], sig))
+    if not scoped or since is not None:
+        con.execute("create or replace temp table rollup_scope as "
+                    "select distinct visitor_id from sessions where ? is not null and import_id > ?", [since, since])
+    if not scoped:  # everything
         con.execute("delete from traffic_rollup")
         con.execute("delete from visitor_keys")
-        scoped = False
     else:
         con.execute("delete from traffic_rollup where visitor_key in (select k.visitor_key from visitor_keys as k "
                     "semi join rollup_scope as r on r.visitor_id = k.visitor_id)")
-        scoped = True
+        if since is None:  # an undo: visitors with no session left keep no key, as a build from scratch
+            con.execute("delete from visitor_keys where visitor_id in (select r.visitor_id from rollup_scope as r "
+                        "anti join sessions as s on s.visitor_id = r.visitor_id)")
     if con.execute("select count(*) from sessions").fetchone()[0]:
         con.execute(_NEW_KEYS, {"scoped": scoped})
         con.execute(_BUILD, {"tz": tz, "scoped": scoped})
