@@ -167,7 +167,7 @@ def _undone_scope(con: duckdb.DuckDBPyConnection, built: str, now: str) -> bool:
     whose visitors' sessions of that day change their conversion.
     """
     b, n = built.split("|"), now.split("|")
-    if len(b) != len(n) or b[:2] != n[:2]:
+    if len(b) < 7 or len(n) < 7 or b[:2] != n[:2]:
         return False
     sessions, leads = _undone(con, "sessions"), _undone(con, "leads")
     if sessions is None and leads is None:
@@ -181,17 +181,19 @@ def _undone_scope(con: duckdb.DuckDBPyConnection, built: str, now: str) -> bool:
     n_n, n_max, n_sum, n_unflagged = (int(x) for x in n[2:6])
     if n_max > b_max or (b_n + d_n, b_sum + d_sum, b_unflagged + d_unflagged) != (n_n, n_sum, n_unflagged):
         return False
+    # leads count only for visitors with unflagged sessions; when there were none at the build or
+    # are none now, those visitors are all among the undone sessions' (the unflagged counts add up)
     lead_visitors = "select null::varchar as visitor_id where false"
-    if b[6:] != n[6:] and (not leads or b[6] == "-" or n[6] == "-"):
+    if b[6:] != n[6:] and "-" not in (b[6], n[6]) and not leads:
         return False
     if leads and n[6] != "-":  # leads mark conversions: the undone ones' visitors are touched
-        if b[6:] != n[6:]:
+        if b[6:] != n[6:] and b[6] != "-":
             d_leads = con.execute(f"select coalesce(sum(sign), 0) from {leads} "
                                   "where visitor_id is not null").fetchone()[0]
             if int(b[6]) + d_leads != int(n[6]) or int(n[7]) > int(b[7]):
                 return False
         lead_visitors = f"select visitor_id from {leads} where visitor_id is not null"
-    session_visitors = f"select visitor_id from {sessions}" if sessions else "select null::varchar as visitor_id where false"
+    session_visitors = f"select visitor_id from {sessions}" if sessions else lead_visitors
     con.execute(f"create or replace temp table rollup_scope as select distinct visitor_id from "
                 f"({session_visitors} union all {lead_visitors}) where visitor_id is not null")
     return True
