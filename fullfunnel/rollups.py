@@ -114,7 +114,7 @@ _NEW_KEYS = """
 insert into visitor_keys
 select n.visitor_id,
     ((select coalesce(max(visitor_key), 0) from visitor_keys) + row_number() over (order by n.visitor_id))::integer,
-from (select distinct visitor_id from sessions where not $scoped or visitor_id in (select visitor_id from rollup_scope)) as n
+from (select distinct visitor_id from {source}) as n
 anti join visitor_keys as k on k.visitor_id = n.visitor_id
 """
 
@@ -225,7 +225,17 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
             con.execute("delete from visitor_keys where visitor_id in (select r.visitor_id from rollup_scope as r "
                         "anti join sessions as s on s.visitor_id = r.visitor_id)")
     if con.execute("select count(*) from sessions").fetchone()[0]:
-        con.execute(_NEW_KEYS, {"scoped": scoped})
+        # the visitors that may lack a key: every one, those of the added sessions, or of the sessions
+        # an undo put back (a visitor in the scope without sessions gets none)
+        if not scoped:
+            source = "sessions"
+        elif since is not None:
+            source = "rollup_scope where visitor_id is not null"
+        elif undone := _undone(con, "sessions"):
+            source = f"{undone} where sign > 0 and visitor_id is not null"
+        else:
+            source = "rollup_scope where false"
+        con.execute(_NEW_KEYS.format(source=source))
         con.execute(_BUILD, {"tz": tz, "scoped": scoped})
     con.execute("drop table rollup_scope")
     con.execute("insert or replace into ff_meta values (?, ?)", [SIGNATURE_KEY, sig])
