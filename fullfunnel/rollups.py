@@ -9,8 +9,10 @@ Measured at 10 million sessions by `python -m fullfunnel.bench_traffic`. It is r
 only when what it is built from changed: sessions, leads (a lead marks its visitor's session of the
 same day as converted when the export has no `converted` flag) or the business time zone.
 An import that only adds sessions (the usual daily import) rebuilds just the rows of the visitors
-it touched — their whole history, so previous active days stay exact; anything else (replaced or
-removed sessions, new leads that mark conversions, another zone) rebuilds the whole table.
+it touched — their whole history, so previous active days stay exact; an undo likewise rebuilds
+the visitors of the sessions (and leads) it took out or put back (importing/load.py `undo` notes
+them in a temp table, trusted only when the signature moved by exactly those rows); anything else
+(replaced sessions, new leads that mark conversions, another zone) rebuilds the whole table.
 """
 from __future__ import annotations
 
