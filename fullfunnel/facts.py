@@ -172,7 +172,7 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[str]:
     _keep_deal_inputs(con, memo)
     for total in DEAL_SUMS:
         con.execute(f"drop table if exists before_{total}")
-    for table in sigs:
+    for table in sigs:  # the undo's note is for this write only
         con.execute(f"drop table if exists {UNDONE.format(table=table)}")
     con.execute("insert or replace into ff_meta values (?, ?)", [TZ_KEY, tz])
     return rebuilt
