@@ -900,13 +900,13 @@ def undo(import_id: int, db_file: str | os.PathLike | None = None) -> dict[str, 
                                    [import_id]).fetchall()[0][0]
             if not removed and not replaced:
                 continue
-            # the keys this import held, and the keys of rows it took out without replacing them
-            # (an earlier import of the same file, see _run) that nothing holds now
             # what the write takes out and puts back, for the rollups and facts to redo only the days
             # and visitors it touched (fullfunnel/facts.py `undone`): a removed row counts -1, a restored one +1
             undone = facts.UNDONE.format(table=t.table)
             con.execute(f"create temp table if not exists {undone} as select *, 0 as sign from {t.table} limit 0")
             con.execute(f"insert into {undone} select *, -1 from {t.table} where import_id = ?", [import_id])
+            # the keys this import held, and the keys of rows it took out without replacing them
+            # (an earlier import of the same file, see _run) that nothing holds now
             con.execute(f"create or replace temp table freed as select distinct {keys} from {t.table} "
                         f"where import_id = ? union select distinct {keys} from archive_{t.table} "
                         f"where replaced_by = ?", [import_id, import_id])
