@@ -251,7 +251,7 @@ sales_steps as (
 ),
 
 step_rows as (
-    select c.grp, s.step, 'marketing' as side, s.step_order,
+    select c.grp, s.step, 'marketing' as side, s.step_order::integer as step_order,
         case s.step
             when 'impressions' then c.impressions_n
             when 'clicks' then c.clicks_n
@@ -274,7 +274,7 @@ step_rows as (
         else p.has_leads and p.has_qualification
     end
     union all
-    select g.grp, s.step, 'sales', s.step_order, coalesce(dc.deals_n, 0),
+    select g.grp, s.step, 'sales', s.step_order::integer, coalesce(dc.deals_n, 0),
     from groups as g
     cross join presence as p
     cross join sales_steps as s
