@@ -13,7 +13,10 @@ import, undo or settings change (right after the traffic rollup), like fullfunne
   deal by deal rebuilds just the rows of those deals, and a sum over it (the funnel by day) adds
   the difference their rows make — the deals are found by a fingerprint of each deal's rows kept in
   `fact_deal_inputs`;
-- anything else (replaced or removed leads or sessions, a new zone, channel rules) rebuilds the table.
+- when an undo took rows out (and put back those its import had replaced: importing/load.py `undo`
+  notes both in a temp table), the same: a day-grain fact rebuilds the days of those rows, and a
+  deal fact stays as it is when the rows were only taken out and no deal can see them;
+- anything else (replaced leads or sessions, a new zone, channel rules) rebuilds the table.
 
 Day columns are in the business time zone the facts were built in (ff_meta 'facts_tz'). A query
 run for another zone, or on a database whose facts are not built yet, reads the definitions
@@ -59,6 +62,8 @@ DEAL_KEYED = {"direct_deal_credit", "fact_deal_steps", "fact_deal_shares", "fact
 # (their definitions take $fact_deals too: the part of the sums those deals make)
 DEAL_SUMS = {"fact_funnel_day": ("fact_deal_steps", "deals_n")}
 _DEAL_INPUTS = ("deals", "deal_stages")
+# the temp table an undo leaves, for the write's refresh, of the rows it took out of and put back in a table
+UNDONE = rollups.UNDONE
 # columns an edit of the channel rules rewrites in place (importing/channels.py reresolve)
 _IN_PLACE = {"sessions": "channel", "leads": "channel", "spend": "channel"}
 
@@ -148,14 +153,14 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[str]:
             skipped = True  # rows that no deal, touch or attribution of these facts can see: nothing to redo
         elif not force and before is not None and _deals_only(before, now, inputs) and _by_deal(con, name, tz, memo):
             pass
-        elif (since := None if force or before is None else _only_added(con, before, now, inputs, by_day)) is None:
-            con.execute(f"delete from {name}")
-            con.execute(f"insert into {name} {definition(name)}", _params(definition(name), tz, None, None))
+        elif (changed := None if force or before is None else _only_added(con, before, now, inputs, by_day,
+                                                                          memo)) is None:
+            _rebuild(con, name, tz)
         else:
-            table, column = by_day
+            _, column = by_day
             lo, hi = con.execute(
                 f"select min(timezone($tz, {column})::date), max(timezone($tz, {column})::date) "
-                f"from {table} where import_id > $since", {"tz": tz, "since": since}).fetchone()
+                f"from {changed}", {"tz": tz}).fetchone()
             if lo is not None:
                 con.execute(f"delete from {name} where day between $lo and $hi", {"lo": lo, "hi": hi})
                 sql = definition(name)
@@ -167,8 +172,16 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[str]:
     _keep_deal_inputs(con, memo)
     for total in DEAL_SUMS:
         con.execute(f"drop table if exists before_{total}")
+    for table in sigs:  # the undo's note is for this write only
+        con.execute(f"drop table if exists {UNDONE.format(table=table)}")
     con.execute("insert or replace into ff_meta values (?, ?)", [TZ_KEY, tz])
     return rebuilt
+
+
+def _rebuild(con: duckdb.DuckDBPyConnection, name: str, tz: str) -> None:
+    """Build a fact table again from all of its inputs."""
+    con.execute(f"delete from {name}")
+    con.execute(f"insert into {name} {definition(name)}", _params(definition(name), tz, None, None))
 
 
 # ---------------------------------------------------------------- deal by deal
@@ -300,36 +313,78 @@ def _params(sql: str, tz: str, lo, hi) -> dict:
     return db.bind(sql, {"tz": tz, "fact_lo": lo, "fact_hi": hi, "fact_deals": None})
 
 
-def _late_sessions_only(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...],
-                        memo: dict) -> bool:
-    """True when only sessions changed for an attribution fact, by rows added after every lead and deal.
+def undone(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
+    """The temp table of the rows this write's undo took out of `table` (sign -1) and put back (+1), if any."""
+    name = UNDONE.format(table=table)
+    found = con.execute("select count(*) from duckdb_tables() where table_name = ? and temporary", [name]).fetchone()
+    return name if found[0] else None
 
-    Attribution reads sessions only as a client's touches up to the lead (or deal) it credits, so a
-    session that started after the newest lead and deal cannot change it (the usual daily import).
+
+def _changed_rows(con: duckdb.DuckDBPyConnection, table: str, since: int) -> str:
+    """The rows of `table` that differ from the build: added by imports newer than `since` (sign 1), and
+    those an undo in this write removed (-1) or restored (1); a relation with the table's columns and `sign`."""
+    added = f"select *, 1 as sign from {table} where import_id > {int(since)}"
+    kept = undone(con, table)
+    return f"({added} union all select * from {kept})" if kept else f"({added})"
+
+
+def _changes(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...], table: str,
+             memo: dict) -> tuple[str, int, bool] | None:
+    """The changed rows of the one input `table` that changed since a fact's build, else None.
+
+    Returns the relation, the `since` import id it is taken after, and whether its rows all have one
+    sign (only added, or only removed). None unless the zone and every other input are the same and
+    `table`'s signature moved by exactly its changed rows: its count, import id sum and channel hash
+    are the build's plus the added and restored rows, minus the removed ones.
     """
-    if "sessions" not in inputs or "leads" not in inputs or "deals" not in inputs:
-        return False
+    if table not in inputs:
+        return None
     b, n = before.split("|"), now.split("|")
     if len(b) != len(inputs) + 2 or len(n) != len(inputs) + 1 or b[0] != n[0]:
-        return False
-    i = inputs.index("sessions")
+        return None
+    i = inputs.index(table)
     if any(b[k + 1] != n[k + 1] for k in range(len(inputs)) if k != i):
-        return False
+        return None
     since = int(b[-1].split(",")[i])
+    if ("changes", table, since) not in memo:
+        rel = _changed_rows(con, table, since)
+        col = _IN_PLACE.get(table)
+        h = f"coalesce(sum(sign * hash({col})::hugeint), 0)" if col else "0"
+        memo["changes", table, since] = (rel, con.execute(
+            f"select coalesce(sum(sign), 0), coalesce(sum(sign * import_id), 0), {h}, "
+            f"count(*), count(*) filter (where sign > 0), count(*) filter (where sign < 0) from {rel}").fetchone())
+    rel, (d_n, d_ids, d_h, rows, plus, minus) = memo["changes", table, since]
     b_n, b_ids, b_h = (int(x) for x in b[i + 1].split(","))
     n_n, n_ids, n_h = (int(x) for x in n[i + 1].split(","))
-    if ("sessions", since) not in memo:
-        memo["sessions", since] = con.execute(
-            "select count(*), coalesce(sum(import_id), 0), coalesce(sum(hash(channel)), 0), min(started_at) > "
-            "greatest((select max(created_at) from leads), (select max(created_at) from deals)) "
-            "from sessions where import_id > ?", [since]).fetchone()
-    add_n, add_ids, add_h, first = memo["sessions", since]
-    return bool(add_n) and (b_n + add_n, b_ids + add_ids, b_h + add_h) == (n_n, n_ids, n_h) and bool(first)
+    if not rows or (b_n + d_n, b_ids + d_ids, b_h + d_h) != (n_n, n_ids, n_h):
+        return None
+    return rel, since, not (plus and minus)
+
+
+def _late_sessions_only(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...],
+                        memo: dict) -> bool:
+    """True when only sessions changed for an attribution fact, by rows after every lead and deal.
+
+    Attribution reads sessions only as a client's touches up to the lead (or deal) it credits, so a
+    session that started after the newest lead and deal cannot change it, whether it was added (the
+    usual daily import) or taken out (its undo).
+    """
+    if "leads" not in inputs or "deals" not in inputs:
+        return False
+    found = _changes(con, before, now, inputs, "sessions", memo)
+    if found is None or not found[2]:
+        return False
+    rel, since, _ = found
+    if ("late", since) not in memo:
+        memo["late", since] = bool(con.execute(
+            f"select min(started_at) > greatest((select max(created_at) from leads), "
+            f"(select max(created_at) from deals)) from {rel}").fetchone()[0])
+    return memo["late", since]
 
 
 _UNLINKED_LEADS = """
 with
-new as (select lead_id, client_id, visitor_id, created_at, from leads where import_id > $since),
+new as (select lead_id, client_id, visitor_id, created_at, from {changed}),
 old as (select lead_id, client_id, visitor_id, created_at, from leads where import_id is null or import_id <= $since),
 won_clients as (
     select distinct coalesce(d.client_id, l.client_id) as client_id,
@@ -355,58 +410,36 @@ select
 
 def _unlinked_leads_only(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...],
                          memo: dict) -> bool:
-    """True when only leads changed for a deal fact, by added leads no deal or won client's touch can see.
+    """True when only leads changed for a deal fact, by leads no deal or won client's touch can see.
 
     The deal facts read leads as the lead of a deal (its channel and creation) and, for attribution,
     as a won client's touches up to the deal's lead (and the visitors whose sessions are touches).
-    A new lead that is no deal's lead and, if its client has a won deal, came after every deal and
-    names no new visitor changes none of them (the usual daily import of new enquiries).
+    A lead that is no deal's lead and, if its client has a won deal, came after every deal and other
+    lead and names no visitor the other leads do not, changes none of them, whether it was added
+    (the usual daily import of new enquiries) or taken out (its undo).
     """
-    if "leads" not in inputs or "deals" not in inputs:
+    if "deals" not in inputs:
         return False
-    b, n = before.split("|"), now.split("|")
-    if len(b) != len(inputs) + 2 or len(n) != len(inputs) + 1 or b[0] != n[0]:
+    found = _changes(con, before, now, inputs, "leads", memo)
+    if found is None or not found[2]:
         return False
-    i = inputs.index("leads")
-    if any(b[k + 1] != n[k + 1] for k in range(len(inputs)) if k != i):
-        return False
-    since = int(b[-1].split(",")[i])
-    b_n, b_ids, b_h = (int(x) for x in b[i + 1].split(","))
-    n_n, n_ids, n_h = (int(x) for x in n[i + 1].split(","))
-    if ("leads", since) not in memo:
-        memo["leads", since] = con.execute(
-            "select count(*), coalesce(sum(import_id), 0), coalesce(sum(hash(channel)), 0) from leads "
-            "where import_id > ?", [since]).fetchone()
-    add_n, add_ids, add_h = memo["leads", since]
-    if not add_n or (b_n + add_n, b_ids + add_ids, b_h + add_h) != (n_n, n_ids, n_h):
-        return False
+    rel, since, _ = found
     if ("unlinked", since) not in memo:
-        memo["unlinked", since] = bool(con.execute(_UNLINKED_LEADS, {"since": since}).fetchone()[0])
+        # the other leads: those the build had, less any taken out (only one kind of change is here)
+        memo["unlinked", since] = bool(con.execute(_UNLINKED_LEADS.format(changed=rel),
+                                                   {"since": since}).fetchone()[0])
     return memo["unlinked", since]
 
 
 def _only_added(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...],
-                by_day: tuple[str, str] | None) -> int | None:
-    """The import id after which the day fact's one input only gained rows, else None (rebuild all).
+                by_day: tuple[str, str] | None, memo: dict) -> str | None:
+    """The rows a day fact's one input gained or lost since its build, else None (rebuild all).
 
-    True when the zone is the same and the input's rows of the build are all still there: its
-    count and import id sum grew by exactly the rows of imports newer than the build's newest, and
-    the channels of the older rows were not rewritten.
+    True when the zone is the same and the input changed only by rows of newer imports and by the
+    rows an undo in this write took out or put back (`_changes`): the fact's rows of the days those
+    rows fall on are all that can differ.
     """
     if by_day is None or len(inputs) != 1:
         return None
-    b = before.split("|")
-    n = now.split("|")
-    if len(b) != 3 or b[0] != n[0]:
-        return None
-    table = inputs[0]
-    b_n, b_ids, b_h = (int(x) for x in b[1].split(","))
-    n_n, n_ids, n_h = (int(x) for x in n[1].split(","))
-    since = int(b[2])
-    col = _IN_PLACE.get(table)
-    add_n, add_ids, add_h = con.execute(
-        f"select count(*), coalesce(sum(import_id), 0), {f'coalesce(sum(hash({col})), 0)' if col else '0'} "
-        f"from {table} where import_id > ?", [since]).fetchone()
-    if add_n == 0 or (b_n + add_n, b_ids + add_ids, b_h + add_h) != (n_n, n_ids, n_h):
-        return None
-    return since
+    found = _changes(con, before, now, inputs, inputs[0], memo)
+    return None if found is None else found[0]

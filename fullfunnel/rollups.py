@@ -9,8 +9,10 @@ Measured at 10 million sessions by `python -m fullfunnel.bench_traffic`. It is r
 only when what it is built from changed: sessions, leads (a lead marks its visitor's session of the
 same day as converted when the export has no `converted` flag) or the business time zone.
 An import that only adds sessions (the usual daily import) rebuilds just the rows of the visitors
-it touched — their whole history, so previous active days stay exact; anything else (replaced or
-removed sessions, new leads that mark conversions, another zone) rebuilds the whole table.
+it touched — their whole history, so previous active days stay exact; an undo likewise rebuilds
+the visitors of the sessions (and leads) it took out or put back (importing/load.py `undo` notes
+them in a temp table, trusted only when the signature moved by exactly those rows); anything else
+(replaced sessions, new leads that mark conversions, another zone) rebuilds the whole table.
 """
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ import duckdb
 from fullfunnel import periods
 
 ROLLUP_VERSION = "2"
+# the temp table an undo leaves for the write's refresh: the rows it took out of `table` (column
+# `sign` -1) and put back (1); see importing/load.py `undo`
+UNDONE = "undone_{table}"
 SIGNATURE_KEY = "traffic_rollup_signature"
 
 # Day is the session start in the business time zone ($tz). Bounce and engagement follow
@@ -111,7 +116,7 @@ _NEW_KEYS = """
 insert into visitor_keys
 select n.visitor_id,
     ((select coalesce(max(visitor_key), 0) from visitor_keys) + row_number() over (order by n.visitor_id))::integer,
-from (select distinct visitor_id from sessions where not $scoped or visitor_id in (select visitor_id from rollup_scope)) as n
+from (select distinct visitor_id from {source}) as n
 anti join visitor_keys as k on k.visitor_id = n.visitor_id
 """
 
@@ -149,6 +154,53 @@ def _only_added(con: duckdb.DuckDBPyConnection, built: str, now: str) -> int | N
     return b_max
 
 
+def _undone(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
+    name = UNDONE.format(table=table)
+    found = con.execute("select count(*) from duckdb_tables() where table_name = ? and temporary", [name]).fetchone()
+    return name if found[0] else None
+
+
+def _undone_scope(con: duckdb.DuckDBPyConnection, built: str, now: str) -> bool:
+    """Fill rollup_scope with the visitors of the rows an undo in this write took out or put back,
+    when those rows are all that changed since the build; False (scope untouched) otherwise.
+
+    The sessions' count, pageview sum and unflagged count must be the build's less the removed
+    rows plus the restored ones; the leads (when they count) may differ only by the undone leads,
+    whose visitors' sessions of that day change their conversion.
+    """
+    b, n = built.split("|"), now.split("|")
+    if len(b) < 7 or len(n) < 7 or b[:2] != n[:2]:
+        return False
+    sessions, leads = _undone(con, "sessions"), _undone(con, "leads")
+    if sessions is None and leads is None:
+        return False
+    d_n = d_sum = d_unflagged = 0
+    if sessions:
+        d_n, d_sum, d_unflagged = con.execute(
+            f"select coalesce(sum(sign), 0), coalesce(sum(sign * pageviews), 0), "
+            f"coalesce(sum(sign) filter (where converted is null), 0) from {sessions}").fetchone()
+    b_n, b_max, b_sum, b_unflagged = (int(x) for x in b[2:6])
+    n_n, n_max, n_sum, n_unflagged = (int(x) for x in n[2:6])
+    if n_max > b_max or (b_n + d_n, b_sum + d_sum, b_unflagged + d_unflagged) != (n_n, n_sum, n_unflagged):
+        return False
+    # leads count only for visitors with unflagged sessions; when there were none at the build or
+    # are none now, those visitors are all among the undone sessions' (the unflagged counts add up)
+    lead_visitors = "select null::varchar as visitor_id where false"
+    if b[6:] != n[6:] and "-" not in (b[6], n[6]) and not leads:
+        return False
+    if leads and n[6] != "-":  # leads mark conversions: the undone ones' visitors are touched
+        if b[6:] != n[6:] and b[6] != "-":
+            d_leads = con.execute(f"select coalesce(sum(sign), 0) from {leads} "
+                                  "where visitor_id is not null").fetchone()[0]
+            if int(b[6]) + d_leads != int(n[6]) or int(n[7]) > int(b[7]):
+                return False
+        lead_visitors = f"select visitor_id from {leads} where visitor_id is not null"
+    session_visitors = f"select visitor_id from {sessions}" if sessions else lead_visitors
+    con.execute(f"create or replace temp table rollup_scope as select distinct visitor_id from "
+                f"({session_visitors} union all {lead_visitors}) where visitor_id is not null")
+    return True
+
+
 def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     """Rebuild the rollups if their inputs changed since the last build; True when it rebuilt."""
     if not _has_table(con, "traffic_rollup"):
@@ -159,19 +211,33 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     if not force and row and row[0] == sig:
         return False
     since = None if force or not row else _only_added(con, row[0], sig)
-    # the visitors to rebuild: those of the sessions added after import `since` (none listed = all)
-    con.execute("create or replace temp table rollup_scope as "
-                "select distinct visitor_id from sessions where ? is not null and import_id > ?", [since, since])
-    if since is None:  # everything
+    # the visitors to rebuild: those of the sessions added after import `since`, or of the rows an
+    # undo took out or put back (none listed = all)
+    scoped = since is not None or (not force and row is not None and _undone_scope(con, row[0], sig))
+    if not scoped or since is not None:
+        con.execute("create or replace temp table rollup_scope as "
+                    "select distinct visitor_id from sessions where ? is not null and import_id > ?", [since, since])
+    if not scoped:  # everything
         con.execute("delete from traffic_rollup")
         con.execute("delete from visitor_keys")
-        scoped = False
     else:
         con.execute("delete from traffic_rollup where visitor_key in (select k.visitor_key from visitor_keys as k "
                     "semi join rollup_scope as r on r.visitor_id = k.visitor_id)")
-        scoped = True
+        if since is None:  # an undo: visitors with no session left keep no key, as a build from scratch
+            con.execute("delete from visitor_keys where visitor_id in (select r.visitor_id from rollup_scope as r "
+                        "anti join sessions as s on s.visitor_id = r.visitor_id)")
     if con.execute("select count(*) from sessions").fetchone()[0]:
-        con.execute(_NEW_KEYS, {"scoped": scoped})
+        # the visitors that may lack a key: every one, those of the added sessions, or of the sessions
+        # an undo put back (a visitor in the scope without sessions gets none)
+        if not scoped:
+            source = "sessions"
+        elif since is not None:
+            source = "rollup_scope where visitor_id is not null"
+        elif undone := _undone(con, "sessions"):
+            source = f"{undone} where sign > 0 and visitor_id is not null"
+        else:
+            source = "rollup_scope where false"
+        con.execute(_NEW_KEYS.format(source=source))
         con.execute(_BUILD, {"tz": tz, "scoped": scoped})
     con.execute("drop table rollup_scope")
     con.execute("insert or replace into ff_meta values (?, ?)", [SIGNATURE_KEY, sig])

@@ -18,7 +18,7 @@ from typing import Callable
 
 import duckdb
 
-from fullfunnel import auth, db, periods
+from fullfunnel import auth, db, facts, periods
 from fullfunnel.importing import channels, dates, parse, presets
 from fullfunnel.importing.errors import ImportRefused
 from fullfunnel.importing.presets import KEEP, Const, Format, FromHeader, Output, Src
@@ -904,6 +904,11 @@ def undo(import_id: int, db_file: str | os.PathLike | None = None) -> dict[str, 
                                    [import_id]).fetchall()[0][0]
             if not removed and not replaced:
                 continue
+            # what the write takes out and puts back, for the rollups and facts to redo only the days
+            # and visitors it touched (fullfunnel/facts.py `undone`): a removed row counts -1, a restored one +1
+            undone = facts.UNDONE.format(table=t.table)
+            con.execute(f"create temp table if not exists {undone} as select *, 0 as sign from {t.table} limit 0")
+            con.execute(f"insert into {undone} select *, -1 from {t.table} where import_id = ?", [import_id])
             # the keys this import held, and the keys of rows it took out without replacing them
             # (an earlier import of the same file, see _run) that nothing holds now
             con.execute(f"create or replace temp table freed as select distinct {keys} from {t.table} "
@@ -923,6 +928,7 @@ def undo(import_id: int, db_file: str | os.PathLike | None = None) -> dict[str, 
                 f"order by coalesce(a.import_id, 0) desc, a.replaced_by desc) = 1")
             restored = con.execute("select count(*) from back").fetchall()[0][0]
             con.execute(f"insert into {t.table} by name select * exclude (replaced_by) from back")
+            con.execute(f"insert into {undone} by name select * exclude (replaced_by), 1 as sign from back")
             on2 = " and ".join(f'a."{k}" = b."{k}"' for k in t.key)
             con.execute(f"delete from archive_{t.table} a using back b where {on2} "
                         f"and a.import_id is not distinct from b.import_id")
