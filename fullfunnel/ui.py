@@ -5,7 +5,13 @@ The only library module that imports Streamlit. Pages call `state()` for the fil
 """
 from __future__ import annotations
 
+import copy
+import hashlib
 import math
+import os
+import pickle
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -41,6 +47,85 @@ def _chart_theme():
     # outside a running page (a chart built in a test or a script) there is no session to ask
     ru = get_script_run_ctx(suppress_warning=True) is not None and st.session_state.get("lang") == "ru"
     return alt.theme.ThemeConfig({"config": {"locale": _RU_CHART_LOCALE}} if ru else {})
+
+
+# ------------------------------------------------------------------------------------------ charts
+# A page run builds the same charts again and again from the same small frames (every rerun, every
+# viewer). Building an Altair chart and turning it into a Vega-Lite spec costs 50–300 ms of Python per
+# chart, over half of a warm page run; the spec depends only on the builder's arguments (and the
+# session's language, through the theme), so it is kept per arguments and reused. The JSON-schema
+# check of Altair (a third of the cost) runs in the tests (FULLFUNNEL_VALIDATE_CHARTS=1), where a
+# malformed chart is a failure, not on every page a user opens.
+VALIDATE_CHARTS = os.environ.get("FULLFUNNEL_VALIDATE_CHARTS") == "1"
+_SPECS: OrderedDict[bytes, tuple] = OrderedDict()
+_SPECS_LOCK = threading.Lock()
+_SPECS_MAX = 256
+
+
+def _fingerprint(obj: Any, h) -> None:
+    """Feed obj into hash h: frames by their values, index, columns and types; the rest by repr
+    (Altair objects, dates, periods and labels have exact reprs) or, for containers, item by item."""
+    if isinstance(obj, (pd.DataFrame, pd.Series)):
+        h.update(repr((type(obj).__name__, obj.shape, list(obj.columns) if isinstance(obj, pd.DataFrame)
+                       else obj.name, [str(x) for x in (obj.dtypes if isinstance(obj, pd.DataFrame) else [obj.dtype])])).encode())
+        try:
+            h.update(pd.util.hash_pandas_object(obj, index=True).to_numpy().tobytes())
+        except TypeError:   # unhashable cells (lists): the whole frame, pickled
+            h.update(pickle.dumps(obj))
+    elif isinstance(obj, (list, tuple)):
+        h.update(f"{type(obj).__name__}[{len(obj)}".encode())
+        for x in obj:
+            _fingerprint(x, h)
+    elif isinstance(obj, dict):
+        h.update(f"dict[{len(obj)}".encode())
+        for k, v in obj.items():
+            _fingerprint(k, h)
+            _fingerprint(v, h)
+    else:
+        h.update(f"{type(obj).__name__}:{obj!r};".encode())
+
+
+class _Unchecked:
+    """What Streamlit's conversion asks of a chart: its dict, here without the schema check."""
+
+    def __init__(self, chart: alt.TopLevelMixin):
+        self._chart = chart
+
+    def to_dict(self) -> dict:
+        return self._chart.to_dict(validate=VALIDATE_CHARTS)
+
+
+def _spec(build, args: tuple, kwargs: dict) -> tuple[dict, tuple]:
+    """The Vega-Lite spec (data as Arrow, as Streamlit sends it) of build(*args, **kwargs) and
+    whatever else the builder returned, built once per distinct arguments."""
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    h = hashlib.blake2b(digest_size=20)
+    _fingerprint((build.__module__, build.__qualname__, st.session_state.get("lang"), args, kwargs), h)
+    key = h.digest()
+    with _SPECS_LOCK:
+        hit = _SPECS.get(key)
+        if hit is not None:
+            _SPECS.move_to_end(key)
+            return hit
+    built = build(*args, **kwargs)
+    chart, extra = (built[0], tuple(built[1:])) if isinstance(built, tuple) else (built, ())
+    hit = (_convert_altair_to_vega_lite_spec(_Unchecked(chart)), extra)
+    with _SPECS_LOCK:
+        _SPECS[key] = hit
+        while len(_SPECS) > _SPECS_MAX:
+            _SPECS.popitem(last=False)
+    return hit
+
+
+def chart(target, build, *args, key: str | None = None, on_select="ignore", selection_mode=None, **kwargs):
+    """Draw the chart build(*args, **kwargs) (a builder of fullfunnel.charts) full width in target
+    (st or a column). Returns what Streamlit returns (the selection with on_select), followed by the
+    builder's other results when it returns a tuple (chart, ...)."""
+    spec, extra = _spec(build, args, kwargs)
+    out = target.vega_lite_chart(copy.deepcopy(spec), width="stretch", key=key, on_select=on_select,
+                                 selection_mode=selection_mode)
+    return (out, *extra) if extra else out
 
 
 @dataclass(frozen=True)

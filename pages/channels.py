@@ -102,9 +102,9 @@ st.subheader(t("ch.over_time", lang))
 if by_channel.empty or by_channel["leads"].sum() == 0:
     st.info(t("ch.no_leads_in_period", lang))
 else:
-    st.altair_chart(charts.leads_over_time(by_channel, lang, f.grain, today, f.period), width="stretch")
+    ui.chart(st, charts.leads_over_time, by_channel, lang, f.grain, today, f.period)
     st.subheader(t("ch.junk_over_time", lang), help=t("ch.junk_help", lang))
     if not have.get("qualified_leads"):   # no lead was ever qualified: a 0 % heatmap would be a lie
         st.info(t("ch.junk_unknown", lang), icon=":material/help:")
     else:
-        st.altair_chart(charts.junk_rate(by_channel, lang, f.grain, today, f.period), width="stretch")
+        ui.chart(st, charts.junk_rate, by_channel, lang, f.grain, today, f.period)

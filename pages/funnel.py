@@ -78,9 +78,8 @@ entries = table[table["step"].isin(rep.ENTRY_STEPS)]
 chain = table[~table["step"].isin(rep.ENTRY_STEPS)].reset_index(drop=True)
 after_paid = chain.index[chain["step"] == "paid_sessions"]
 of_all = chain["step"].iloc[after_paid[0] + 1] if len(entries) and len(after_paid) and after_paid[0] + 1 < len(chain) else None
-chart, log = fchart.funnel(chain, labels, lang, of_all_visits=of_all)
-event = st.altair_chart(chart, on_select="rerun", selection_mode=fchart.SELECTION, key="funnel_chart",
-                        width="stretch")
+event, log = ui.chart(st, fchart.funnel, chain, labels, lang, of_all_visits=of_all, on_select="rerun",
+                      selection_mode=fchart.SELECTION, key="funnel_chart")
 if len(entries):
     other = int(entries["count"].iloc[0])
     paid = int(table.loc[table["step"] == "paid_sessions", "count"].sum())
@@ -178,15 +177,15 @@ with tab_junk:
             reasons = reasons.assign(reason=reasons["junk_reason"].map(code).fillna(t("fn.no_reason", lang)))
             r1, r2 = st.columns(2)
             r1.markdown(f"**{t('fn.junk_reasons', lang)}**", help=t("fn.help.share", lang))
-            r1.altair_chart(fchart.hbar(reasons, "reason", "leads", lang, t("fn.col.leads", lang)), width="stretch")
+            ui.chart(r1, fchart.hbar, reasons, "reason", "leads", lang, t("fn.col.leads", lang))
             r1.dataframe(pd.DataFrame({
                 t("fn.col.reason", lang): reasons["reason"],
                 t("fn.col.leads", lang): [fmt.number(x, lang) for x in reasons["leads"]],
                 t("fn.col.share", lang): [fmt.pct(x, lang) for x in reasons["share_pct"]],
             }), hide_index=True, width="stretch")
             r2.markdown(f"**{t('fn.junk_channels', lang)}**", help=t("fn.help.junk_rate", lang))
-            r2.altair_chart(fchart.hbar(by_channel, "channel", "junk_rate_pct", lang, t("fn.col.junk_rate", lang),
-                                        unit="pct", colour="#dc2626"), width="stretch")
+            ui.chart(r2, fchart.hbar, by_channel, "channel", "junk_rate_pct", lang, t("fn.col.junk_rate", lang),
+                     unit="pct", colour="#dc2626")
             r2.dataframe(pd.DataFrame({
                 t("fn.col.channel", lang): by_channel["channel"],
                 t("fn.col.leads", lang): [fmt.number(x, lang) for x in by_channel["leads"]],
@@ -205,12 +204,10 @@ with tab_lost:
         by_stage = lost.groupby("stage", sort=False, as_index=False)["deals"].sum()
         by_reason = lost.groupby("lost_reason", sort=False, as_index=False)["deals"].sum()
         l1.markdown(f"**{t('fn.lost_by_stage', lang)}**")
-        l1.altair_chart(fchart.hbar(by_stage, "stage", "deals", lang, t("fn.col.deals", lang), colour="#64748b",
-                                    keep_order=True),
-                        width="stretch")
+        ui.chart(l1, fchart.hbar, by_stage, "stage", "deals", lang, t("fn.col.deals", lang), colour="#64748b",
+                 keep_order=True)
         l2.markdown(f"**{t('fn.lost_by_reason', lang)}**")
-        l2.altair_chart(fchart.hbar(by_reason, "lost_reason", "deals", lang, t("fn.col.deals", lang),
-                                    colour="#dc2626"), width="stretch")
+        ui.chart(l2, fchart.hbar, by_reason, "lost_reason", "deals", lang, t("fn.col.deals", lang), colour="#dc2626")
         st.dataframe(pd.DataFrame({
             t("fn.col.stage", lang): lost["stage"],
             t("fn.col.lost_reason", lang): lost["lost_reason"],
@@ -256,9 +253,8 @@ with tab_time:
         else:
             st.markdown(f"**{t('fn.stage_days', lang)}**", help=t("fn.help.stage_days", lang))
             t1, t2 = st.columns(2)
-            t1.altair_chart(fchart.hbar(times, "stage", "median_days", lang, t("fn.col.median_days", lang),
-                                        unit="days", colour="#16a34a", keep_order=True),
-                            width="stretch")
+            ui.chart(t1, fchart.hbar, times, "stage", "median_days", lang, t("fn.col.median_days", lang),
+                     unit="days", colour="#16a34a", keep_order=True)
             t2.dataframe(pd.DataFrame({
                 t("fn.col.stage_name", lang): times["stage"],
                 t("fn.col.stays", lang): [fmt.number(x, lang) for x in times["stays"]],

@@ -105,12 +105,9 @@ shown = [k for k in R.KPIS if have.get(MISSING[k])]
 pick = ui.url_choice(st.selectbox, t("kpi.pick", lang), shown, key="kpi_trend", default=shown[0],
                      format_func=lambda k: t(f"kpi.{k}", lang))
 fc = table.set_index("kpi")["forecast"].get(pick)
-st.altair_chart(
-    charts.kpi_trend(by_month, pick, R.UNITS[pick], lang, f.currency, t(f"kpi.{pick}", lang), plans,
-                     in_progress_month=month.start if month.in_progress else None,
-                     forecast=None if fc is None or pd.isna(fc) else float(fc)),
-    width="stretch",
-)
+ui.chart(st, charts.kpi_trend, by_month, pick, R.UNITS[pick], lang, f.currency, t(f"kpi.{pick}", lang), plans,
+         in_progress_month=month.start if month.in_progress else None,
+         forecast=None if fc is None or pd.isna(fc) else float(fc))
 st.caption(t("kpi.chart_note", lang))
 
 st.subheader(t("kpi.table", lang))

@@ -41,18 +41,12 @@ for note in notes:
 trend = ui.report("trend")
 today = ui.today()
 c1, c2 = st.columns(2)
-c1.altair_chart(
-    charts.time_series(trend, {"leads": t("ov.leads", lang), "target_leads": t("ov.target_leads", lang),
-                               "won_deals": t("ov.won_deals", lang)},
-                       lang, f.grain, today, f.period, title=t("ov.trend_counts", lang)),
-    width="stretch",
-)
-c2.altair_chart(
-    charts.time_series(trend, {"spend": t("ov.spend", lang), "revenue": t("ov.revenue", lang)},
-                       lang, f.grain, today, f.period, title=t("ov.trend_money", lang, currency=fmt.symbol(f.currency, lang)),
-                       money=True),
-    width="stretch",
-)
+ui.chart(c1, charts.time_series, trend, {"leads": t("ov.leads", lang), "target_leads": t("ov.target_leads", lang),
+                                          "won_deals": t("ov.won_deals", lang)},
+         lang, f.grain, today, f.period, title=t("ov.trend_counts", lang))
+ui.chart(c2, charts.time_series, trend, {"spend": t("ov.spend", lang), "revenue": t("ov.revenue", lang)},
+         lang, f.grain, today, f.period, title=t("ov.trend_money", lang, currency=fmt.symbol(f.currency, lang)),
+         money=True)
 
 # ---------------------------------------------------------------- channel alerts (same as the Channels page)
 from fullfunnel.charts import channels as channel_charts  # noqa: E402

@@ -125,7 +125,7 @@ with_margin = board[board["margin_pct"].notna()]
 if len(with_margin) < 3:
     st.info(t("pr.promote_few", lang))
 else:
-    st.altair_chart(charts.promote_scatter(board, lang, f.currency), width="stretch")
+    ui.chart(st, charts.promote_scatter, board, lang, f.currency)
     picks = board[board["promote"]]["product"].tolist()
     if picks:
         st.success(t("pr.promote_list", lang, names=ui.md(", ".join(picks))), icon=":material/star:")
@@ -142,4 +142,4 @@ if n_products > 3:
     top = c1.select_slider(t("pr.top", lang), options=list(range(3, 16)), value=R.DEFAULT_TOP, key="pr_top",
                            help=t("pr.top_help", lang))
 series = R.revenue_over_time(ui.run, f, top)
-st.altair_chart(charts.revenue_over_time(series, lang, f.grain, ui.today(), f.currency, f.period), width="stretch")
+ui.chart(st, charts.revenue_over_time, series, lang, f.grain, ui.today(), f.currency, f.period)

@@ -211,8 +211,8 @@ labels = {"spend": t("roi.col.spend", lang), "revenue": t("roi.col.revenue", lan
           "title": t("roi.chart_channels", lang, currency=fmt.symbol(f.currency, lang)), "title_time": t("roi.chart_time", lang)}
 g1, g2 = st.columns(2)
 if ((body["spend"] > 0) | (body["revenue"] > 0)).any():
-    g1.altair_chart(roi_charts.spend_vs_revenue(body, labels, lang, f.currency), width="stretch")
+    ui.chart(g1, roi_charts.spend_vs_revenue, body, labels, lang, f.currency)
 if trend["romi_pct"].notna().any():
-    g2.altair_chart(roi_charts.romi_over_time(trend, labels, lang, f.grain, ui.today(), f.period), width="stretch")
+    ui.chart(g2, roi_charts.romi_over_time, trend, labels, lang, f.grain, ui.today(), f.period)
 else:
     g2.caption(t("roi.no_romi", lang))

@@ -135,7 +135,7 @@ if have.get("plans") and f.period.start <= today and f.period.end >= month_start
                      so_far=fmt.money(team["revenue_so_far"], f.currency, lang),
                      forecast=fmt.money(team["forecast"], f.currency, lang),
                      plan=fmt.money(team["revenue_plan"], f.currency, lang)))
-        st.altair_chart(charts.pace_bullets(rows, lang, f.currency, names), width="stretch")
+        ui.chart(st, charts.pace_bullets, rows, lang, f.currency, names)
         st.caption(t("st.pace_legend", lang))
 
 # ---------------------------------------------------------------- won over time
@@ -148,8 +148,7 @@ else:
         st.segmented_control, t("st.measure", lang), R.SERIES_MEASURES, key="measure", default="revenue",
         format_func=lambda x: t(f"st.measure.{x}", lang, currency=fmt.symbol(f.currency, lang)))
     plan = R.plan_by_month(ui.run, f) if f.grain == "month" and measure == "revenue" and have.get("plans") else None
-    st.altair_chart(charts.won_over_time(series, measure, lang, f.grain, today, f.period, f.currency, names, plan),
-                    width="stretch")
+    ui.chart(st, charts.won_over_time, series, measure, lang, f.grain, today, f.period, f.currency, names, plan)
     notes = [t("st.plan_marks", lang)] if plan is not None and len(plan) else []
     if any(periods.is_incomplete(b, f.grain, today, f.period) for b in series["bucket"].unique()):
         notes.append(t("st.incomplete_note", lang))

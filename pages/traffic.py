@@ -71,19 +71,16 @@ else:
     today = ui.today()
     visitors_label = t("tr.visitor_days" if visitor_days else "tr.visitors", lang)
     a, b = st.columns(2)
-    a.altair_chart(charts.lines(series, {"sessions": t("tr.sessions", lang), "visitors": visitors_label}, lang,
-                                f.grain, today, f.period, title=t("tr.chart.audience", lang)), width="stretch")
-    b.altair_chart(charts.lines(series, {"bounce_rate_pct": t("tr.bounce_rate_pct", lang),
-                                         "exit_without_conversion_pct": t("tr.exit_without_conversion_pct", lang)},
-                                lang, f.grain, today, f.period, value_format=".1f",
-                                title=t("tr.chart.quality", lang)), width="stretch")
+    ui.chart(a, charts.lines, series, {"sessions": t("tr.sessions", lang), "visitors": visitors_label}, lang,
+             f.grain, today, f.period, title=t("tr.chart.audience", lang))
+    ui.chart(b, charts.lines, series, {"bounce_rate_pct": t("tr.bounce_rate_pct", lang),
+                                      "exit_without_conversion_pct": t("tr.exit_without_conversion_pct", lang)},
+             lang, f.grain, today, f.period, value_format=".1f", title=t("tr.chart.quality", lang))
     a, b = st.columns(2)
-    a.altair_chart(charts.lines(series, {"pageviews_per_session": t("tr.pageviews_per_session", lang)}, lang,
-                                f.grain, today, f.period, value_format=".2f", title=t("tr.chart.depth", lang), zero=False),
-                   width="stretch")
-    b.altair_chart(charts.lines(series, {"avg_duration_s": t("tr.avg_duration_s", lang)}, lang, f.grain, today,
-                                f.period, value_format=".0f", title=t("tr.chart.duration", lang), zero=False),
-                   width="stretch")
+    ui.chart(a, charts.lines, series, {"pageviews_per_session": t("tr.pageviews_per_session", lang)}, lang,
+             f.grain, today, f.period, value_format=".2f", title=t("tr.chart.depth", lang), zero=False)
+    ui.chart(b, charts.lines, series, {"avg_duration_s": t("tr.avg_duration_s", lang)}, lang, f.grain, today,
+             f.period, value_format=".0f", title=t("tr.chart.duration", lang), zero=False)
     if not visitor_days:
         st.caption(t("tr.series_note", lang))
 

@@ -152,14 +152,13 @@ with left:
         fun["text"] = [t("wk.funnel_text", lang, count=c, change=ch, previous=p)
                        for c, ch, p in zip(fun["count_txt"], fun["change_txt"], fun["previous_txt"])]
         _, log = wc.widths(pd.concat([fun["count"], fun["previous_count"].fillna(0)]).astype("float64"))
-        st.altair_chart(wc.week_bars(
-            fun, "label", "count", "previous_count", "text", lang, colour=wc.side_colours(fun["side"]),
-            log_ok=True, tooltip=[
-                alt.Tooltip("label:N", title=t("wk.col.step", lang)),
-                alt.Tooltip("count_txt:N", title=t("wk.col.count", lang)),
-                alt.Tooltip("previous_txt:N", title=t("wk.col.previous", lang)),
-                alt.Tooltip("change_txt:N", title=t("wk.col.change", lang)),
-            ]), width="stretch")
+        ui.chart(st, wc.week_bars, fun, "label", "count", "previous_count", "text", lang,
+                 colour=wc.side_colours(fun["side"]), log_ok=True, tooltip=[
+                     alt.Tooltip("label:N", title=t("wk.col.step", lang)),
+                     alt.Tooltip("count_txt:N", title=t("wk.col.count", lang)),
+                     alt.Tooltip("previous_txt:N", title=t("wk.col.previous", lang)),
+                     alt.Tooltip("change_txt:N", title=t("wk.col.change", lang)),
+                 ])
         if log:
             st.caption(t("wk.funnel_log", lang))
 with right:
@@ -175,12 +174,12 @@ with right:
                        for r, w, p in zip(mgr["revenue"], mgr["won_deals"], mgr["previous_won_deals"])]
         mgr["revenue_txt"] = [fmt.money(x, cur, lang) for x in mgr["revenue"]]
         mgr["previous_txt"] = [fmt.money(x, cur, lang) for x in mgr["previous_revenue"]]
-        st.altair_chart(wc.week_bars(mgr, "label", "revenue", "previous_revenue", "text", lang, tooltip=[
+        ui.chart(st, wc.week_bars, mgr, "label", "revenue", "previous_revenue", "text", lang, tooltip=[
             alt.Tooltip("label:N", title=t("wk.col.manager", lang)),
             alt.Tooltip("revenue_txt:N", title=t("wk.col.revenue", lang)),
             alt.Tooltip("previous_txt:N", title=t("wk.col.previous", lang)),
             alt.Tooltip("won_deals:Q", title=t("wk.col.won", lang)),
-        ]), width="stretch")
+        ])
         if f.channels:
             st.caption(t("wk.managers_all_channels", lang))
 

@@ -14,6 +14,7 @@ Time-zone edges: L1 is 2026-10-31 22:30 UTC = 2026-11-01 01:30 in Moscow (curren
 """
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# every chart a page draws in a test passes Altair's JSON-schema check (skipped for users: fullfunnel/ui.py)
+os.environ.setdefault("FULLFUNNEL_VALIDATE_CHARTS", "1")
 
 from fullfunnel import db  # noqa: E402
 from fullfunnel.filters import Filters  # noqa: E402

@@ -884,6 +884,38 @@ def test_ga4_run_report_pages_and_quota(httpserver, tmp_path):
     assert table(other, "traffic", "all") == table(db_file, "traffic", "all")
 
 
+@pytest.mark.parametrize("source,path,conf,check", [
+    ("google_ads", "/v26/customers/1234567890/googleAds:searchStream",
+     {"developer_token": "DEV", "customer_id": "123-456-7890"}, "developer_token, customer_id and login_customer_id"),
+    ("ga4", "/v1beta/properties/42:runReport", {"property_id": 42}, "property_id"),
+])
+def test_google_quota_waits_and_a_refusal_is_a_sentence_with_nothing_imported(httpserver, tmp_path, source, path,
+                                                                              conf, check):
+    """Both Google sources: a quota answer is waited out within the bound, a permission refusal ends the run
+    with a sentence naming the settings to check, and the database stays as it was."""
+    google_token(httpserver)
+    answers = [(429, "RESOURCE_EXHAUSTED", "Too many requests"),
+               (403, "PERMISSION_DENIED", "The caller does not have permission")]
+
+    def refuse(r):
+        code, status, msg = answers.pop(0) if answers else (403, "PERMISSION_DENIED", "again")
+        return Response(json.dumps({"error": {"code": code, "status": status, "message": msg}}), status=code,
+                        content_type="application/json")
+    httpserver.expect_request(path, method="POST").respond_with_handler(refuse)
+    db_file = tmp_path / "ff.duckdb"
+    waits = []
+    with pytest.raises(sync.SyncFailed) as e:
+        sync.run(source, db_file, date_from=date(2026, 11, 1), date_to=date(2026, 11, 2),
+                 secrets={source: google_conf(httpserver, **conf)}, sleep=waits.append)
+    assert len(waits) == 1 and 0 < waits[0] <= 120     # one quota answer, one bounded wait, then asked again
+    title = sync.TITLES[source]
+    assert str(e.value) == (f"{title} refused the {'query' if source == 'google_ads' else 'report'} "
+                            f"(403 PERMISSION_DENIED: The caller does not have permission); check {check}; "
+                            "nothing was imported.")
+    assert e.value.text("ru").startswith(f"{sync.TITLES_RU[source]} отклонил ")
+    assert not db_file.exists() or rows(db_file, "select count(*) from import_log") == [(0,)]
+
+
 def test_cli_sync_prints_the_import_and_its_warnings(httpserver, tmp_path, capsys, monkeypatch):
     FakeAmo(httpserver, AMO_LEADS, AMO_EVENTS)
     monkeypatch.setattr(sync.time, "sleep", lambda s: None)   # the fake's one 429

@@ -20,8 +20,8 @@ from __future__ import annotations
 import csv
 import io
 
-from fullfunnel.sync import Context, Fetched, SyncFailed, fields_changed, json_of, token_refused
-from fullfunnel.sync.google import access_token, error_text, has_credentials
+from fullfunnel.sync import Context, Fetched, fields_changed, json_of
+from fullfunnel.sync.google import access_token, has_credentials, refused
 
 TOKEN_KEY = "access_token"
 NEEDS = "property_id and client_id, client_secret, refresh_token (an OAuth client's)"
@@ -55,18 +55,11 @@ def fetch(ctx: Context) -> Fetched | None:
                 "dimensions": [{"name": d} for d in DIMENSIONS], "metrics": [{"name": m} for m in METRICS],
                 "limit": PAGE, "offset": offset}
         resp = ctx.http("POST", url, json=body, headers={"Authorization": f"Bearer {token}"})
-        if resp.status_code != 200:
-            status, msg = error_text(resp)
-            if resp.status_code == 401 or status == "UNAUTHENTICATED":
-                raise token_refused(ctx.source)
-            if resp.status_code == 429 or status == "RESOURCE_EXHAUSTED":
-                ctx.wait(60, f"the property's Data API quota is exhausted ({msg})",
-                         f"квота Data API ресурса исчерпана ({msg})")
-                continue
-            raise SyncFailed(f"Google Analytics refused the report ({resp.status_code} {status}: "
-                             f"{msg or 'no details'}); check property_id; nothing was imported.",
-                             ru=f"Google Analytics отклонил отчёт ({resp.status_code} {status}: "
-                                f"{msg or 'без подробностей'}); проверьте property_id; ничего не загружено.")
+        if resp.status_code != 200:   # a quota: wait, then ask again; anything else ends the run
+            refused(ctx, resp, wait_s=60, quota=("the property's Data API quota is exhausted",
+                                                 "квота Data API ресурса исчерпана"),
+                    what=("the report", "отчёт"), check="property_id")
+            continue
         rep = json_of(ctx, resp)
         got = [h.get("name") for h in rep.get("dimensionHeaders") or []] + \
               [h.get("name") for h in rep.get("metricHeaders") or []]

@@ -6,7 +6,7 @@ refresh_token gives `access_token`; a revoked or expired refresh token is `inval
 """
 from __future__ import annotations
 
-from fullfunnel.sync import Context, SyncFailed, json_of, token_refused
+from fullfunnel.sync import TITLES, TITLES_RU, Context, SyncFailed, json_of, token_refused
 
 TOKEN_URL = "https://oauth2.googleapis.com/token"
 OAUTH_KEYS = ("client_id", "client_secret", "refresh_token")
@@ -47,3 +47,21 @@ def error_text(resp) -> tuple[str, str]:
     if not isinstance(err, dict):
         return "", str(body)[:160]
     return str(err.get("status") or ""), str(err.get("message") or "")
+
+
+def refused(ctx: Context, resp, *, wait_s: float, quota: tuple[str, str], what: tuple[str, str],
+            check: str) -> None:
+    """A Google API answered other than 200. An expired or revoked token → "reconnect"; a quota
+    (429 / RESOURCE_EXHAUSTED) → a bounded wait, then the caller asks again; anything else → a
+    sentence naming the answer and the settings to check. `quota` and `what` are (English, Russian):
+    the quota's description and what was refused ("the report", "the query")."""
+    status, msg = error_text(resp)
+    if resp.status_code == 401 or status == "UNAUTHENTICATED":
+        raise token_refused(ctx.source)
+    if resp.status_code == 429 or status == "RESOURCE_EXHAUSTED":
+        ctx.wait(wait_s, f"{quota[0]} ({msg})", f"{quota[1]} ({msg})")
+        return
+    raise SyncFailed(f"{TITLES[ctx.source]} refused {what[0]} ({resp.status_code} {status}: {msg or 'no details'}); "
+                     f"check {check}; nothing was imported.",
+                     ru=f"{TITLES_RU[ctx.source]} отклонил {what[1]} ({resp.status_code} {status}: "
+                        f"{msg or 'без подробностей'}); проверьте {check}; ничего не загружено.")

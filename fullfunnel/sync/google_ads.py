@@ -21,8 +21,8 @@ import csv
 import io
 from decimal import Decimal
 
-from fullfunnel.sync import Context, Fetched, SyncFailed, json_of, token_refused
-from fullfunnel.sync.google import access_token, error_text, has_credentials
+from fullfunnel.sync import Context, Fetched, SyncFailed, json_of
+from fullfunnel.sync.google import access_token, has_credentials, refused
 
 TOKEN_KEY = "access_token"
 NEEDS = "developer_token, customer_id and client_id, client_secret, refresh_token (an OAuth client's)"
@@ -58,17 +58,10 @@ def fetch(ctx: Context) -> Fetched | None:
         resp = ctx.http("POST", url, json=body, headers=headers)
         if resp.status_code == 200:
             break
-        status, msg = error_text(resp)
-        if resp.status_code == 401 or status == "UNAUTHENTICATED":
-            raise token_refused(ctx.source)
-        if resp.status_code == 429 or status == "RESOURCE_EXHAUSTED":
-            ctx.wait(30, f"Google Ads keeps answering RESOURCE_EXHAUSTED ({msg})",
-                     f"Google Ads продолжает отвечать RESOURCE_EXHAUSTED ({msg})")
-            continue
-        raise SyncFailed(f"Google Ads refused the query ({resp.status_code} {status}: {msg or 'no details'}); "
-                         "check developer_token, customer_id and login_customer_id; nothing was imported.",
-                         ru=f"Google Ads отклонил запрос ({resp.status_code} {status}: {msg or 'без подробностей'}); "
-                            "проверьте developer_token, customer_id и login_customer_id; ничего не загружено.")
+        # a quota: wait, then ask again; anything else ends the run
+        refused(ctx, resp, wait_s=30, quota=("it keeps answering RESOURCE_EXHAUSTED",
+                                             "он продолжает отвечать RESOURCE_EXHAUSTED"),
+                what=("the query", "запрос"), check="developer_token, customer_id and login_customer_id")
     batches = json_of(ctx, resp)
     if isinstance(batches, dict):
         batches = [batches]

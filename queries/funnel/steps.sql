@@ -210,76 +210,93 @@ groups as (
     select grp, from deal_counts, mode where by_channel
 ),
 
-step_rows as (
-    select g.grp, 'impressions' as step, 'marketing' as side, 1 as step_order,
-        coalesce(si.impressions_n, 0) as count_n,
+-- one row per group with every count the marketing rows need (each source read once)
+counts as (
+    select
+        g.grp,
+        coalesce(k.has_impressions, false) as has_impressions,
+        coalesce(k.has_clicks, false) as has_clicks,
+        sk.grp is not null as has_sessions,
+        sp.grp is not null as is_split,
+        coalesce(si.impressions_n, 0) as impressions_n,
+        coalesce(si.clicks_n, 0) as clicks_n,
+        coalesce(se.sessions_n, 0) as sessions_n,
+        coalesce(se.paid_n, 0) as paid_n,
+        coalesce(lc.leads_n, 0) as leads_n,
+        coalesce(lc.target_n, 0) as target_n,
     from groups as g
-    join spend_kinds as k on k.grp = g.grp and k.has_impressions
+    left join spend_kinds as k on k.grp = g.grp
     left join spend_in as si on si.grp = g.grp
-    union all
-    select g.grp, 'clicks', 'marketing', 2, coalesce(si.clicks_n, 0),
-    from groups as g
-    join spend_kinds as k on k.grp = g.grp and k.has_clicks
-    left join spend_in as si on si.grp = g.grp
-    union all
-    select g.grp, 'sessions', 'marketing', 3, coalesce(se.sessions_n, 0),
-    from groups as g
-    join sessions_kinds as k on k.grp = g.grp
+    left join sessions_kinds as sk on sk.grp = g.grp
+    left join split as sp on sp.grp = g.grp
     left join sessions_in as se on se.grp = g.grp
-    where g.grp not in (select grp from split)
-    union all
-    select g.grp, 'paid_sessions', 'marketing', 3, coalesce(se.paid_n, 0),
-    from groups as g
-    join sessions_kinds as k on k.grp = g.grp
-    join split as sp on sp.grp = g.grp
-    left join sessions_in as se on se.grp = g.grp
-    union all
+    left join lead_counts as lc on lc.grp = g.grp
+),
+
+marketing_steps as (
+    select 'impressions' as step, 1 as step_order
+    union all select 'clicks', 2
+    union all select 'sessions', 3
+    union all select 'paid_sessions', 3
     -- not a row of the chain: the visits that did not follow an ad click, shown beside it
-    select g.grp, 'other_sessions', 'marketing', 3, se.sessions_n - se.paid_n,
-    from groups as g
-    join sessions_kinds as k on k.grp = g.grp
-    join split as sp on sp.grp = g.grp
-    join sessions_in as se on se.grp = g.grp
-    where se.sessions_n > se.paid_n
+    union all select 'other_sessions', 3
+    union all select 'leads', 4
+    union all select 'target_leads', 5
+),
+
+sales_steps as (
+    select stage as step, 10 + stage_rank::integer as step_order, from ranked_stages
     union all
-    select g.grp, 'leads', 'marketing', 4, coalesce(lc.leads_n, 0),
+    select 'won', 1000000
+),
+
+step_rows as (
+    select c.grp, s.step, 'marketing' as side, s.step_order,
+        case s.step
+            when 'impressions' then c.impressions_n
+            when 'clicks' then c.clicks_n
+            when 'sessions' then c.sessions_n
+            when 'paid_sessions' then c.paid_n
+            when 'other_sessions' then c.sessions_n - c.paid_n
+            when 'leads' then c.leads_n
+            else c.target_n
+        end as count_n,
+    from counts as c
+    cross join presence as p
+    cross join marketing_steps as s
+    where case s.step
+        when 'impressions' then c.has_impressions
+        when 'clicks' then c.has_clicks
+        when 'sessions' then c.has_sessions and not c.is_split
+        when 'paid_sessions' then c.has_sessions and c.is_split
+        when 'other_sessions' then c.has_sessions and c.is_split and c.sessions_n > c.paid_n
+        when 'leads' then p.has_leads
+        else p.has_leads and p.has_qualification
+    end
+    union all
+    select g.grp, s.step, 'sales', s.step_order, coalesce(dc.deals_n, 0),
     from groups as g
     cross join presence as p
-    left join lead_counts as lc on lc.grp = g.grp
-    where p.has_leads
-    union all
-    select g.grp, 'target_leads', 'marketing', 5, coalesce(lc.target_n, 0),
-    from groups as g
-    cross join presence as p
-    left join lead_counts as lc on lc.grp = g.grp
-    where p.has_leads and p.has_qualification
-    union all
-    select g.grp, rs.stage, 'sales', 10 + rs.stage_rank::integer, coalesce(dc.deals_n, 0),
-    from groups as g
-    cross join presence as p
-    cross join ranked_stages as rs
-    left join deal_counts as dc on dc.grp = g.grp and dc.step = rs.stage
-    where p.has_deals
-    union all
-    select g.grp, 'won', 'sales', 1000000, coalesce(dc.deals_n, 0),
-    from groups as g
-    cross join presence as p
-    left join deal_counts as dc on dc.grp = g.grp and dc.step = 'won'
+    cross join sales_steps as s
+    left join deal_counts as dc on dc.grp = g.grp and dc.step = s.step
     where p.has_deals
 ),
 
--- the chain: every row but the other visits; the row after the paid sessions (leads, as a rule) comes
--- from all visits, so its previous count is the paid sessions plus the other visits
+-- the chain: every row but the other visits (an entry of their own, outside it: no conversion, no
+-- drop-off); the row after the paid sessions (leads, as a rule) comes from all visits, so its
+-- previous count is the paid sessions plus the other visits
 chain as (
     select
-        r.*,
+        r.grp, r.step, r.side, r.step_order, r.count_n,
+        r.step = 'other_sessions' as entry,
         lag(r.count_n) over w
-            + case when lag(r.step) over w = 'paid_sessions' then coalesce(o.count_n, 0) else 0 end as prev_n,
+            + case when lag(r.step) over w = 'paid_sessions' then coalesce(r.other_n, 0) else 0 end as prev_n,
         first_value(r.count_n) over w as first_n,
-    from step_rows as r
-    left join step_rows as o on o.grp = r.grp and o.step = 'other_sessions'
-    where r.step <> 'other_sessions'
-    window w as (partition by r.grp order by r.step_order)
+    from (
+        select *, max(case when step = 'other_sessions' then count_n end) over (partition by grp) as other_n,
+        from step_rows
+    ) as r
+    window w as (partition by r.grp, r.step = 'other_sessions' order by r.step_order)
 ),
 
 final as (
@@ -291,17 +308,12 @@ final as (
         c.count_n::bigint as count_n,
         -- a row larger than its previous count (data that disagree, e.g. analytics counting more paid
         -- sessions than the ad reports count clicks) is not a part of it: no conversion, no drop-off
-        case when c.count_n <= c.prev_n then 100.0 * c.count_n / nullif(c.prev_n, 0) end as step_conversion_pct,
-        100.0 * c.count_n / nullif(c.first_n, 0) as overall_conversion_pct,
-        case when c.count_n <= c.prev_n then (c.prev_n - c.count_n)::bigint end as drop_off_n,
-        0 as entry_order,
+        case when not c.entry and c.count_n <= c.prev_n then 100.0 * c.count_n / nullif(c.prev_n, 0) end
+            as step_conversion_pct,
+        case when not c.entry then 100.0 * c.count_n / nullif(c.first_n, 0) end as overall_conversion_pct,
+        case when not c.entry and c.count_n <= c.prev_n then (c.prev_n - c.count_n)::bigint end as drop_off_n,
+        c.entry::integer as entry_order,
     from chain as c, mode as m
-    union all
-    select
-        case when m.by_channel then r.grp end, r.step, r.side, r.step_order, r.count_n::bigint,
-        null, null, null, 1,
-    from step_rows as r, mode as m
-    where r.step = 'other_sessions'
 )
 
 select * exclude (entry_order) from final order by channel nulls first, step_order, entry_order

@@ -1,0 +1,95 @@
+"""Charts are built once per distinct data: a rerun with the same frame reuses the built chart, and
+any change of a number, a label or the language draws a new one (never a stale chart)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+from fullfunnel import charts, ui
+
+
+class Target:
+    """What a page passes as the place to draw (st or a column): records the spec it is given."""
+
+    def __init__(self):
+        self.specs = []
+
+    def vega_lite_chart(self, spec, **kwargs):
+        self.specs.append((spec, kwargs))
+        return "drawn"
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    monkeypatch.setattr(ui, "_SPECS", type(ui._SPECS)())
+    n = []
+    real = charts.time_series
+
+    def counted(*args, **kwargs):
+        n.append(1)
+        return real(*args, **kwargs)
+
+    counted.__module__, counted.__qualname__ = real.__module__, real.__qualname__
+    return n, counted
+
+
+def _trend(leads=(3, 5)) -> pd.DataFrame:
+    return pd.DataFrame({"bucket": [date(2026, 11, 2), date(2026, 11, 9)], "leads": list(leads)})
+
+
+def _datasets(spec) -> list[bytes]:
+    return sorted(spec["datasets"].values())
+
+
+def test_the_same_frame_draws_the_same_chart_without_building_it_again(calls):
+    n, build = calls
+    target = Target()
+    args = ({"leads": "Leads"}, "en", "week", date(2026, 11, 30))
+    for _ in range(3):
+        assert ui.chart(target, build, _trend(), *args) == "drawn"
+    assert len(n) == 1
+    # what is drawn is what Streamlit's own st.altair_chart would send for the chart
+    want = _convert_altair_to_vega_lite_spec(charts.time_series(_trend(), *args))
+    for spec, kwargs in target.specs:
+        assert spec == want
+        assert kwargs["width"] == "stretch"
+    # the page may change what it was given; the kept chart stays as built
+    target.specs[0][0]["datasets"].clear()
+    ui.chart(target, build, _trend(), *args)
+    assert target.specs[-1][0] == want
+
+
+def test_a_changed_number_label_or_type_draws_a_new_chart(calls):
+    n, build = calls
+    target = Target()
+    args = ("en", "week", date(2026, 11, 30))
+    ui.chart(target, build, _trend((3, 5)), {"leads": "Leads"}, *args)
+    ui.chart(target, build, _trend((3, 6)), {"leads": "Leads"}, *args)       # one number changed
+    ui.chart(target, build, _trend((3, 5)), {"leads": "Лиды"}, *args)        # another label
+    ui.chart(target, build, _trend((3.0, 5.0)), {"leads": "Leads"}, *args)   # the same numbers as floats
+    assert len(n) == 4
+    first, changed = target.specs[0][0], target.specs[1][0]
+    assert _datasets(first) != _datasets(changed)
+    assert _datasets(changed) == _datasets(_convert_altair_to_vega_lite_spec(
+        charts.time_series(_trend((3, 6)), {"leads": "Leads"}, *args)))
+
+
+def test_a_builder_that_returns_more_than_the_chart_gives_it_back(monkeypatch):
+    from fullfunnel.charts import funnel as fchart
+
+    monkeypatch.setattr(ui, "_SPECS", type(ui._SPECS)())
+    table = pd.DataFrame({"step": ["leads", "won"], "count": [1_000_000, 3], "side": ["marketing", "sales"],
+                          "step_conversion_pct": [None, 0.0003], "overall_conversion_pct": [100.0, 0.0003],
+                          "drop_off": [None, 999_997], "previous_count": [None, None], "change_pct": [None, None]})
+    for _ in range(2):
+        out, log = ui.chart(Target(), fchart.funnel, table, {}, "en")
+        assert out == "drawn"
+        assert log is fchart.funnel(table, {}, "en")[1] is True   # a million to three: log widths, said so
+    assert len(ui._SPECS) == 1
+
+
+def test_the_tests_check_every_chart_against_the_vega_lite_schema():
+    assert ui.VALIDATE_CHARTS   # tests/conftest.py: a malformed chart fails a page test
