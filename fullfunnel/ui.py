@@ -11,6 +11,7 @@ import math
 import os
 import pickle
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
@@ -184,10 +185,13 @@ def _freeze(params: dict[str, Any]) -> tuple:
     return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
 
 
-@st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
-def _cached(path: str, stamp: tuple[int, int], name: str, frozen: tuple) -> pd.DataFrame:
-    params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in frozen}
-    return reader(path).query(name, params)
+# Query results, per process: (file, its stamp, query, parameters) → frame. A plain dict, not
+# st.cache_data: a page asks for 10–30 results per run, and Streamlit's hashing of the arguments and
+# unpickling of the value cost ~1.5 ms each, a third of a warm page run. Each caller gets its own copy.
+_RESULTS: OrderedDict[tuple, tuple[float, pd.DataFrame]] = OrderedDict()
+_RESULTS_LOCK = threading.Lock()
+_RESULTS_MAX = 512
+_RESULTS_TTL = 3600.0
 
 
 def run(name: str, params: dict[str, Any]) -> pd.DataFrame:
@@ -196,12 +200,29 @@ def run(name: str, params: dict[str, Any]) -> pd.DataFrame:
     The file stamp changes whenever an import lands, so new data never hides behind the cache.
     """
     r = reader(str(db.db_path()))
-    return _cached(str(r.path), r.stamp(), name, _freeze(params))
+    key = (str(r.path), r.stamp(), name, _freeze(params))
+    try:
+        hash(key)
+    except TypeError:   # a parameter of another kind (a dict): by its text
+        key = key[:3] + (repr(key[3]),)
+    now = time.monotonic()
+    with _RESULTS_LOCK:
+        hit = _RESULTS.get(key)
+        if hit is not None and now - hit[0] < _RESULTS_TTL:
+            _RESULTS.move_to_end(key)
+            return hit[1].copy()
+    df = r.query(name, params)
+    with _RESULTS_LOCK:
+        _RESULTS[key] = (now, df)
+        while len(_RESULTS) > _RESULTS_MAX:
+            _RESULTS.popitem(last=False)
+    return df.copy()
 
 
 def clear_cache() -> None:
     """Forget cached results (after an import or a settings change in this process)."""
-    _cached.clear()
+    with _RESULTS_LOCK:
+        _RESULTS.clear()
 
 
 def report(name: str, **options) -> pd.DataFrame:

@@ -93,3 +93,28 @@ def test_a_builder_that_returns_more_than_the_chart_gives_it_back(monkeypatch):
 
 def test_the_tests_check_every_chart_against_the_vega_lite_schema():
     assert ui.VALIDATE_CHARTS   # tests/conftest.py: a malformed chart fails a page test
+
+
+def test_query_results_are_kept_per_file_version_and_each_caller_gets_its_own_copy(tmp_path, monkeypatch):
+    from tests.conftest import make_tiny_db
+
+    from fullfunnel import db
+    from fullfunnel.importing import import_bytes
+
+    path = make_tiny_db(tmp_path / "tiny.duckdb")
+    monkeypatch.setenv("FULLFUNNEL_DB", str(path))
+    ui.clear_cache()
+    asked = []
+    query = db.Reader.query
+    monkeypatch.setattr(db.Reader, "query", lambda self, name, params=None: asked.append(name) or query(self, name, params))
+    sql = "select count(*) as n from leads where list_contains($channels::varchar[], channel)"
+    text = db.query_text
+    monkeypatch.setattr(db, "query_text", lambda name: sql if name == "leads_n" else text(name))
+    first = ui.run("leads_n", {"channels": ["seo"]})
+    assert first["n"].tolist() == [3]          # L5, L6 and L8 of the tiny database
+    first.loc[0, "n"] = 999                    # a page changing its frame changes nobody else's
+    assert ui.run("leads_n", {"channels": ["seo"]})["n"].tolist() == [3]
+    assert asked == ["leads_n"]                # asked once, then kept
+    import_bytes(b"lead_id,created_at,channel\nL90,2026-11-02 10:00:00+03,seo\n", "leads.csv", db_file=path)
+    assert ui.run("leads_n", {"channels": ["seo"]})["n"].tolist() == [4]   # an import is seen at once
+    assert asked == ["leads_n", "leads_n"]
