@@ -74,7 +74,8 @@ def _compile_once() -> None:
         local_script_runner.ScriptCache = app_test.ScriptCache = lambda: shared
 
 
-def bench_pages(path, repeat_warm: int = 2, detail: int = 0) -> list[tuple[str, float, float, float, float]]:
+def bench_pages(path, repeat_warm: int = 2, detail: int = 0,
+                pages: list[str] | None = None) -> list[tuple[str, float, float, float, float]]:
     """(page, cold ms, warm ms, cold SQL ms, warm SQL ms) per page."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
@@ -126,7 +127,7 @@ def bench_pages(path, repeat_warm: int = 2, detail: int = 0) -> list[tuple[str, 
     out = []
     try:
         once("overview.py")  # import streamlit, altair and the pages once; open the file
-        for page in PAGES:
+        for page in pages or PAGES:
             # what an import does: a new file stamp (cached results unused) and a new connection
             st.cache_data.clear()
             st.cache_resource.clear()
@@ -254,9 +255,23 @@ def fact_sizes(path: Path) -> None:
     print("  fact tables: " + ", ".join(f"{k} {v:,} rows" for k, v in rows.items()), flush=True)
 
 
+def _pages(names: str | None) -> list[str] | None:
+    """The pages named in --pages (e.g. 'funnel.py,roi'), in their usual order; None = every page."""
+    if not names:
+        return None
+    wanted = {n.strip().removesuffix(".py") + ".py" for n in names.split(",") if n.strip()}
+    unknown = wanted - set(PAGES)
+    if unknown:
+        from fullfunnel import FullfunnelError
+
+        raise FullfunnelError(f"--pages: no page {', '.join(sorted(unknown))}; the pages are {', '.join(PAGES)}.")
+    return [p for p in PAGES if p in wanted]
+
+
 def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("FULLFUNNEL_TZ", "Europe/Moscow")
     path = Path(args.db) if args.db else default_db(args.scale)
+    only = _pages(args.pages)  # a misspelt page is refused before a demo is built for nothing
     ensure_demo(path, args.scale, args.rebuild)
     from fullfunnel import db
 
@@ -266,7 +281,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"cores: {os.cpu_count()}; load average: {os.getloadavg()[0]:.1f} (other work on the machine "
           "slows every figure)", flush=True)
     print("pages (server time of one run; cold = caches empty, as after an import):", flush=True)
-    pages = bench_pages(path, detail=args.detail)
+    pages = bench_pages(path, detail=args.detail, pages=only)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(f"  slowest cold {max(p[1] for p in pages):.0f} ms, slowest warm {max(p[2] for p in pages):.0f} ms "
           "(targets 300 ms and 50 ms)")
@@ -315,6 +330,7 @@ def register(sub) -> None:
     p.add_argument("--rows", type=int, default=1_000_000, help="sessions rows for the import rate (default 1M)")
     p.add_argument("--detail", type=int, default=0, metavar="N",
                    help="also print the N slowest queries of each page's cold run")
+    p.add_argument("--pages", metavar="LIST", help="only these pages, comma-separated (e.g. funnel.py,roi)")
     p.add_argument("--skip-import", action="store_true", help="only the pages, memory and size")
     p.add_argument("--engine", choices=("duckdb", "clickhouse"), default="duckdb",
                    help="read the pages from the DuckDB file (default) or from the same tables in ClickHouse")

@@ -139,14 +139,15 @@ if choices:
         # screen; the CSV keeps every column
         shown_items = items[[c for c in items.columns if items[c].notna().any() or c == "item_id"]].copy()
         for c in ("item_type", "status", "reason"):
-            if c in shown_items:
-                shown_items[c] = shown_items[c].map(code)
+            if c in shown_items:  # each distinct code put in words once, not once per row
+                shown_items[c] = shown_items[c].map({v: code(v) for v in shown_items[c].dropna().unique()})
         for c in ("channel", "campaign", "manager", "stage", "status", "reason"):
             if c in shown_items:
                 shown_items[c] = shown_items[c].astype(object).where(shown_items[c].notna(), fmt.DASH)
         st.dataframe(shown_items, hide_index=True, width="stretch", column_config=cfg, key="drill_table")
         st.download_button(
-            t("fn.download", lang), export.csv_bytes(items),
+            # made when the button is clicked, not on every run of the page (a big drill-down takes a second)
+            t("fn.download", lang), lambda: export.csv_bytes(items),
             file_name=f"funnel_{step}_{f.period.start}_{f.period.end}.csv", mime="text/csv",
             icon=":material/download:", key="drill_csv",
         )

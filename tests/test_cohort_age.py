@@ -77,6 +77,17 @@ def test_the_comparison_cohort_is_cut_at_the_same_age(run, f):
     assert cohorts.same_age(run, Filters(period=PERIOD, compare="none", tz="UTC")) is None
 
 
+def test_the_last_day_is_the_business_day_of_the_newest_row_in_the_zone_asked(run):
+    """DC3 closed 11-22 12:00 UTC, the newest moment of the data: 11-23 02:00 at UTC+14 (Kiritimati),
+    11-22 01:00 at UTC−11 (Pago Pago); the newest lead (11-19 10:00) is 11-20 at UTC+14, earlier still."""
+    def last(tz):
+        return run("meta/as_of", {"tz": tz})["last_day"].iloc[0].date()
+
+    assert last("UTC") == date(2026, 11, 22)
+    assert last("Pacific/Kiritimati") == date(2026, 11, 23)
+    assert last("Pacific/Pago_Pago") == date(2026, 11, 22)
+
+
 def test_roi_revenue_of_the_comparison_cohort_at_the_same_age(run, f):
     prev = f.shifted(f.comparison_period)
     total = lambda df: df[df["channel"] == R.TOTAL].iloc[0]  # noqa: E731

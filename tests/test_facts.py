@@ -223,8 +223,11 @@ def test_deal_facts_follow_deal_imports_deal_by_deal_and_undo(tmp_path, monkeypa
              "D7,2026-11-06 12:00:00+00,Lost,lost,L7,2026-11-08 12:00:00+00,700,RUB,price,Anna",
              # D1 exported again unchanged: not redone
              "D1,2026-11-02 09:00:00+00,Won,won,L1,2026-11-10 09:00:00+00,1000,RUB,,Anna"]
+    assert _stays(path, "D7") == [("New", "11-06 12:00", "11-07 12:00")]  # in Proposal since 11-07: going on
     ids.append(import_bytes(_csv(deals), "deals.csv", db_file=path, kind="deals").import_id)
     assert_facts_match_definitions(path)
+    # D7 lost on 11-08: its stay in Proposal is over, ended by the close
+    assert _stays(path, "D7") == [("New", "11-06 12:00", "11-07 12:00"), ("Proposal", "11-07 12:00", "11-08 12:00")]
     redone = {name for name, done, _ in by_deal if done}
     assert redone == set(facts.DEAL_KEYED) | set(facts.DEAL_SUMS)
     assert {scope for _, done, scope in by_deal if done} == {("D7", "D8")}
@@ -234,6 +237,10 @@ def test_deal_facts_follow_deal_imports_deal_by_deal_and_undo(tmp_path, monkeypa
                "D4,Meeting,2026-11-06 10:00:00+00"]
     ids.append(import_bytes(_csv(history), "stages.csv", db_file=path, kind="deal_stages").import_id)
     assert_facts_match_definitions(path)
+    # D8: New ended by the entry into Proposal, Proposal by winning (closed 11-09 15:00)
+    assert _stays(path, "D8") == [("New", "11-08 09:00", "11-09 10:00"), ("Proposal", "11-09 10:00", "11-09 15:00")]
+    # D4 (lost 11-09, no history before): one entry, into Meeting, ended by the close
+    assert _stays(path, "D4") == [("Meeting", "11-06 10:00", "11-09 12:00")]
     assert {scope for _, done, scope in by_deal if done} == {("D4", "D8")}
     f = _filters(date(2026, 11, 2), date(2026, 11, 9), "UTC")
     assert_reports_equal(path, f)
@@ -242,4 +249,77 @@ def test_deal_facts_follow_deal_imports_deal_by_deal_and_undo(tmp_path, monkeypa
         undo(i, db_file=path)
         assert_facts_match_definitions(path)
         assert any(done for _, done, _ in by_deal)
+    assert_reports_equal(path, f)
+    assert _stays(path, "D8") == [] and _stays(path, "D4") == []
+    assert _stays(path, "D7") == [("New", "11-06 12:00", "11-07 12:00")]
+
+
+def _stays(path: Path, deal: str) -> list[tuple[str, str, str]]:
+    """A deal's rows of fact_deal_stays: (stage, entered, left) as 'MM-DD HH:MM' in UTC."""
+    con = db.Reader(path).cursor()
+    rows = con.execute("select stage, strftime(timezone('UTC', entered_at), '%m-%d %H:%M'), "
+                       "strftime(timezone('UTC', left_at), '%m-%d %H:%M') from fact_deal_stays "
+                       "where deal_id = ? order by entered_at, stage", [deal]).fetchall()
+    return [tuple(r) for r in rows]
+
+
+STAYS_SQL = """
+insert into settings values ('business_tz', 'UTC'), ('currency', 'RUB');
+insert into stages (pipeline, stage, position, kind) values
+    ('', 'New', 1, 'open'), ('', 'Meeting', 2, 'open'), ('', 'Proposal', 3, 'open'),
+    ('', 'Won', 4, 'won'), ('', 'Lost', 5, 'lost');
+insert into leads (lead_id, created_at, channel, campaign, qualification) values
+    ('LA', '2026-11-02 08:00:00+00', 'yandex_direct', 'brand', 'target'),
+    ('LB', '2026-11-02 11:00:00+00', 'vk_ads', 'retarget', 'target');
+insert into deals (deal_id, created_at, stage, status, lead_id, closed_at, amount, currency) values
+    ('DA', '2026-11-02 09:00:00+00', 'Won', 'won', 'LA', '2026-11-05 09:00:00+00', 100, 'RUB'),
+    ('DB', '2026-11-02 12:00:00+00', 'Proposal', 'open', 'LB', null, 200, 'RUB'),
+    ('DC', '2026-11-03 00:00:00+00', 'Lost', 'lost', null, null, 300, 'RUB'),
+    ('DD', '2026-11-04 10:00:00+00', 'Lost', 'lost', null, '2026-11-05 10:00:00+00', 400, 'RUB'),
+    ('DE', '2026-11-02 10:00:00+00', 'Lost', 'lost', null, '2026-11-04 10:00:00+00', 500, 'RUB');
+insert into deal_stages (deal_id, stage, entered_at) values
+    ('DA', 'New', '2026-11-02 09:00:00+00'), ('DA', 'Meeting', '2026-11-03 21:00:00+00'),
+    ('DB', 'New', '2026-11-02 12:00:00+00'), ('DB', 'Proposal', '2026-11-04 12:00:00+00'),
+    ('DC', 'New', '2026-11-03 00:00:00+00'),
+    ('DD', 'New', '2026-11-04 10:00:00+00'), ('DD', 'Meeting', '2026-11-04 10:00:00+00'),
+    ('DE', 'New', '2026-11-02 10:00:00+00'), ('DE', 'Meeting', '2026-11-06 10:00:00+00');
+"""
+
+
+def test_a_stay_ends_at_the_next_entry_else_at_the_close(tmp_path):
+    """The stay rule on five deals, by hand (UTC):
+    DA won: New 11-02 09:00 → Meeting 11-03 21:00 (1.5 d, ended by the next entry); Meeting → closed
+        11-05 09:00 (1.5 d, ended by the close: no entry into Won was exported).
+    DB open: New 11-02 12:00 → Proposal 11-04 12:00 (2 d); Proposal still going on: left out.
+    DC lost without a close date: its New stay has no end: left out.
+    DD lost: New and Meeting entered at the same moment 11-04 10:00 — in stage-name order, Meeting's
+        stay ends at New's entry (0 d) and New's at the close 11-05 10:00 (1 d).
+    DE lost: New 11-02 10:00 → Meeting 11-06 10:00 (4 d); Meeting entered after the close (11-04):
+        a stay ending before it starts is left out.
+    Time in stage, cohort of 11-02 … 11-08 (every deal): New 1.5, 2, 1, 4 → median 1.75, mean 2.125;
+    Meeting 1.5, 0 → median 0.75, mean 0.75; Proposal none (DB's stay is going on) → no row.
+    """
+    path = tmp_path / "stays.duckdb"
+    with db.writer(path, fresh=True) as con:
+        con.execute(STAYS_SQL)
+    assert_facts_match_definitions(path)
+    assert {d: _stays(path, d) for d in ("DA", "DB", "DC", "DD", "DE")} == {
+        "DA": [("New", "11-02 09:00", "11-03 21:00"), ("Meeting", "11-03 21:00", "11-05 09:00")],
+        "DB": [("New", "11-02 12:00", "11-04 12:00")],
+        "DC": [],
+        "DD": [("Meeting", "11-04 10:00", "11-04 10:00"), ("New", "11-04 10:00", "11-05 10:00")],
+        "DE": [("New", "11-02 10:00", "11-06 10:00")],
+    }
+    f = _filters(date(2026, 11, 2), date(2026, 11, 8), "UTC")
+    times = load_all()["stage-time"].func(db.Reader(path).query, f[0])
+    assert times["stage"].tolist() == ["New", "Meeting"]
+    assert times["stays"].tolist() == [4, 2]
+    assert times["median_days"].tolist() == [1.75, 0.75]
+    assert times["mean_days"].tolist() == [2.125, 0.75]
+    # cash view: the stays that began in 11-03 … 11-04: DA Meeting (1.5), DD New (1) and Meeting (0)
+    cash = load_all()["stage-time"].func(db.Reader(path).query, replace(f[0], period=Period(date(2026, 11, 3),
+                                                                                            date(2026, 11, 4))),
+                                         view="cash")
+    assert dict(zip(cash["stage"], cash["stays"])) == {"New": 1, "Meeting": 2}
+    assert dict(zip(cash["stage"], cash["mean_days"])) == {"New": 1.0, "Meeting": 0.75}
     assert_reports_equal(path, f)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from fullfunnel import db, periods
 
@@ -46,8 +47,7 @@ def test_click_a_bar_then_download_its_deals(server, page):
     assert page.query_selector_all("[data-testid='stException']") == []
     chart = page.locator(CHART).first
     bars = chart.locator("g.mark-rect path")
-    bars.first.wait_for(timeout=30_000)  # Vega draws after the script run is over
-    assert bars.count() == 9  # impressions … won, one bar per funnel row
+    expect(bars).to_have_count(9, timeout=30_000)  # impressions … won, one bar per funnel row (Vega draws after the run)
     chart.locator("g.mark-rect path[aria-label*='label: Meeting;']").first.click()
     settle(page)
     with page.expect_download() as download:

@@ -1,5 +1,6 @@
 """The ROI page in a real browser on a demo database: cards, table and both charts drawn, and the
 attribution model and the campaign view switched by clicking, without an error."""
+from playwright.sync_api import expect
 from test_browser import errors_on, page, server, settle  # noqa: F401  (fixtures)
 
 CHARTS = "[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart']"
@@ -9,8 +10,7 @@ def test_roi_page_draws_and_switches_model(server, page):
     page.goto(f"{server}/roi")
     settle(page)
     assert errors_on(page) == []
-    page.wait_for_selector(CHARTS, timeout=30_000)
-    assert len(page.query_selector_all(CHARTS)) == 2
+    expect(page.locator(CHARTS)).to_have_count(2, timeout=30_000)   # both drawn (Vega draws after the run)
     metrics = page.query_selector_all("[data-testid='stMetric']")
     assert len(metrics) == 8 and all(m.inner_text().strip() for m in metrics)
     assert page.query_selector("[data-testid='stDataFrame']") is not None
@@ -24,5 +24,4 @@ def test_roi_page_draws_and_switches_model(server, page):
     page.get_by_text("Show campaigns", exact=True).first.click()
     settle(page)
     assert errors_on(page) == []
-    page.wait_for_selector(CHARTS, timeout=30_000)
-    assert len(page.query_selector_all(CHARTS)) == 2
+    expect(page.locator(CHARTS)).to_have_count(2, timeout=30_000)   # both drawn (Vega draws after the run)

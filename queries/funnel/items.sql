@@ -16,29 +16,12 @@ flt as (
     select $channels::varchar[] as channels,
 ),
 
-mode as (
-    select $view::varchar as view, $step::varchar as step,
-),
-
 pipe as (
     select coalesce(
         $pipeline::varchar,
         (select pipeline from default_pipeline),
         ''
     ) as pipeline,
-),
-
-known_stages as (
-    select s.stage, s.position, s.kind,
-    from stages as s, pipe
-    where s.pipeline = pipe.pipeline
-),
-
-open_stages as (
-    select stage, position, from known_stages where kind = 'open'
-    union all
-    select 'deals', 0,
-    where not exists (select 1 from known_stages where kind = 'open')
 ),
 
 -- leads ----------------------------------------------------------------------------------------
@@ -52,11 +35,13 @@ lead_items as (
         l.channel, l.campaign, l.manager,
         null::decimal(18, 2) as amount, null::varchar as currency, null::varchar as stage,
         l.qualification as status, l.junk_reason as reason,
-    from leads as l, flt, mode as m
-    where m.step in ('leads', 'target_leads', 'junk')
+    from leads as l, flt
+    where $step::varchar in ('leads', 'target_leads', 'junk')
+      -- a first cut by instant, with a margin wider than any zone's offset, before the exact business day
+      and l.created_at >= timezone('UTC', ($from::date - 2)::timestamp) and l.created_at < timezone('UTC', ($to::date + 3)::timestamp)
       and timezone($tz, l.created_at)::date between $from and $to
       and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
-      and case m.step
+      and case $step::varchar
           when 'target_leads' then l.qualification is distinct from 'junk'
           when 'junk' then l.qualification = 'junk'
           else true
@@ -65,65 +50,56 @@ lead_items as (
 
 -- deals ----------------------------------------------------------------------------------------
 
-deal_base as (
-    select
-        d.deal_id, d.created_at, d.status, d.stage, d.closed_at, d.amount, d.currency, d.lost_reason,
-        coalesce(d.manager, l.manager) as manager,
-        coalesce(l.channel, 'unknown') as channel,
-        l.campaign,
-        timezone($tz, coalesce(l.created_at, d.created_at))::date as cohort_date,
-    from deals as d
-    join pipe on d.pipeline = pipe.pipeline
-    left join leads as l on l.lead_id = d.lead_id
-    cross join flt
-    where (len(flt.channels) = 0 or list_contains(flt.channels, coalesce(l.channel, 'unknown')))
-),
-
--- the stage a lost deal was lost at: its last open stage in the history, else its current stage
-lost_history as (
-    select
-        ds.deal_id,
-        arg_max(ds.stage, (ds.entered_at, ks.position)) filter (where ks.kind = 'open') as last_open_stage,
-    from deal_stages as ds
-    join deal_base as b on b.deal_id = ds.deal_id and b.status = 'lost'
-    left join known_stages as ks on ks.stage = ds.stage
-    group by ds.deal_id
-),
-
--- the steps each deal reached and when: the fact fact_deal_steps (queries/facts/fact_deal_steps.sql)
-deal_steps as (
-    select f.deal_id, f.step, b.stage, f.reached_at,
-    from fact_deal_steps as f
-    join deal_base as b on b.deal_id = f.deal_id
-    cross join mode as m
-    where f.step = m.step
+-- the deals of the pipeline in the step and the day they got there: for a stage or won, the fact
+-- fact_deal_steps (queries/facts/fact_deal_steps.sql), by the day the deal reached the step; for
+-- lost, the fact fact_deal_outcomes (queries/facts/fact_deal_outcomes.sql), by the day the deal was
+-- closed, with the stage where it was lost (its last open stage in the history, else its current
+-- stage when that is an open stage; null when unknown)
+reached as (
+    select f.deal_id, f.channel, false as lost, null::varchar as lost_stage, null::boolean as has_history,
+        timezone($tz, f.reached_at)::date as step_date,
+    from fact_deal_steps as f, pipe, flt
+    where f.step = $step::varchar
+      and f.pipeline = pipe.pipeline
+      and (len(flt.channels) = 0 or list_contains(flt.channels, f.channel))
+      and case
+          when $view::varchar = 'cash' then f.reached_at >= timezone('UTC', ($from::date - 2)::timestamp)
+               and f.reached_at < timezone('UTC', ($to::date + 3)::timestamp)
+               and timezone($tz, f.reached_at)::date between $from and $to
+          else f.cohort_at >= timezone('UTC', ($from::date - 2)::timestamp)
+               and f.cohort_at < timezone('UTC', ($to::date + 3)::timestamp)
+               and timezone($tz, f.cohort_at)::date between $from and $to
+      end
     union all
-    select b.deal_id, 'lost', case when h.deal_id is not null then h.last_open_stage else cur.stage end,
-        coalesce(b.closed_at, b.created_at),
-    from deal_base as b
-    left join lost_history as h on h.deal_id = b.deal_id
-    left join open_stages as cur on cur.stage = b.stage
-    where b.status = 'lost'
+    select o.deal_id, o.channel, true, o.lost_stage, o.has_history, o.closed_day,
+    from fact_deal_outcomes as o, pipe, flt
+    where $step::varchar = 'lost'
+      and o.status = 'lost'
+      and o.pipeline = pipe.pipeline
+      and (len(flt.channels) = 0 or list_contains(flt.channels, o.channel))
+      and case when $view::varchar = 'cash' then o.closed_day else o.cohort_day end between $from and $to
 ),
 
 deal_items as (
     select
-        r.deal_id as item_id,
+        d.deal_id as item_id,
         'deal' as item_type,
-        timezone($tz, r.created_at)::date as created_date,
-        timezone($tz, ds.reached_at)::date as step_date,
-        r.channel, r.campaign, r.manager, r.amount, r.currency,
-        ds.stage,
-        r.status,
-        r.lost_reason as reason,
-    from deal_steps as ds
-    join deal_base as r on r.deal_id = ds.deal_id
-    cross join mode as m
-    where ds.step = m.step
-      and case
-          when m.view = 'cash' then timezone($tz, ds.reached_at)::date between $from and $to
-          else r.cohort_date between $from and $to
-      end
+        timezone($tz, d.created_at)::date as created_date,
+        r.step_date,
+        r.channel, l.campaign, coalesce(d.manager, l.manager) as manager, d.amount, d.currency,
+        case
+            when not r.lost then d.stage
+            when r.lost_stage is not null then r.lost_stage
+            -- a pipeline without open stages is one row 'deals': a deal without history lost there
+            when not r.has_history and d.stage = 'deals'
+                 and not exists (select 1 from stages as s, pipe where s.pipeline = pipe.pipeline and s.kind = 'open')
+                 then 'deals'
+        end as stage,
+        d.status,
+        d.lost_reason as reason,
+    from reached as r
+    join deals as d on d.deal_id = r.deal_id
+    left join leads as l on l.lead_id = d.lead_id
 ),
 
 final as (

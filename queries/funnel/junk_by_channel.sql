@@ -7,21 +7,17 @@ flt as (
     select $channels::varchar[] as channels,
 ),
 
-leads_in as (
-    select l.channel, l.qualification,
-    from leads as l, flt
-    where timezone($tz, l.created_at)::date between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
-),
-
+-- leads and junk leads per business day and channel: the fact fact_leads_day (queries/facts/)
 final as (
     select
-        channel,
-        count(*) as leads_n,
-        count(*) filter (where qualification = 'junk') as junk_n,
-        100.0 * count(*) filter (where qualification = 'junk') / count(*) as junk_rate_pct,
-    from leads_in
-    group by channel
+        l.channel,
+        sum(l.leads_n)::bigint as leads_n,
+        sum(l.junk_n)::bigint as junk_n,
+        100.0 * sum(l.junk_n)::bigint / sum(l.leads_n)::bigint as junk_rate_pct,
+    from fact_leads_day as l, flt
+    where l.day between $from and $to
+      and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
+    group by l.channel
 )
 
 select * from final order by leads_n desc, channel

@@ -12,6 +12,9 @@ junk as (
     select nullif(trim(l.junk_reason), '') as junk_reason,
     from leads as l, flt
     where l.qualification = 'junk'
+      -- a first cut by instant, with a margin wider than any zone's offset, before the exact business day
+      and l.created_at >= timezone('UTC', ($from::date - 2)::timestamp)
+      and l.created_at < timezone('UTC', ($to::date + 3)::timestamp)
       and timezone($tz, l.created_at)::date between $from and $to
       and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
 ),
