@@ -65,7 +65,7 @@ def assert_engines_equal(path: Path, url: str, filters, defaults_only: bool = Fa
                 got = _result(report.func, click.query, f, opts)
                 where = f"{report.name} {opts} {f.period} {f.tz} {f.channels}"
                 if isinstance(want, str) or isinstance(got, str):
-                    assert got == want, where
+                    assert isinstance(got, str) and isinstance(want, str) and got == want, (where, got, want)
                 else:
                     pd.testing.assert_frame_equal(got, want, check_exact=True, obj=where)
                 n += 1
@@ -270,3 +270,13 @@ def test_a_ctes_star_in_a_join_keeps_plain_column_names(url):
            "r as (select b.*, c.w from b join c on c.k = b.k) select r.k, r.v, r.w from r")
     text, params = ch.bind(ch.translate(sql), {})
     assert ch.connect(url).arrow(text, params).to_pylist() == [{"k": 1, "v": "x", "w": "y"}]
+
+
+def test_a_star_expands_to_the_columns_of_the_cte_in_its_own_scope(url):
+    """Fact definitions put in front of a query each bring their own `deal_base`: `b.*` takes the
+    columns of the one in its scope, not of a namesake elsewhere."""
+    sql = ("with f1 as (with b as (select 1 as k, 'x' as cohort_at) select b.*, 1 as n from b join b as c on c.k = b.k), "
+           "f2 as (with b as (select 1 as k, 'y' as cohort_day) select b.*, 2 as n from b join b as c on c.k = b.k) "
+           "select f1.cohort_at, f2.cohort_day from f1 join f2 on f2.k = f1.k")
+    text, params = ch.bind(ch.translate(sql), {})
+    assert ch.connect(url).arrow(text, params).to_pylist() == [{"cohort_at": "x", "cohort_day": "y"}]

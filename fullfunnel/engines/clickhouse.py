@@ -568,21 +568,42 @@ def translate(sql: str, pretty: bool = False) -> str:
 _MODULE_TEXT = Path(__file__).read_text(encoding="utf-8")
 
 
+def _visible_cte(node: exp.Expression, name: str) -> exp.CTE | None:
+    """The CTE `name` as seen from node: the nearest enclosing WITH that defines it (fact definitions
+    put in front of a query each have their own `deal_base`)."""
+    p = node.parent
+    while p is not None:
+        w = p.args.get("with_") or p.args.get("with")
+        if isinstance(w, exp.With):
+            for cte in w.expressions:
+                if cte.alias == name:
+                    return cte
+        p = p.parent
+    return None
+
+
+def _cte_columns(cte: exp.CTE) -> list[str] | None:
+    body = cte.this
+    if not isinstance(body, exp.Select):
+        return None
+    names = [e.alias_or_name for e in body.expressions]
+    if not all(names) or any(isinstance(e, exp.Star) or (isinstance(e, exp.Column) and e.is_star)
+                             for e in body.expressions):
+        return None
+    return names
+
+
 def _expand_qualified_stars(tree: exp.Expression) -> None:
     """`b.*` of a CTE → its columns by name: in a join ClickHouse names them `b.col`, not `col`."""
-    ctes: dict[str, list[str]] = {}
-    for cte in tree.find_all(exp.CTE):
-        body = cte.this
-        if isinstance(body, exp.Select):
-            names = [e.alias_or_name for e in body.expressions]
-            if all(names) and not any(isinstance(e, exp.Star) or (isinstance(e, exp.Column) and e.is_star)
-                                      for e in body.expressions):
-                ctes[cte.alias] = names
-    for select in tree.find_all(exp.Select):
+    for select in list(tree.find_all(exp.Select)):
+        stars = [e for e in select.expressions if isinstance(e, exp.Column) and e.is_star and e.table]
+        if not stars:
+            continue
         sources = {}
         for t in select.find_all(exp.Table):
-            if t.parent_select is select and t.name in ctes:
-                sources[t.alias_or_name] = ctes[t.name]
+            if t.parent_select is select and not t.db and (cte := _visible_cte(t, t.name)) is not None:
+                if (cols := _cte_columns(cte)) is not None:
+                    sources[t.alias_or_name] = cols
         new_exprs, changed = [], False
         for e in select.expressions:
             if isinstance(e, exp.Column) and e.is_star and e.table in sources:
