@@ -87,30 +87,22 @@ def bench_pages(path, repeat_warm: int = 2, detail: int = 0,
     _compile_once()
     spent = [0.0]
     each: list[tuple[float, str]] = []
-    query = db.Reader.query
-
-    def timed_query(self, name, params=None):
-        t = time.perf_counter()
-        try:
-            return query(self, name, params)
-        finally:
-            spent[0] += time.perf_counter() - t
-            each.append(((time.perf_counter() - t) * 1000, name))
 
     from fullfunnel.engines import clickhouse
 
-    ch_query = clickhouse.Reader.query
+    def timed(query):
+        """A reader's query, also adding its time to `spent` and `each`."""
+        def timed_query(self, name, params=None):
+            t = time.perf_counter()
+            try:
+                return query(self, name, params)
+            finally:
+                spent[0] += time.perf_counter() - t
+                each.append(((time.perf_counter() - t) * 1000, name))
+        return timed_query
 
-    def timed_ch_query(self, name, params=None):
-        t = time.perf_counter()
-        try:
-            return ch_query(self, name, params)
-        finally:
-            spent[0] += time.perf_counter() - t
-            each.append(((time.perf_counter() - t) * 1000, name))
-
-    db.Reader.query = timed_query
-    clickhouse.Reader.query = timed_ch_query
+    query, ch_query = db.Reader.query, clickhouse.Reader.query
+    db.Reader.query, clickhouse.Reader.query = timed(query), timed(ch_query)
 
     def once(page: str) -> tuple[float, float]:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
@@ -128,8 +120,8 @@ def bench_pages(path, repeat_warm: int = 2, detail: int = 0,
     try:
         once("overview.py")  # import streamlit, altair and the pages once; open the file
         for page in pages or PAGES:
-            # what an import does: a new file stamp (cached results unused) and a new connection
-            st.cache_data.clear()
+            # what an import does: a new file stamp (cached results unused), new data (every chart
+            # built again) and a new connection
             st.cache_resource.clear()
             ui.clear_cache()
             cold, cold_sql = once(page)

@@ -372,15 +372,24 @@ def _late_sessions_only(con: duckdb.DuckDBPyConnection, before: str, now: str, i
     """
     if "leads" not in inputs or "deals" not in inputs:
         return False
-    found = _changes(con, before, now, inputs, "sessions", memo)
+    return _unseen(con, before, now, inputs, memo, "sessions",
+                   "select min(started_at) > greatest((select max(created_at) from leads), "
+                   "(select max(created_at) from deals)) from {changed}", with_since=False)
+
+
+def _unseen(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...], memo: dict,
+            table: str, check: str, with_since: bool) -> bool:
+    """True when, of a fact's inputs, only `table` changed, by rows all added or all taken out, and
+    `check` (a one-value query over those rows, named `{changed}` in it; `$since` the import id they
+    come after when with_since) says the fact cannot see them. Asked once per write and check."""
+    found = _changes(con, before, now, inputs, table, memo)
     if found is None or not found[2]:
         return False
     rel, since, _ = found
-    if ("late", since) not in memo:
-        memo["late", since] = bool(con.execute(
-            f"select min(started_at) > greatest((select max(created_at) from leads), "
-            f"(select max(created_at) from deals)) from {rel}").fetchone()[0])
-    return memo["late", since]
+    if (check, since) not in memo:
+        memo[check, since] = bool(con.execute(check.format(changed=rel),
+                                              {"since": since} if with_since else None).fetchone()[0])
+    return memo[check, since]
 
 
 _UNLINKED_LEADS = """
@@ -421,15 +430,8 @@ def _unlinked_leads_only(con: duckdb.DuckDBPyConnection, before: str, now: str, 
     """
     if "deals" not in inputs:
         return False
-    found = _changes(con, before, now, inputs, "leads", memo)
-    if found is None or not found[2]:
-        return False
-    rel, since, _ = found
-    if ("unlinked", since) not in memo:
-        # the other leads: those the build had, less any taken out (only one kind of change is here)
-        memo["unlinked", since] = bool(con.execute(_UNLINKED_LEADS.format(changed=rel),
-                                                   {"since": since}).fetchone()[0])
-    return memo["unlinked", since]
+    # the other leads: those the build had, less any taken out (only one kind of change is here)
+    return _unseen(con, before, now, inputs, memo, "leads", _UNLINKED_LEADS, with_since=True)
 
 
 def _only_added(con: duckdb.DuckDBPyConnection, before: str, now: str, inputs: tuple[str, ...],

@@ -220,9 +220,11 @@ def run(name: str, params: dict[str, Any]) -> pd.DataFrame:
 
 
 def clear_cache() -> None:
-    """Forget cached results (after an import or a settings change in this process)."""
+    """Forget cached results and built charts (after an import or a settings change in this process)."""
     with _RESULTS_LOCK:
         _RESULTS.clear()
+    with _SPECS_LOCK:
+        _SPECS.clear()
 
 
 def report(name: str, **options) -> pd.DataFrame:

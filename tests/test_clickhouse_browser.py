@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from live import errors_on, settle, small_demo, streamlit_server
-from test_browser import page_urls
+from test_browser import page, page_urls  # noqa: F401  (the page fixture)
 
 
 @pytest.fixture(scope="module")
@@ -18,14 +18,6 @@ def ch_url(tmp_path_factory) -> str:
 def server(ch_url, tmp_path_factory):
     with streamlit_server(ch_url, tmp_path_factory.mktemp("log") / "server.log") as base:
         yield base
-
-
-@pytest.fixture
-def page(browser):   # the session's shared Chromium (tests/conftest.py)
-    ctx = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="en-US")
-    pg = ctx.new_page()
-    yield pg
-    ctx.close()
 
 
 @pytest.mark.parametrize("file,url", page_urls())
