@@ -87,3 +87,26 @@ def settle(pg) -> None:
 
 def errors_on(pg) -> list[str]:
     return [e.inner_text()[:300] for e in pg.query_selector_all("[data-testid='stException']")]
+
+
+def upload(pg, path, until: str, timeout: int = 180_000) -> None:
+    """Drop a file on the page's first uploader and wait for `until` to show.
+
+    A script rerun that redraws the uploader between the drop and the upload loses the file; then the
+    file is dropped again (its chip never appeared). On a timeout the test says what the page showed."""
+    import re as _re
+    name = Path(path).name
+    waited, step = 0, 20_000
+    pg.locator("input[type='file']").first.set_input_files(str(path))
+    while True:
+        try:
+            pg.get_by_text(until, exact=False).first.wait_for(timeout=step)
+            return
+        except Exception:
+            waited += step
+            if waited >= timeout:
+                pytest.fail(f"{until!r} never showed after dropping {name}; the page showed:\n"
+                            + pg.inner_text("body")[:3000])
+            chips = pg.locator("[data-testid='stFileChipName']", has_text=_re.compile(_re.escape(name)))
+            if chips.count() == 0:
+                pg.locator("input[type='file']").first.set_input_files(str(path))

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 import duckdb
 import pytest
 
-from live import ROOT, errors_on, free_port, settle
+from live import ROOT, errors_on, free_port, settle, upload
 
 FIX = ROOT / "tests" / "fixtures" / "imports"
 ENV = dict(os.environ, FULLFUNNEL_TZ="Europe/Moscow")
@@ -148,8 +148,7 @@ def test_admin_imports_and_the_history_says_who(site, browser):
         assert {"Import", "Data health", "Settings"} <= set(nav_links(pg))
         pg.goto(f"{base}/import")
         settle(pg)
-        pg.locator("input[type='file']").first.set_input_files(str(FIX / "google_ads_campaigns.csv"))
-        pg.get_by_text("Recognised as", exact=False).wait_for(timeout=60_000)
+        upload(pg, FIX / "google_ads_campaigns.csv", "Recognised as")
         settle(pg)
         pg.get_by_role("button", name="Import 1 file(s)").click()
         pg.get_by_text("Import finished", exact=False).wait_for(timeout=60_000)

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from live import errors_on, settle, streamlit_server
+from live import errors_on, settle, streamlit_server, upload
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures" / "imports"
@@ -53,8 +53,7 @@ def page(browser):
 def test_upload_preview_import_and_undo(server, page, dbf):
     page.goto(f"{server}/import")
     settle(page)
-    page.locator("input[type='file']").first.set_input_files(str(FIX / "google_ads_campaigns.csv"))
-    page.get_by_text("Recognised as", exact=False).wait_for(timeout=60_000)
+    upload(page, FIX / "google_ads_campaigns.csv", "Recognised as")
     settle(page)
     assert "Google Ads report" in page.inner_text("body")
     assert count(dbf, "spend") == 0                     # the preview changed nothing

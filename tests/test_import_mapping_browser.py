@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from live import errors_on, settle, streamlit_server
+from live import errors_on, settle, streamlit_server, upload
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = dict(os.environ, FULLFUNNEL_TZ="Europe/Moscow")
@@ -68,12 +68,7 @@ def test_map_columns_in_the_page_then_the_next_file_is_recognised(server, page, 
                      encoding="utf-8")
     page.goto(f"{server}/import")
     settle(page)
-    page.locator("input[type='file']").first.set_input_files(str(first))
-    settle(page)
-    try:
-        page.get_by_text("Map the columns yourself").wait_for(timeout=180_000)
-    except Exception:   # say what the page showed instead
-        pytest.fail("no mapping form; the page showed:\n" + page.inner_text("body")[:3000])
+    upload(page, first, "Map the columns yourself")
     settle(page)
     assert "is not recognised" in page.inner_text("body")
     pick(page, "lead_id *", "Номер заявки")
@@ -102,8 +97,7 @@ def test_map_columns_in_the_page_then_the_next_file_is_recognised(server, page, 
     second.write_text(HEADER + "A-4;01.06.2026;yandex;Новый\n", encoding="utf-8")
     page.goto(f"{server}/import")
     settle(page)
-    page.locator("input[type='file']").first.set_input_files(str(second))
-    page.get_by_text("Recognised as", exact=False).wait_for(timeout=180_000)
+    upload(page, second, "Recognised as")
     settle(page)
     assert "Map the columns yourself" not in page.inner_text("body")
     page.get_by_role("button", name="Import 1 file(s)").click()
