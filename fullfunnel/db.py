@@ -196,9 +196,10 @@ def _process_gone(pid: int) -> bool:
 
 
 def _remove_orphans(live: Path) -> list[Path]:
-    """Delete the private copies (and their .wal) of writers that were killed before they could clean up:
-    `.NAME.<pid>.<tid>.tmp[.wal]` whose process is gone. Called with the write lock held."""
-    pattern = re.compile(re.escape(f".{live.name}.") + r"(\d+)\.(\d+)\.tmp(\.wal)?")
+    """Delete the private copies (and their .wal) of writers that were killed before they could clean up,
+    and replaced versions they had not yet freed: `.NAME.<pid>.<tid>.tmp[.wal]` and `.NAME.<pid>.<tid>.old`
+    whose process is gone. Called with the write lock held."""
+    pattern = re.compile(re.escape(f".{live.name}.") + r"(\d+)\.(\d+)\.(tmp(\.wal)?|old)")
     removed = []
     try:
         names = os.listdir(live.parent)
@@ -213,6 +214,24 @@ def _remove_orphans(live: Path) -> list[Path]:
             except OSError:
                 pass
     return removed
+
+
+def _keep_old(live: Path, old: Path) -> Path | None:
+    """A second name for the version about to be replaced, so the rename does not free its blocks."""
+    try:
+        old.unlink(missing_ok=True)
+        os.link(live, old)
+        return old
+    except OSError:   # no live file yet, or hard links not allowed here: the rename frees it
+        return None
+
+
+def _free_later(old: Path | None) -> None:
+    """Free the replaced version's disk space after the write has returned (0.3–0.6 s for 500 MB
+    on ext4): the new version is already live. A non-daemon thread, so a command finishes it before
+    it exits; a writer killed first leaves `.old`, which the next writer removes."""
+    if old is not None:
+        threading.Thread(target=old.unlink, kwargs={"missing_ok": True}, name="ff-free-old").start()
 
 
 @contextmanager
@@ -258,8 +277,14 @@ def writer(path: str | os.PathLike | None = None, fresh: bool = False) -> Iterat
                 con.execute("checkpoint")
             finally:
                 con.close()
-            os.replace(tmp, live)
+            old = _keep_old(live, tmp.with_suffix(".old"))
+            try:
+                os.replace(tmp, live)
+            except OSError:
+                _free_later(old)
+                raise
             _write_mark(marker, live)
+            _free_later(old)
         except (duckdb.Error, OSError) as e:
             broken = _broken(live, e)
             if broken is None:

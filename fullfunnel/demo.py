@@ -15,6 +15,7 @@ per-row work.
 from __future__ import annotations
 
 import argparse
+import math
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -719,41 +720,112 @@ _INSERTS = {
 TABLES = list(_INSERTS)  # in insert order: deals need leads
 
 
+BLOCK_SCALE = 5.0   # the biggest part generated in memory at once (≈ 2.5 GB at its peak)
+# tables whose rows every block repeats for the same keys: summed over the blocks, written once
+_SUMMED = {"spend": (["day", "utm"], ["spend", "impressions", "clicks"]),
+           "plans": (["month", "metric", "manager"], ["value"])}
+
+
+def _blocks(scale: float) -> list[float]:
+    """Scales above BLOCK_SCALE are made of equal blocks that fit in memory (scale 50: ten of 5)."""
+    k = max(1, math.ceil(scale / BLOCK_SCALE - 1e-9))
+    return [scale / k] * k
+
+
+def _shift(fr: dict[str, Any], off: dict[str, int]) -> dict[str, int]:
+    """Move a block's integer ids past the blocks before it (in place); returns the next offsets."""
+    def past(col, by):   # -1 means "none" and stays so
+        return np.where(col >= 0, col + by, col)
+
+    def top(*cols):      # the biggest id in use, -1 if none
+        return int(max(c.to_numpy().max(initial=-1) for c in cols))
+
+    ses, leads, deals = fr["sessions"], fr["leads"], fr["deals"]
+    acts, orders, revs = fr["activities"], fr["orders"], fr["reviews"]
+    nxt = {"session": off["session"] + len(ses), "lead": off["lead"] + len(leads),
+           "deal": off["deal"] + len(deals), "activity": off["activity"] + len(acts),
+           "review": off["review"] + len(revs),
+           "visitor": off["visitor"] + top(ses["visitor"], leads["visitor"]) + 1,
+           "client": off["client"] + top(leads["client"], orders["client"]) + 1,
+           "order": off["order"] + top(orders["order"]) + 1}
+    ses["n"] += off["session"]
+    ses["visitor"] += off["visitor"]
+    leads["n"] += off["lead"]
+    leads["visitor"] = past(leads["visitor"].to_numpy(), off["visitor"])
+    leads["client"] += off["client"]
+    deals["n"] += off["deal"]
+    deals["lead"] += off["lead"]
+    fr["deal_stages"]["deal"] += off["deal"]
+    acts["n"] += off["activity"]
+    acts["lead"] += off["lead"]
+    acts["deal"] = past(acts["deal"].to_numpy(), off["deal"])
+    orders["order"] += off["order"]
+    orders["client"] += off["client"]
+    orders["deal"] += off["deal"]
+    revs["n"] += off["review"]
+    return nxt
+
+
 def build(path: str | Path | None = None, days: int = 365, seed: int = 42, scale: float = 1.0,
           end: date | None = None, log: Callable[[str], None] | None = None) -> dict[str, int]:
-    """Replace the database at `path` with demo data; returns the row count of each table."""
+    """Replace the database at `path` with demo data; returns the row count of each table.
+
+    A big scale is generated and written in blocks (seeds seed, seed+1, …) so memory stays that of one
+    block; their ids follow each other and the daily spend and the plans are the sums of the blocks."""
     say = log or (lambda _msg: None)
     t0 = time.perf_counter()
-    frames = generate(days=days, seed=seed, scale=scale, end=end)
-    say(f"generated in {time.perf_counter() - t0:.1f} s")
+    if days < 1:
+        raise DemoError("The demo needs at least 1 day (--days).")
+    if not scale > 0:
+        raise DemoError("The demo scale must be a positive number, e.g. 1 or 0.1 (--scale).")
+    parts = _blocks(scale)
+    end = end or default_end()
     counts: dict[str, int] = {}
     with db.writer(path, fresh=True) as con:
-        t1 = time.perf_counter()
         con.execute("set enable_progress_bar = false")
         con.execute("begin transaction")
         import_id = con.execute("select nextval('import_id_seq')").fetchall()[0][0]
         con.execute("insert into settings values ('business_tz', ?), ('currency', ?)",
                     [BUSINESS_TZ, CURRENCY]).fetchall()  # DuckDB wants every result consumed
-        con.register("utm", frames["utm"])
+        off = dict.fromkeys(("session", "visitor", "lead", "client", "deal", "activity", "order", "review"), 0)
+        summed: dict[str, list[pd.DataFrame]] = {t: [] for t in _SUMMED}
+        for b, part in enumerate(parts):
+            t = time.perf_counter()
+            frames = generate(days=days, seed=seed + b, scale=part, end=end)
+            off = _shift(frames, off)
+            block = f" (block {b + 1} of {len(parts)})" if len(parts) > 1 else ""
+            say(f"generated in {time.perf_counter() - t:.1f} s{block}")
+            t1 = time.perf_counter()
+            con.register("utm", frames["utm"])
+            for table in TABLES:
+                if table in _SUMMED and len(parts) > 1:
+                    summed[table].append(frames[table])
+                    if b < len(parts) - 1:
+                        continue
+                    keys, values = _SUMMED[table]
+                    frames[table] = pd.concat(summed[table]).groupby(keys, as_index=False, sort=True)[values].sum()
+                if table == "stages" and b:
+                    continue
+                con.register("f", frames[table])
+                sql = _INSERTS[table].format(pipeline=PIPELINE, currency=CURRENCY)
+                params = {"import_id": import_id}
+                if "$start" in sql:
+                    params["start"] = frames["start"]
+                con.execute(sql, params).fetchall()
+                con.unregister("f")
+            con.unregister("utm")
+            say(f"inserted in {time.perf_counter() - t1:.1f} s{block}")
+            del frames
         for table in TABLES:
-            con.register("f", frames[table])
-            sql = _INSERTS[table].format(pipeline=PIPELINE, currency=CURRENCY)
-            params = {"import_id": import_id}
-            if "$start" in sql:
-                params["start"] = frames["start"]
-            con.execute(sql, params).fetchall()
-            con.unregister("f")
             counts[table] = con.execute(f"select count(*) from {table}").fetchall()[0][0]
-        con.unregister("utm")
         total = sum(counts.values())
         con.execute(
             "insert into import_log (import_id, imported_at, file_name, format, kind, rows_read, rows_added, "
             "rows_replaced, rows_rejected) values (?, now(), ?, 'demo', 'all', ?, ?, 0, 0)",
-            [import_id, f"demo data: {days} days to {frames['end']}, seed {seed}, scale {scale:g}",
+            [import_id, f"demo data: {days} days to {end}, seed {seed}, scale {scale:g}",
              total, total],
         ).fetchall()
         con.execute("commit")
-        say(f"inserted in {time.perf_counter() - t1:.1f} s")
     say(f"total {time.perf_counter() - t0:.1f} s")
     return counts
 

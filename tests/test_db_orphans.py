@@ -23,7 +23,7 @@ pytestmark = pytest.mark.usefixtures("moscow_tz")
 
 def copies(p: Path) -> list[str]:
     return sorted(x.name for x in p.parent.iterdir()
-                  if x.name.startswith(f".{p.name}.") and x.name.endswith((".tmp", ".wal")))
+                  if x.name.startswith(f".{p.name}.") and x.name.endswith((".tmp", ".wal", ".old")))
 
 
 def test_killed_import_leaves_a_copy_that_the_next_write_removes(tmp_path):
@@ -61,10 +61,28 @@ def test_settings_write_also_cleans_up(tmp_path):
     p = db.create_empty(tmp_path / "ff.duckdb")
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     pid = int(gone.stdout)   # a process that has exited
-    for suffix in (".tmp", ".tmp.wal"):
+    for suffix in (".tmp", ".tmp.wal", ".old"):   # a copy, its log, a replaced version not yet freed
         p.with_name(f".{p.name}.{pid}.99{suffix}").write_bytes(b"x" * 1000)
     p.with_name(f".other.duckdb.{pid}.99.tmp").write_bytes(b"not ours")
     with db.writer(p):
         pass
     assert copies(p) == []
     assert p.with_name(f".other.duckdb.{pid}.99.tmp").exists()
+
+
+def test_a_replaced_version_is_freed_after_the_write(tmp_path):
+    import threading
+
+    p = tmp_path / "ff.duckdb"
+    import_bytes(OK, "ok.csv", db_file=p)
+    held = open(p, "rb")   # a reader still on the version the next write replaces
+    first = held.read()
+    import_bytes(OK.replace(b"100", b"300"), "ok3.csv", db_file=p)
+    for t in threading.enumerate():
+        if t.name == "ff-free-old":
+            t.join()
+    assert copies(p) == []                       # no second name of the old version left behind
+    assert q(p, "select spend::double from spend") == [(300.0,)]
+    held.seek(0)
+    assert held.read() == first                  # the reader's version stays readable to the end
+    held.close()

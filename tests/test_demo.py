@@ -310,3 +310,28 @@ def test_if_missing_keeps_an_existing_database(tmp_path, capsys):
     # without --if-missing the file is replaced
     assert cli.main(["demo", "--db", str(path), "--days", "30", "--scale", "0.01", "--seed", "1"]) == 0
     assert path.stat().st_ino != before[0] or path.read_bytes() != before[2]
+
+
+def test_a_big_scale_is_built_in_blocks_that_add_up(tmp_path, monkeypatch):
+    """Above BLOCK_SCALE the demo is made of equal blocks (seeds 42, 43, …) generated one at a time:
+    every row of every block is there once under its own id, deals point at their block's leads,
+    and the daily spend is the blocks' sum (one row per day and campaign)."""
+    monkeypatch.setattr(demo, "BLOCK_SCALE", SCALE / 2)
+    counts = build(tmp_path / "blocks.duckdb")
+    parts = [demo.generate(days=DAYS, seed=s, scale=SCALE / 2, end=END) for s in (42, 43)]
+    for table in ("sessions", "leads", "deals", "deal_stages", "activities", "orders", "reviews"):
+        assert counts[table] == sum(len(p[table]) for p in parts), table
+    assert counts["spend"] == len(parts[0]["spend"])          # the same days and campaigns, summed
+    con = duckdb.connect(str(tmp_path / "blocks.duckdb"), read_only=True)
+    spend = sum(float(p["spend"]["spend"].sum()) for p in parts)
+    assert float(con.execute("select sum(spend) from spend").fetchone()[0]) == pytest.approx(spend, abs=0.01)
+    for table, key in (("sessions", "session_id"), ("leads", "lead_id"), ("deals", "deal_id"),
+                       ("activities", "activity_id"), ("orders", "order_id || product")):
+        assert con.execute(f"select count(distinct {key}) from {table}").fetchone()[0] == counts[table], table
+    # no block's visitor or client is another's: as many distinct as the blocks have between them
+    visitors = sum(p["sessions"]["visitor"].nunique() for p in parts)
+    assert con.execute("select count(distinct visitor_id) from sessions").fetchone()[0] == visitors
+    assert con.execute("select count(*) from deals d anti join leads l using (lead_id)").fetchone()[0] == 0
+    assert con.execute("select count(*) from leads l where visitor_id is not null and visitor_id not in "
+                       "(select visitor_id from sessions)").fetchone()[0] == 0
+    con.close()

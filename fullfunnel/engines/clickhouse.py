@@ -861,6 +861,9 @@ def fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
     return out
 
 
+COPY_BATCH_ROWS = 2_000_000   # rows per insert when a DuckDB table goes to ClickHouse
+
+
 def publish(con: duckdb.DuckDBPyConnection, client: _Client, tables: list[str]) -> None:
     """Replace the ClickHouse tables by the DuckDB ones: all new tables are written, then swapped in.
 
@@ -875,12 +878,16 @@ def publish(con: duckdb.DuckDBPyConnection, client: _Client, tables: list[str]) 
             new = f"_ff_new_{table}_{tag}"
             client.command(create_sql(table, columns[table], new))
             staged.append((table, new))
-            data = con.sql(f'select * from "{table}"').to_arrow_table()
-            if data.num_rows:
-                client.insert(new, data)
+            sent = 0
+            # in slices, so a table of a hundred million rows never has to fit in memory at once
+            reader = con.sql(f'select * from "{table}"').to_arrow_reader(COPY_BATCH_ROWS)
+            for batch in reader:
+                if batch.num_rows:
+                    client.insert(new, pa.Table.from_batches([batch]))
+                    sent += batch.num_rows
             got = client.scalar(f"select count() from {new}")
-            if got != data.num_rows:
-                raise ClickHouseError(f"ClickHouse holds {got} rows of {table}'s {data.num_rows} after writing; "
+            if got != sent:
+                raise ClickHouseError(f"ClickHouse holds {got} rows of {table}'s {sent} after writing; "
                                       "nothing was changed.")
     except BaseException:
         for _, new in staged:
