@@ -26,10 +26,10 @@ opt as (
     select $margin_pct::double / 100.0 as margin,
 ),
 
+-- the channel of each deal's lead ('unknown' for a deal without one), kept per deal in the fact
+-- fact_deal_outcomes (queries/facts/fact_deal_outcomes.sql)
 lead_channel as (
-    select d.deal_id, l.channel,
-    from deals as d
-    join leads as l on l.lead_id = d.lead_id
+    select deal_id, channel, from fact_deal_outcomes
 ),
 
 first_order as (
