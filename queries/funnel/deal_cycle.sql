@@ -18,25 +18,28 @@ pipe as (
     ) as pipeline,
 ),
 
+-- a deal's lead channel, cohort day (its lead's creation, else its own) and close day come from the
+-- fact fact_deal_outcomes (queries/facts/fact_deal_outcomes.sql); only the two timestamps from deals
 won as (
     select
-        epoch(d.closed_at - d.created_at) / 86400.0 as days,
-        timezone($tz, coalesce(l.created_at, d.created_at))::date as cohort_date,
-        timezone($tz, d.closed_at)::date as won_date,
-    from deals as d
-    join pipe on d.pipeline = pipe.pipeline
-    left join leads as l on l.lead_id = d.lead_id
+        epoch_us(d.closed_at) - epoch_us(d.created_at) as us,   -- exact: the mean does not depend on row order
+        o.cohort_day as cohort_date,
+        o.closed_day as won_date,
+    from fact_deal_outcomes as o
+    join pipe on o.pipeline = pipe.pipeline
+    join deals as d on d.deal_id = o.deal_id
     cross join flt
-    where d.status = 'won'
+    where o.status = 'won'
+      and d.status = 'won'
       and d.closed_at is not null
-      and (len(flt.channels) = 0 or list_contains(flt.channels, coalesce(l.channel, 'unknown')))
+      and (len(flt.channels) = 0 or list_contains(flt.channels, o.channel))
 ),
 
 final as (
     select
         count(*) as won_n,
-        avg(days) as cycle_mean_days,
-        median(days) as cycle_median_days,
+        avg(us) / 86400e6 as cycle_mean_days,
+        median(us) / 86400e6 as cycle_median_days,
     from won
     where case when $view::varchar = 'cash' then won_date between $from and $to
                else cohort_date between $from and $to end
