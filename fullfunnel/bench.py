@@ -168,7 +168,7 @@ def bench_daily_import(path: Path) -> None:
     import duckdb
 
     from fullfunnel import db, periods
-    from fullfunnel.importing import import_file
+    from fullfunnel.importing import import_file, import_files
     from fullfunnel.importing.load import undo
 
     with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
@@ -219,6 +219,10 @@ def bench_daily_import(path: Path) -> None:
             total += secs
             print(f"    {kind:<9} {secs:5.2f} s", flush=True)
         print(f"  undo of those {len(ids)} imports: {total:.2f} s", flush=True)
+        t = time.perf_counter()
+        res = import_files([f for _, f in files], db_file=copy)
+        print(f"  the same {len(files)} files in one write (`import --together`): {time.perf_counter() - t:.2f} s "
+              f"({sum(r.added for r in res):,} rows)", flush=True)
 
 
 def bench_import_rate(rows: int) -> None:

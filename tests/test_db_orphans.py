@@ -21,6 +21,15 @@ OK = b"date,channel,spend,campaign\n2026-05-01,seo,100,c1\n"
 pytestmark = pytest.mark.usefixtures("moscow_tz")
 
 
+def freed() -> None:
+    """Wait until this process has freed the versions its writes replaced (db._free_later)."""
+    import threading
+
+    for t in threading.enumerate():
+        if t.name == "ff-free-old":
+            t.join()
+
+
 def copies(p: Path) -> list[str]:
     return sorted(x.name for x in p.parent.iterdir()
                   if x.name.startswith(f".{p.name}.") and x.name.endswith((".tmp", ".wal", ".old")))
@@ -29,6 +38,7 @@ def copies(p: Path) -> list[str]:
 def test_killed_import_leaves_a_copy_that_the_next_write_removes(tmp_path):
     p = tmp_path / "ff.duckdb"
     import_bytes(OK, "ok.csv", db_file=p)
+    freed()
     before = p.read_bytes()
     big = tmp_path / "leads.csv"   # ≈ 20 MB: the import runs for seconds, long enough to be killed
     with open(big, "w") as f:
@@ -39,7 +49,8 @@ def test_killed_import_leaves_a_copy_that_the_next_write_removes(tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={**os.environ, "FULLFUNNEL_TZ": "Europe/Moscow"})
     deadline = time.monotonic() + 60
-    while not copies(p) and time.monotonic() < deadline and proc.poll() is None:
+    while not [n for n in copies(p) if n.startswith(f".{p.name}.{proc.pid}.")] \
+            and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.01)
     time.sleep(0.3)   # into the import proper
     os.kill(proc.pid, signal.SIGKILL)
@@ -52,6 +63,7 @@ def test_killed_import_leaves_a_copy_that_the_next_write_removes(tmp_path):
     alive = p.with_name(f".{p.name}.{os.getpid()}.1.tmp")
     alive.write_bytes(b"in use")
     import_bytes(OK.replace(b"100", b"200"), "ok2.csv", db_file=p)
+    freed()
     assert copies(p) == [alive.name]
     assert q(p, "select spend::double from spend") == [(200.0,)]
     alive.unlink()
@@ -71,16 +83,12 @@ def test_settings_write_also_cleans_up(tmp_path):
 
 
 def test_a_replaced_version_is_freed_after_the_write(tmp_path):
-    import threading
-
     p = tmp_path / "ff.duckdb"
     import_bytes(OK, "ok.csv", db_file=p)
     held = open(p, "rb")   # a reader still on the version the next write replaces
     first = held.read()
     import_bytes(OK.replace(b"100", b"300"), "ok3.csv", db_file=p)
-    for t in threading.enumerate():
-        if t.name == "ff-free-old":
-            t.join()
+    freed()
     assert copies(p) == []                       # no second name of the old version left behind
     assert q(p, "select spend::double from spend") == [(300.0,)]
     held.seek(0)

@@ -4,6 +4,6 @@
 `undo(import_id)` takes an import back. See README "Importing your data".
 """
 from fullfunnel.importing.errors import ImportRefused
-from fullfunnel.importing.load import ImportResult, import_bytes, import_file, undo
+from fullfunnel.importing.load import ImportResult, import_bytes, import_file, import_files, undo
 
-__all__ = ["ImportRefused", "ImportResult", "import_bytes", "import_file", "undo"]
+__all__ = ["ImportRefused", "ImportResult", "import_bytes", "import_file", "import_files", "undo"]

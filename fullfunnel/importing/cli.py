@@ -26,6 +26,9 @@ def register(sub) -> None:
                    help="day (dmy) or month (mdy) first in dates such as 03/04/2026 or 03-04-2026")
     p.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
     p.add_argument("--strict", action="store_true", help="refuse the whole file if any row is rejected")
+    p.add_argument("--together", action="store_true",
+                   help="import the files in one write: all of them land (each its own import) or none does; "
+                        "faster for several files into a big database")
     p.set_defaults(func=cmd_import)
 
     tp = sub.add_parser("template", help="write the native CSV template of a kind of data (header + example row)",
@@ -140,6 +143,17 @@ def cmd_import(args) -> int:
         from fullfunnel.importing import mapping as mp
 
         mapping = mp.load_mapping(args.mapping)
+    if args.together:
+        try:
+            results = load.import_files(args.files, db_file=args.db, kind=args.kind, fmt=args.format,
+                                        mapping=mapping, strict=args.strict, dry_run=args.dry_run,
+                                        date_order=args.date_order)
+        except ImportRefused as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        for res in results:
+            print(summary(res))
+        return 0
     failed = 0
     for f in args.files:
         path = Path(f)

@@ -1,6 +1,7 @@
 """Validate → reject rows with line/column/reason → write in one transaction; history and undo.
 
-One file is one import and one `db.writer()` transaction: it lands whole or not at all. Rows are
+One file is one import and one `db.writer()` transaction: it lands whole or not at all
+(`import_files` puts several files, each its own import, in one transaction: all or none). Rows are
 read and checked by DuckDB over the whole file at once (parse.py), then each kind's rows replace
 the existing rows with the same natural key; the replaced rows are archived so the import can be
 undone. Contact details become a salted hash (`client_id`) before anything is stored.
@@ -18,7 +19,7 @@ from typing import Callable
 
 import duckdb
 
-from fullfunnel import auth, db, facts, periods
+from fullfunnel import auth, db, facts, periods, rollups
 from fullfunnel.importing import channels, dates, parse, presets
 from fullfunnel.importing.errors import ImportRefused
 from fullfunnel.importing.presets import KEEP, Const, Format, FromHeader, Output, Src
@@ -568,6 +569,21 @@ def import_bytes(data: bytes, name: str, path: str | os.PathLike | None = None, 
 
 def _import_table(data: bytes, table: Table, db_file, kind, fmt, mapping, strict, dry_run,
                   say: Progress, date_order: str | None = None, days: tuple | None = None) -> ImportResult:
+    chosen, plans, result = _prepare(data, table, db_file, kind, fmt, mapping, dry_run, date_order)
+    try:
+        with db.writer(db_file) as con:
+            _run(con, table, chosen, plans, result, strict, say, days)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    say(1.0, "done")
+    return result
+
+
+def _prepare(data: bytes, table: Table, db_file, kind, fmt, mapping, dry_run: bool,
+             date_order: str | None) -> tuple[Format, list[_Plan], ImportResult]:
+    """The format, the plan of each kind it yields and the empty result of one file, before any write."""
     name = table.name
     if table.n_rows == 0:
         raise ImportRefused(f"{name} has a header but no data rows: there is nothing to import.",
@@ -590,18 +606,82 @@ def _import_table(data: bytes, table: Table, db_file, kind, fmt, mapping, strict
         columns=[(p.output.kind, c, s) for p in plans for c, s in p.columns],
         ignored=[h for i, h in enumerate(table.header) if i not in used],
     )
-    try:
-        with db.writer(db_file) as con:
-            _run(con, table, chosen, plans, result, strict, say, days)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
-    say(1.0, "done")
-    return result
+    return chosen, plans, result
 
 
-def import_file(path: str | os.PathLike, **kw) -> ImportResult:
+def import_files(paths: list[str | os.PathLike], *, db_file: str | os.PathLike | None = None,
+                 kind: str | None = None, fmt: str = "auto", mapping: Format | None = None,
+                 strict: bool = False, dry_run: bool = False, date_order: str | None = None,
+                 progress: Progress | None = None) -> list[ImportResult]:
+    """Several files in one write: each lands as an import of its own (undone on its own), and either
+    all of them land or none does. One write costs what a write costs once — copying the database,
+    refreshing the rollups and facts — instead of once per file (the daily import of every kind).
+    A file that cannot be imported refuses the lot, naming the file."""
+    say = progress or (lambda f, s: None)
+    limit = max_bytes(db_file)
+    files = []
+    for path in paths:
+        try:
+            p, data = _file_bytes(path, limit)
+            files.append([p, data, read_bytes(data, p.name, p)])
+        except ImportRefused as e:
+            raise _none_of(e, Path(path).name, len(paths)) from None
+    if len(files) > 1:
+        say(0.0, "reading")
+    while True:
+        results: list[ImportResult] = []
+        try:
+            prepared = []
+            for p, data, table in files:
+                try:
+                    prepared.append(_prepare(data, table, db_file, kind, fmt, mapping, dry_run, date_order))
+                except ImportRefused as e:
+                    raise _none_of(e, p.name, len(files)) from None
+            with db.writer(db_file) as con:
+                for n, ((p, data, table), (chosen, plans, result)) in enumerate(zip(files, prepared)):
+                    share = 1.0 / len(files)
+                    try:
+                        _run(con, table, chosen, plans, result, strict,
+                             lambda f, step, n=n: say((n + f) * share, step))
+                    except _SlowPath:
+                        raise _SlowFile(n) from None
+                    except ImportRefused as e:
+                        raise _none_of(e, p.name, len(files)) from None
+                    results.append(result)
+                    if not dry_run and n < len(files) - 1:
+                        # bring the rollups and facts up to date file by file: each sees the change of one
+                        # import, which they redo for the days and deals it touched (several kinds at once
+                        # would rebuild the deal facts whole); the writer refreshes after the last
+                        rollups.refresh(con)
+                        facts.refresh(con)
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        except _SlowFile as slow:   # quoted line breaks in a big file: read it the exact way, write again
+            p, data, _ = files[slow.index]
+            files[slow.index][2] = read_bytes(data, p.name)
+            continue
+        say(1.0, "done")
+        return results
+
+
+class _SlowFile(Exception):
+    def __init__(self, index: int):
+        self.index = index
+
+
+def _none_of(e: ImportRefused, name: str, n: int) -> ImportRefused:
+    if n == 1:
+        return e
+    text = str(e) if str(e).startswith(name) else f"{name}: {e}"
+    ru = (e.ru if e.ru.startswith(name) else f"{name}: {e.ru}") if e.ru else None
+    return ImportRefused(f"{text} None of the {n} files was imported.",
+                         ru=f"{ru} Ни один из {n} файлов не загружен." if ru else None)
+
+
+def _file_bytes(path: str | os.PathLike, limit: int) -> tuple[Path, bytes]:
+    """A file's bytes, or a sentence for a path that is no file or a file over the size limit."""
     p = Path(path)
     if not p.exists():
         raise ImportRefused(f"There is no file {p}.", ru=f"Файла {p} нет.")
@@ -610,15 +690,20 @@ def import_file(path: str | os.PathLike, **kw) -> ImportResult:
     if not p.is_file():   # a device or a pipe (/dev/zero) would be read forever
         raise ImportRefused(f"{p} is not a regular file.", ru=f"{p} — не обычный файл.")
     size = p.stat().st_size
-    limit = kw.pop("limit", None)
-    limit = max_bytes(kw.get("db_file")) if limit is None else limit
     if size > limit:
         raise ImportRefused(
             f"{p.name} is {size / 1024 / 1024:.0f} MB, over the {limit / 1024 / 1024:.0f} MB limit for one file; "
             "split it into smaller files or raise the import_max_mb setting.",
             ru=f"{p.name} весит {size / 1024 / 1024:.0f} МБ — больше предела {limit / 1024 / 1024:.0f} МБ "
                "на файл; разбейте его на части или увеличьте настройку import_max_mb.")
-    return import_bytes(p.read_bytes(), p.name, p, limit=limit, **kw)
+    return p, p.read_bytes()
+
+
+def import_file(path: str | os.PathLike, **kw) -> ImportResult:
+    limit = kw.pop("limit", None)
+    limit = max_bytes(kw.get("db_file")) if limit is None else limit
+    p, data = _file_bytes(path, limit)
+    return import_bytes(data, p.name, p, limit=limit, **kw)
 
 
 def _run(con, table: Table, chosen: Format, plans: list[_Plan], result: ImportResult, strict: bool,
