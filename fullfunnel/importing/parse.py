@@ -80,14 +80,21 @@ def lit(s: str) -> str:
 # ---------------------------------------------------------------- detection from a sample
 
 
+_NOT_NUMBER = re.compile(r"[\s\u00a0\u202f%₽$€£¥']|руб\.?|р\.|^[A-Za-z]{3}|[A-Za-z]{3}$")
+_COMMA_DECIMAL = re.compile(r"-?\d+,\d{1,2}|-?\d+,\d{4,}|-?\d{1,3}(\.\d{3})+,\d+|-?\d{1,3}(\.\d{3}){2,}")
+_DOT_DECIMAL = re.compile(r"-?\d+\.\d{1,2}|-?\d+\.\d{4,}|-?\d{1,3}(,\d{3})+\.\d+|-?\d{1,3}(,\d{3}){2,}")
+
+
 def detect_decimal(values: list[str], default: str = ".") -> str:
     """',' or '.': which mark separates decimals in this column's numbers."""
     comma = dot = 0
     for v in values[:2000]:
-        v = re.sub(r"[\s\u00a0\u202f%₽$€£¥']|руб\.?|р\.|^[A-Za-z]{3}|[A-Za-z]{3}$", "", v.strip())
-        if re.fullmatch(r"-?\d+,\d{1,2}|-?\d+,\d{4,}|-?\d{1,3}(\.\d{3})+,\d+|-?\d{1,3}(\.\d{3}){2,}", v):
+        if "," not in v and "." not in v:
+            continue   # no mark to tell: the patterns below need one
+        v = _NOT_NUMBER.sub("", v.strip())
+        if _COMMA_DECIMAL.fullmatch(v):
             comma += 1
-        elif re.fullmatch(r"-?\d+\.\d{1,2}|-?\d+\.\d{4,}|-?\d{1,3}(,\d{3})+\.\d+|-?\d{1,3}(,\d{3}){2,}", v):
+        elif _DOT_DECIMAL.fullmatch(v):
             dot += 1
     if comma > dot:
         return ","

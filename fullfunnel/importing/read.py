@@ -21,7 +21,7 @@ TOTALS = re.compile(
     r"^\s*(total\b|totals\b|grand total|total rows|итог|всего|confidential information|copyright|©)",
     re.IGNORECASE,
 )
-FAST_MIN_BYTES = 4 * 1024 * 1024   # plain UTF-8 files at least this big are read by DuckDB directly
+FAST_MIN_BYTES = 1 * 1024 * 1024   # plain UTF-8 files at least this big are read by DuckDB directly
 # One value and one row may be this long (characters of CSV, bytes of a workbook's XML): a name or
 # comment of megabytes is a broken or hostile file, and every page would have to carry it.
 MAX_CELL = 2 * 1024 * 1024
@@ -248,7 +248,7 @@ def _is_totals(r: list[str]) -> bool:
 
 
 def _blank(r: list[str]) -> bool:
-    return not any(c.strip() for c in r)
+    return not "".join(r).strip()
 
 
 def build_table(name: str, raw_rows: list[list[str]], raw_lines: list[int], cells: bool = False) -> Table:
