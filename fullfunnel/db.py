@@ -234,6 +234,14 @@ def _free_later(old: Path | None) -> None:
         threading.Thread(target=old.unlink, kwargs={"missing_ok": True}, name="ff-free-old").start()
 
 
+def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring what is derived from the raw tables up to date with them, as every write does before it lands:
+    the traffic rollup (pre-aggregates for big sites; a no-op when its inputs are unchanged), then the
+    fact tables the pages read (only what the write touched)."""
+    rollups.refresh(con)
+    facts.refresh(con)
+
+
 @contextmanager
 def writer(path: str | os.PathLike | None = None, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a private copy of the database; swapped in only if the block succeeds.
@@ -272,8 +280,7 @@ def writer(path: str | os.PathLike | None = None, fresh: bool = False) -> Iterat
                     verify(con, live)   # once per version of the file: ours are verified as they are made
                 migrate(con, live)
                 yield con
-                rollups.refresh(con)  # pre-aggregates for big sites; a no-op when their inputs are unchanged
-                facts.refresh(con)  # the fact tables the pages read; only what the write touched
+                refresh_derived(con)
                 con.execute("checkpoint")
             finally:
                 con.close()

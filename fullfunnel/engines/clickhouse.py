@@ -913,7 +913,7 @@ def _write_lock(client: _Client) -> Iterator[None]:
 @contextmanager
 def writer(url: str, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A DuckDB connection holding the ClickHouse database's rows; the changed tables go back on success."""
-    from fullfunnel import db, facts, rollups
+    from fullfunnel import db
 
     client = connect(url)
     with _write_lock(client):
@@ -931,8 +931,7 @@ def writer(url: str, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]
             con.execute(f"drop sequence if exists import_id_seq")
             con.execute(f"create sequence import_id_seq start {int(top) + 1}")
             yield con
-            rollups.refresh(con)
-            facts.refresh(con)
+            db.refresh_derived(con)
             after = fingerprints(con)
             changed = [t for t in after if before.get(t) != after[t]]
             publish(con, client, changed)

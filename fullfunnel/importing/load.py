@@ -19,7 +19,7 @@ from typing import Callable
 
 import duckdb
 
-from fullfunnel import auth, db, facts, periods, rollups
+from fullfunnel import auth, db, facts, periods
 from fullfunnel.importing import channels, dates, parse, presets
 from fullfunnel.importing.errors import ImportRefused
 from fullfunnel.importing.presets import KEEP, Const, Format, FromHeader, Output, Src
@@ -626,8 +626,7 @@ def import_files(paths: list[str | os.PathLike], *, db_file: str | os.PathLike |
             files.append([p, data, read_bytes(data, p.name, p)])
         except ImportRefused as e:
             raise _none_of(e, Path(path).name, len(paths)) from None
-    if len(files) > 1:
-        say(0.0, "reading")
+    share = 1.0 / len(files)
     while True:
         results: list[ImportResult] = []
         try:
@@ -639,7 +638,6 @@ def import_files(paths: list[str | os.PathLike], *, db_file: str | os.PathLike |
                     raise _none_of(e, p.name, len(files)) from None
             with db.writer(db_file) as con:
                 for n, ((p, data, table), (chosen, plans, result)) in enumerate(zip(files, prepared)):
-                    share = 1.0 / len(files)
                     try:
                         _run(con, table, chosen, plans, result, strict,
                              lambda f, step, n=n: say((n + f) * share, step))
@@ -652,8 +650,7 @@ def import_files(paths: list[str | os.PathLike], *, db_file: str | os.PathLike |
                         # bring the rollups and facts up to date file by file: each sees the change of one
                         # import, which they redo for the days and deals it touched (several kinds at once
                         # would rebuild the deal facts whole); the writer refreshes after the last
-                        rollups.refresh(con)
-                        facts.refresh(con)
+                        db.refresh_derived(con)
                 if dry_run:
                     raise _DryRun
         except _DryRun:
