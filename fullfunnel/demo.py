@@ -240,14 +240,18 @@ def _ts(us: np.ndarray) -> pd.Series:
     return pd.Series(pd.to_datetime(np.asarray(us, dtype=np.int64), unit="us", utc=True))
 
 
-def generate(days: int = 365, seed: int = 42, scale: float = 1.0,
-             end: date | None = None) -> dict[str, Any]:
-    """All demo tables as frames (integer ids; `build` turns them into text ids inside DuckDB),
-    plus `start` and `end`, the first and last day."""
+def _check(days: int, scale: float) -> None:
     if days < 1:
         raise DemoError("The demo needs at least 1 day (--days).")
     if not scale > 0:
         raise DemoError("The demo scale must be a positive number, e.g. 1 or 0.1 (--scale).")
+
+
+def generate(days: int = 365, seed: int = 42, scale: float = 1.0,
+             end: date | None = None) -> dict[str, Any]:
+    """All demo tables as frames (integer ids; `build` turns them into text ids inside DuckDB),
+    plus `start` and `end`, the first and last day."""
+    _check(days, scale)
     end = end or default_end()
     rng = np.random.default_rng(seed)
     start = end - timedelta(days=days - 1)
@@ -732,38 +736,24 @@ def _blocks(scale: float) -> list[float]:
     return [scale / k] * k
 
 
+# every integer id column of the frames → the id it refers to; -1 means "none" and stays so
+_ID_COLUMNS = (("sessions", "n", "session"), ("sessions", "visitor", "visitor"),
+               ("leads", "n", "lead"), ("leads", "visitor", "visitor"), ("leads", "client", "client"),
+               ("deals", "n", "deal"), ("deals", "lead", "lead"), ("deal_stages", "deal", "deal"),
+               ("activities", "n", "activity"), ("activities", "lead", "lead"), ("activities", "deal", "deal"),
+               ("orders", "order", "order"), ("orders", "client", "client"), ("orders", "deal", "deal"),
+               ("reviews", "n", "review"))
+
+
 def _shift(fr: dict[str, Any], off: dict[str, int]) -> dict[str, int]:
     """Move a block's integer ids past the blocks before it (in place); returns the next offsets."""
-    def past(col, by):   # -1 means "none" and stays so
-        return np.where(col >= 0, col + by, col)
-
-    def top(*cols):      # the biggest id in use, -1 if none
-        return int(max(c.to_numpy().max(initial=-1) for c in cols))
-
-    ses, leads, deals = fr["sessions"], fr["leads"], fr["deals"]
-    acts, orders, revs = fr["activities"], fr["orders"], fr["reviews"]
-    nxt = {"session": off["session"] + len(ses), "lead": off["lead"] + len(leads),
-           "deal": off["deal"] + len(deals), "activity": off["activity"] + len(acts),
-           "review": off["review"] + len(revs),
-           "visitor": off["visitor"] + top(ses["visitor"], leads["visitor"]) + 1,
-           "client": off["client"] + top(leads["client"], orders["client"]) + 1,
-           "order": off["order"] + top(orders["order"]) + 1}
-    ses["n"] += off["session"]
-    ses["visitor"] += off["visitor"]
-    leads["n"] += off["lead"]
-    leads["visitor"] = past(leads["visitor"].to_numpy(), off["visitor"])
-    leads["client"] += off["client"]
-    deals["n"] += off["deal"]
-    deals["lead"] += off["lead"]
-    fr["deal_stages"]["deal"] += off["deal"]
-    acts["n"] += off["activity"]
-    acts["lead"] += off["lead"]
-    acts["deal"] = past(acts["deal"].to_numpy(), off["deal"])
-    orders["order"] += off["order"]
-    orders["client"] += off["client"]
-    orders["deal"] += off["deal"]
-    revs["n"] += off["review"]
-    return nxt
+    used = {k: -1 for k in off}   # the biggest id of each kind in this block
+    for table, column, key in _ID_COLUMNS:
+        used[key] = max(used[key], int(fr[table][column].to_numpy().max(initial=-1)))
+    for table, column, key in _ID_COLUMNS:
+        col = fr[table][column].to_numpy()
+        fr[table][column] = np.where(col >= 0, col + off[key], col)
+    return {k: off[k] + used[k] + 1 for k in off}
 
 
 def build(path: str | Path | None = None, days: int = 365, seed: int = 42, scale: float = 1.0,
@@ -774,10 +764,7 @@ def build(path: str | Path | None = None, days: int = 365, seed: int = 42, scale
     block; their ids follow each other and the daily spend and the plans are the sums of the blocks."""
     say = log or (lambda _msg: None)
     t0 = time.perf_counter()
-    if days < 1:
-        raise DemoError("The demo needs at least 1 day (--days).")
-    if not scale > 0:
-        raise DemoError("The demo scale must be a positive number, e.g. 1 or 0.1 (--scale).")
+    _check(days, scale)
     parts = _blocks(scale)
     end = end or default_end()
     counts: dict[str, int] = {}
