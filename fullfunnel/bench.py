@@ -86,6 +86,7 @@ def bench_pages(path, repeat_warm: int = 2, detail: int = 0,
     _scan_components_once()
     _compile_once()
     spent = [0.0]
+    drawn = [0.0]   # building chart specs (Altair → Vega-Lite), the other big part of a cold run
     each: list[tuple[float, str]] = []
 
     from fullfunnel.engines import clickhouse
@@ -103,18 +104,28 @@ def bench_pages(path, repeat_warm: int = 2, detail: int = 0,
 
     query, ch_query = db.Reader.query, clickhouse.Reader.query
     db.Reader.query, clickhouse.Reader.query = timed(query), timed(ch_query)
+    spec = ui._spec
 
-    def once(page: str) -> tuple[float, float]:
+    def timed_spec(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return spec(*args, **kwargs)
+        finally:
+            drawn[0] += time.perf_counter() - t
+
+    ui._spec = timed_spec
+
+    def once(page: str) -> tuple[float, float, float]:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
         at.switch_page(f"pages/{page}")
-        spent[0] = 0.0
+        spent[0] = drawn[0] = 0.0
         each.clear()
         t = time.perf_counter()
         at.run()
         ms = (time.perf_counter() - t) * 1000
         if at.exception:
             raise SystemExit(f"{page} failed: {at.exception[0].message}")
-        return ms, spent[0] * 1000
+        return ms, spent[0] * 1000, drawn[0] * 1000
 
     out = []
     try:
@@ -124,17 +135,18 @@ def bench_pages(path, repeat_warm: int = 2, detail: int = 0,
             # built again) and a new connection
             st.cache_resource.clear()
             ui.clear_cache()
-            cold, cold_sql = once(page)
+            cold, cold_sql, cold_charts = once(page)
             slowest = sorted(each, reverse=True)[:detail]
-            warm, warm_sql = min(once(page) for _ in range(repeat_warm))
+            warm, warm_sql, _ = min(once(page) for _ in range(repeat_warm))
             out.append((page, cold, warm, cold_sql, warm_sql))
-            print(f"  {page:<16} cold {cold:7.0f} ms (SQL {cold_sql:6.0f})   warm {warm:6.0f} ms "
-                  f"(SQL {warm_sql:5.0f})", flush=True)
+            print(f"  {page:<16} cold {cold:7.0f} ms (SQL {cold_sql:5.0f}, charts {cold_charts:4.0f})   "
+                  f"warm {warm:6.0f} ms (SQL {warm_sql:4.0f})", flush=True)
             for ms, name in slowest:
                 print(f"      {ms:7.0f} ms  {name}", flush=True)
     finally:
         db.Reader.query = query
         clickhouse.Reader.query = ch_query
+        ui._spec = spec
     return out
 
 
@@ -282,6 +294,15 @@ def run(args: argparse.Namespace) -> int:
     print(f"  slowest cold {max(p[1] for p in pages):.0f} ms, slowest warm {max(p[2] for p in pages):.0f} ms "
           "(targets 300 ms and 50 ms)")
     print(f"peak memory of this process: {_mib(peak)} (target ≤ 1024 MiB)", flush=True)
+    if not args.skip_browser:
+        from fullfunnel.bench_browser import weekly_in_browser
+
+        print("Weekly meeting in a real browser (navigation until drawn; target ≤ 1 s):", flush=True)
+        shown = weekly_in_browser(path)
+        for what, ms in shown if isinstance(shown, list) else []:
+            print(f"  {ms:6.0f} ms  {what}", flush=True)
+        if isinstance(shown, str):
+            print(f"  not measured: {shown}", flush=True)
     print("database:", flush=True)
     fact_sizes(path)
     if not args.skip_import:
@@ -328,6 +349,7 @@ def register(sub) -> None:
                    help="also print the N slowest queries of each page's cold run")
     p.add_argument("--pages", metavar="LIST", help="only these pages, comma-separated (e.g. funnel.py,roi)")
     p.add_argument("--skip-import", action="store_true", help="only the pages, memory and size")
+    p.add_argument("--skip-browser", action="store_true", help="without the Weekly page in Chromium")
     p.add_argument("--engine", choices=("duckdb", "clickhouse"), default="duckdb",
                    help="read the pages from the DuckDB file (default) or from the same tables in ClickHouse")
     p.add_argument("--ch-url", metavar="URL", help="with --engine clickhouse: a clickhouse:// server to use "

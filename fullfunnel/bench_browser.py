@@ -1,0 +1,93 @@
+"""The Weekly meeting page in a real browser: `streamlit run` on the benchmark database, Debian's
+Chromium through Playwright, time from navigation until the page is drawn (its script run over and
+the meeting's cards on screen). Used by `python -m fullfunnel bench`."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+DRAWN = "[data-testid='stApp'][data-test-script-state='notRunning'] [data-testid='stMetric']"
+WEEKLY_DRAWN = ("[data-testid='stApp'][data-test-script-state='notRunning'] .st-key-wk_cards "
+                "[data-testid='stMetric']")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ready_ms(pg, url: str, drawn: str = WEEKLY_DRAWN) -> float:
+    """Milliseconds from loading the page's address to the page drawn: a script run over with the
+    cards on screen."""
+    t = time.perf_counter()
+    pg.goto(url, wait_until="commit")   # a new document: no card is on screen until the run draws it
+    pg.wait_for_selector(drawn, timeout=120_000)
+    return (time.perf_counter() - t) * 1000
+
+
+def _clicked_ms(pg) -> float:
+    """Milliseconds from a click on "Weekly meeting" in the sidebar (another page on screen) to its
+    cards drawn: how people move between pages."""
+    t = time.perf_counter()
+    pg.locator("[data-testid='stSidebarNav'] a[href$='/weekly']").first.click()
+    pg.wait_for_selector(WEEKLY_DRAWN, timeout=120_000)
+    return (time.perf_counter() - t) * 1000
+
+
+def weekly_in_browser(path: Path) -> list[tuple[str, float]] | str:
+    """(what, ms) for the Weekly meeting page, or a sentence saying why it could not be measured."""
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} is missing (python3 -m fullfunnel test installs it)"
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        no_secrets = Path(tmp) / "secrets.toml"
+        no_secrets.write_text("")
+        log = open(Path(tmp) / "server.log", "w")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+             str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--secrets.files", str(no_secrets)],
+            cwd=ROOT, env=dict(os.environ, FULLFUNNEL_DB=str(path)), stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(240):
+                try:
+                    if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
+                        break
+                except OSError:
+                    time.sleep(0.25)
+            else:
+                return "the Streamlit server never became healthy"
+            with sync_playwright() as p:
+                b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                try:
+                    pg = b.new_page(viewport={"width": 1920, "height": 1080})
+                    first = _ready_ms(pg, f"{base}/weekly")
+                    _ready_ms(pg, f"{base}/kpis", DRAWN)
+                    clicked = _clicked_ms(pg)
+                    loaded = _ready_ms(pg, f"{base}/weekly")
+                finally:
+                    b.close()
+            return [("address opened right after the server started (code loading, every query cold)", first),
+                    ("from another page by its sidebar link (results cached)", clicked),
+                    ("address opened again (a new browser session; results cached)", loaded)]
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.close()
