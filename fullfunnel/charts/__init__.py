@@ -5,9 +5,52 @@ from datetime import date, timedelta
 
 import altair as alt
 import pandas as pd
+from altair.utils import schemapi
 
 from fullfunnel import periods
 from fullfunnel.i18n import t
+
+
+def _one_converter_per_schema() -> None:
+    """Altair turns each shorthand string or condition given to .encode() into its class through
+    `from_dict`, which first builds a converter by hashing every one of its ~600 schema classes:
+    5 ms per call, about a third of building a chart. The classes are fixed once Altair is
+    imported, so one converter per schema family serves every call; the result is the same."""
+    base = schemapi.SchemaBase
+    if getattr(base.from_dict, "_one_converter", False):
+        return
+    made: dict = {}
+
+    def from_dict(cls, dct, validate: bool = True):
+        if validate:
+            cls.validate(dct)
+        key = cls._default_wrapper_classes.__func__
+        converter = made.get(key)
+        if converter is None:
+            converter = made.setdefault(key, schemapi._FromDict(cls._default_wrapper_classes()))
+        return converter.from_dict(dct, cls)
+
+    from_dict._one_converter = True
+    base.from_dict = classmethod(from_dict)
+
+
+_one_converter_per_schema()
+
+
+def layer(*charts: alt.Chart, **kwargs) -> alt.LayerChart:
+    """alt.layer, with the frame that several layers share given once on the layer chart. Altair
+    finds a shared frame too, but only after hashing its text (the frame's repr) for every layer,
+    a few ms each; layers with a frame of their own keep it."""
+    shared = next((c.data for c in charts if isinstance(c.data, pd.DataFrame)), None)
+    if shared is None or "data" in kwargs or sum(c.data is shared for c in charts) < 2:
+        return alt.layer(*charts, **kwargs)
+    lifted = []
+    for c in charts:
+        if c.data is shared:
+            c = c.copy(deep=False)
+            c.data = alt.Undefined
+        lifted.append(c)
+    return alt.layer(*lifted, data=shared, **kwargs)
 
 PALETTE = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d", "#94a3b8"]
 
@@ -82,7 +125,7 @@ def time_series(df: pd.DataFrame, measures: dict[str, str], lang: str, grain: st
     peaks = [float(pd.to_numeric(df[m]).fillna(0).abs().max() or 0) for m in measures] if len(df) else []
     if len(peaks) == 2 and min(peaks) > 0 and max(peaks) / min(peaks) > 5:
         left, right = (long[long["measure"] == n] for n in names)
-        lines = alt.layer(
+        lines = layer(
             lines_of(left, y_axis(orient="left", titleColor=colours[0]), names[0]),
             lines_of(right, y_axis(orient="right", titleColor=colours[1]), names[1]),
         ).resolve_scale(y="independent")
@@ -96,7 +139,7 @@ def time_series(df: pd.DataFrame, measures: dict[str, str], lang: str, grain: st
         label = alt.Chart(spans).mark_text(align="left", baseline="top", dx=3, dy=3, color="#475569").encode(
             x="start:T", y=alt.value(0), text="label:N")
         layers = [shade, label, lines]
-    chart = alt.layer(*layers).properties(height=height)
+    chart = layer(*layers).properties(height=height)
     return chart.properties(title=title) if title else chart
 
 

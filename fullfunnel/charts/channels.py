@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt, periods
-from fullfunnel.charts import PALETTE, bucket_ends, count_axis, incomplete_spans, time_axis, tooltip_day
+from fullfunnel.charts import bucket_ends, count_axis, incomplete_spans, layer, PALETTE, time_axis, tooltip_day
 from fullfunnel.i18n import t
 
 def _ru_plural(n: int, one: str, few: str, many: str) -> str:
@@ -70,7 +70,7 @@ def _with_incomplete(chart, buckets, grain: str, today: date, period: periods.Pe
     shade = alt.Chart(spans).mark_rect(opacity=0.12, color="#64748b").encode(x="start:T", x2="end:T")
     label = alt.Chart(spans).mark_text(align="left", baseline="top", dx=3, dy=3, color="#475569").encode(
         x="start:T", y=alt.value(0), text="label:N")
-    return alt.layer(shade, label, chart)
+    return layer(shade, label, chart)
 
 
 def leads_over_time(df: pd.DataFrame, lang: str, grain: str, today: date,

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt, periods
-from fullfunnel.charts import PALETTE, incomplete_spans, tooltip_day
+from fullfunnel.charts import incomplete_spans, layer, PALETTE, tooltip_day
 from fullfunnel.i18n import t
 
 
@@ -51,6 +51,6 @@ def lines(df: pd.DataFrame, measures: dict[str, str], lang: str, grain: str, tod
         shade = alt.Chart(spans).mark_rect(opacity=0.12, color="#64748b").encode(x="start:T", x2="end:T")
         label = alt.Chart(spans).mark_text(align="left", baseline="top", dx=3, dy=3, color="#475569").encode(
             x="start:T", y=alt.value(0), text="label:N")
-        chart = alt.layer(shade, label, chart)
+        chart = layer(shade, label, chart)
     chart = chart.properties(height=height)
     return chart.properties(title=title) if title else chart

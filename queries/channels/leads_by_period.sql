@@ -22,7 +22,9 @@ leads_in as (
         case when $by_campaign then coalesce(l.campaign, '') else '' end as campaign,
         l.qualification,
     from leads as l, flt
-    where timezone($tz, l.created_at)::date between $from and $to
+    -- a first cut by instant, with a margin wider than any zone's offset, before the exact business day
+    where l.created_at >= timezone('UTC', ($from::date - 2)::timestamp) and l.created_at < timezone('UTC', ($to::date + 3)::timestamp)
+      and timezone($tz, l.created_at)::date between $from and $to
       and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
 ),
 

@@ -190,6 +190,9 @@ deal_counts as (
     where $reached_by::date is not null
       and m.view <> 'cash'
       and f.pipeline = pipe.pipeline
+      -- a first cut by instant, with a margin wider than any zone's offset, before the exact business day
+      and f.cohort_at >= timezone('UTC', ($from::date - 2)::timestamp) and f.cohort_at < timezone('UTC', ($to::date + 3)::timestamp)
+      and f.reached_at < timezone('UTC', ($reached_by::date + 3)::timestamp)
       and timezone($tz, f.cohort_at)::date between $from and $to
       and timezone($tz, f.reached_at)::date <= $reached_by::date
       and (len(flt.channels) = 0 or list_contains(flt.channels, f.channel))

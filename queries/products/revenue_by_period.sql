@@ -34,7 +34,9 @@ lines as (
     from orders as o
     cross join flt
     left join lead_channel as lc on lc.deal_id = o.deal_id
-    where timezone($tz, o.ordered_at)::date between $from and $to
+    -- a first cut by instant, with a margin wider than any zone's offset, before the exact business day
+    where o.ordered_at >= timezone('UTC', ($from::date - 2)::timestamp) and o.ordered_at < timezone('UTC', ($to::date + 3)::timestamp)
+      and timezone($tz, o.ordered_at)::date between $from and $to
       and coalesce(o.currency, $currency) = $currency
       and (len(flt.channels) = 0 or list_contains(flt.channels, coalesce(o.channel, lc.channel, 'unknown')))
 ),

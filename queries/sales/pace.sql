@@ -28,6 +28,8 @@ won as (
             as revenue_amount,
     from deals as d, m
     where d.status = 'won'
+      -- a first cut by instant, with a margin wider than any zone's offset, before the exact business day
+      and d.closed_at >= timezone('UTC', (m.month_start::date - 2)::timestamp) and d.closed_at < timezone('UTC', (m.today::date + 3)::timestamp)
       and timezone($tz, d.closed_at)::date between m.month_start and m.today
     group by all
 ),

@@ -19,6 +19,8 @@ won_in as (
         coalesce(d.currency, $currency) = $currency as in_currency,
     from deals as d
     where d.status = 'won'
+      -- a first cut by instant, with a margin wider than any zone's offset, before the exact business day
+      and d.closed_at >= timezone('UTC', ($from::date - 2)::timestamp) and d.closed_at < timezone('UTC', ($to::date + 3)::timestamp)
       and timezone($tz, d.closed_at)::date between $from and $to
 ),
 
