@@ -116,7 +116,7 @@ export = table.rename(columns={c: (f"{t('pr.col.' + c[:-len('_change_pct')], lan
                                    else t(f"pr.col.{c}", lang)) for c in cols})
 export[t("pr.col.promote", lang)] = board["promote"].to_numpy()
 stem = f"products_{f.period.start.isoformat()}_{f.period.end.isoformat()}"
-st.download_button(t("pr.download_csv", lang), R.export(export), file_name=f"{stem}.csv", mime="text/csv",
+st.download_button(t("pr.download_csv", lang), lambda: R.export(export), file_name=f"{stem}.csv", mime="text/csv",
                    on_click="ignore", icon=":material/download:")
 
 # ---------------------------------------------------------------- promote quadrant

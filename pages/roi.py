@@ -181,9 +181,10 @@ st.dataframe(styler, hide_index=True, column_config=column_config, width="stretc
 
 d1, d2, _ = st.columns([1, 1, 4])
 stem = f"roi_{f.period.start.isoformat()}_{f.period.end.isoformat()}_{model}_{view}"
-d1.download_button(t("roi.download_csv", lang), R.export(table, "csv"), file_name=f"{stem}.csv",
+# the files are made when a button is clicked, not on every run of the page
+d1.download_button(t("roi.download_csv", lang), lambda: R.export(table, "csv"), file_name=f"{stem}.csv",
                    mime="text/csv", on_click="ignore", icon=":material/download:")
-d2.download_button(t("roi.download_xlsx", lang), R.export(table, "xlsx"), file_name=f"{stem}.xlsx",
+d2.download_button(t("roi.download_xlsx", lang), lambda: R.export(table, "xlsx"), file_name=f"{stem}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    on_click="ignore", icon=":material/download:")
 
