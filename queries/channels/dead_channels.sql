@@ -14,10 +14,6 @@
 --   last_lead_at (date of the latest lead up to D; null if none), window_spend (in $currency),
 --   window_from, window_to (dates)
 with
-flt as (
-    select $channels::varchar[] as channels,
-),
-
 bounds as (
     select
         $to::date as d,
@@ -29,8 +25,8 @@ bounds as (
 lead_days as (
     -- leads per business day, channel and campaign: the fact fact_leads_day (queries/facts/)
     select l.channel, l.campaign, l.day, l.leads_n,
-    from fact_leads_day as l, flt
-    where (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
+    from fact_leads_day as l
+    where (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], l.channel))
 ),
 
 lead_counts as (
@@ -51,10 +47,10 @@ window_spend as (
         s.channel,
         case when grouping(s.campaign) = 1 then null else s.campaign end as campaign,
         sum(s.spend)::double as spend_amount,
-    from spend as s, bounds as b, flt
+    from spend as s, bounds as b
     where s.date between b.window_from and b.d
       and coalesce(s.currency, $currency) = $currency
-      and (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], s.channel))
     group by grouping sets ((s.channel), (s.channel, s.campaign))
 ),
 

@@ -15,10 +15,6 @@
 --   cac (cost per new client), won_deals, revenue (in $currency), romi_pct,
 --   lead_to_client_pct (new clients / leads)
 with
-flt as (
-    select $channels::varchar[] as channels,
-),
-
 leads_in as (
     select
         l.channel,
@@ -91,12 +87,11 @@ final as (
         100.0 * (coalesce(w.revenue_amount, 0) - s.spend_amount) / nullif(s.spend_amount, 0) as romi_pct,
         100.0 * coalesce(n.new_clients_n, 0) / nullif(l.leads_n, 0) as lead_to_client_pct,
     from keys as k
-    cross join flt
     left join leads_in as l on l.channel = k.channel and l.campaign = k.campaign
     left join spend_in as s on s.channel = k.channel and s.campaign = k.campaign
     left join won_in as w on w.channel = k.channel and w.campaign = k.campaign
     left join new_clients_in as n on n.channel = k.channel and n.campaign = k.campaign
-    where len(flt.channels) = 0 or list_contains(flt.channels, k.channel)
+    where len($channels::varchar[]) = 0 or list_contains($channels::varchar[], k.channel)
 )
 
 select * from final order by leads desc, spend desc, channel, campaign

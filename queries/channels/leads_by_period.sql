@@ -6,10 +6,6 @@
 -- Columns: bucket (date, first day of the bucket), channel, campaign ('' unless $by_campaign),
 --   leads, junk_leads, junk_pct (junk / leads; null when no leads)
 with
-flt as (
-    select $channels::varchar[] as channels,
-),
-
 buckets as (
     select distinct date_trunc($grain, d::date)::date as bucket,
     from range($from::date, $to::date + interval 1 day, interval 1 day) as r(d)
@@ -21,11 +17,11 @@ leads_in as (
         l.channel,
         case when $by_campaign then coalesce(l.campaign, '') else '' end as campaign,
         l.qualification,
-    from leads as l, flt
+    from leads as l
     -- a first cut by instant, with a margin wider than any zone's offset, before the exact business day
     where l.created_at >= timezone('UTC', ($from::date - 2)::timestamp) and l.created_at < timezone('UTC', ($to::date + 3)::timestamp)
       and timezone($tz, l.created_at)::date between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], l.channel))
 ),
 
 series as (

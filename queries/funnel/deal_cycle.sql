@@ -6,10 +6,6 @@
 -- Columns: won_n (won deals with a close date), cycle_mean_days, cycle_median_days (days, fractional;
 --   null when there are none)
 with
-flt as (
-    select $channels::varchar[] as channels,
-),
-
 pipe as (
     select coalesce(
         $pipeline::varchar,
@@ -28,11 +24,10 @@ won as (
     from fact_deal_outcomes as o
     join pipe on o.pipeline = pipe.pipeline
     join deals as d on d.deal_id = o.deal_id
-    cross join flt
     where o.status = 'won'
       and d.status = 'won'
       and d.closed_at is not null
-      and (len(flt.channels) = 0 or list_contains(flt.channels, o.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], o.channel))
 ),
 
 final as (

@@ -6,10 +6,6 @@
 --   lost_without_history_n (lost deals in view without stage history: counted only in the first
 --   stage; cohort view — of the period's leads, cash view — lost in the period)
 with
-flt as (
-    select $channels::varchar[] as channels,
-),
-
 pipe as (
     select coalesce(
         $pipeline::varchar,
@@ -23,8 +19,7 @@ deal_base as (
     select f.deal_id, f.status, f.has_history, f.cohort_day as cohort_date, f.closed_day as closed_date,
     from fact_deal_outcomes as f
     join pipe on f.pipeline = pipe.pipeline
-    cross join flt
-    where (len(flt.channels) = 0 or list_contains(flt.channels, f.channel))
+    where (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], f.channel))
 ),
 
 final as (

@@ -12,10 +12,6 @@
 --   current stage; for the lost step, the stage where it was lost — null when unknown), status
 --   (deal status or lead qualification), reason (junk reason or lost reason)
 with
-flt as (
-    select $channels::varchar[] as channels,
-),
-
 pipe as (
     select coalesce(
         $pipeline::varchar,
@@ -35,12 +31,12 @@ lead_items as (
         l.channel, l.campaign, l.manager,
         null::decimal(18, 2) as amount, null::varchar as currency, null::varchar as stage,
         l.qualification as status, l.junk_reason as reason,
-    from leads as l, flt
+    from leads as l
     where $step::varchar in ('leads', 'target_leads', 'junk')
       -- a first cut by instant, with a margin wider than any zone's offset, before the exact business day
       and l.created_at >= timezone('UTC', ($from::date - 2)::timestamp) and l.created_at < timezone('UTC', ($to::date + 3)::timestamp)
       and timezone($tz, l.created_at)::date between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], l.channel))
       and case $step::varchar
           when 'target_leads' then l.qualification is distinct from 'junk'
           when 'junk' then l.qualification = 'junk'
@@ -58,10 +54,10 @@ lead_items as (
 reached as (
     select f.deal_id, f.channel, false as lost, null::varchar as lost_stage, null::boolean as has_history,
         timezone($tz, f.reached_at)::date as step_date,
-    from fact_deal_steps as f, pipe, flt
+    from fact_deal_steps as f, pipe
     where f.step = $step::varchar
       and f.pipeline = pipe.pipeline
-      and (len(flt.channels) = 0 or list_contains(flt.channels, f.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], f.channel))
       and case
           when $view::varchar = 'cash' then f.reached_at >= timezone('UTC', ($from::date - 2)::timestamp)
                and f.reached_at < timezone('UTC', ($to::date + 3)::timestamp)
@@ -72,11 +68,11 @@ reached as (
       end
     union all
     select o.deal_id, o.channel, true, o.lost_stage, o.has_history, o.closed_day,
-    from fact_deal_outcomes as o, pipe, flt
+    from fact_deal_outcomes as o, pipe
     where $step::varchar = 'lost'
       and o.status = 'lost'
       and o.pipeline = pipe.pipeline
-      and (len(flt.channels) = 0 or list_contains(flt.channels, o.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], o.channel))
       and case when $view::varchar = 'cash' then o.closed_day else o.cohort_day end between $from and $to
 ),
 

@@ -3,10 +3,6 @@
 -- Parameters: $from, $to (dates, inclusive, business time zone); $tz; $channels (varchar[]; empty = all).
 -- Columns: channel, leads_n, junk_n, junk_rate_pct (junk_n / leads_n × 100); most leads first
 with
-flt as (
-    select $channels::varchar[] as channels,
-),
-
 -- leads and junk leads per business day and channel: the fact fact_leads_day (queries/facts/)
 final as (
     select
@@ -14,9 +10,9 @@ final as (
         sum(l.leads_n)::bigint as leads_n,
         sum(l.junk_n)::bigint as junk_n,
         100.0 * sum(l.junk_n)::bigint / sum(l.leads_n)::bigint as junk_rate_pct,
-    from fact_leads_day as l, flt
+    from fact_leads_day as l
     where l.day between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], l.channel))
     group by l.channel
 )
 

@@ -4,19 +4,15 @@
 -- Columns: junk_reason, leads_n (junk leads with that reason), share_pct (leads_n / all junk leads
 --   of the period × 100); most frequent reason first
 with
-flt as (
-    select $channels::varchar[] as channels,
-),
-
 junk as (
     select nullif(trim(l.junk_reason), '') as junk_reason,
-    from leads as l, flt
+    from leads as l
     where l.qualification = 'junk'
       -- a first cut by instant, with a margin wider than any zone's offset, before the exact business day
       and l.created_at >= timezone('UTC', ($from::date - 2)::timestamp)
       and l.created_at < timezone('UTC', ($to::date + 3)::timestamp)
       and timezone($tz, l.created_at)::date between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], l.channel))
 ),
 
 final as (

@@ -9,10 +9,6 @@
 -- Columns: stage (null = unknown), lost_reason (null = none given), deals_n, stage_position
 --   (stages.position; null when unknown); in funnel order, most deals first within a stage
 with
-flt as (
-    select $channels::varchar[] as channels,
-),
-
 pipe as (
     select coalesce(
         $pipeline::varchar,
@@ -33,9 +29,8 @@ lost_at as (
     select f.lost_stage as stage, f.lost_reason,
     from fact_deal_outcomes as f
     join pipe on f.pipeline = pipe.pipeline
-    cross join flt
     where f.status = 'lost'
-      and (len(flt.channels) = 0 or list_contains(flt.channels, f.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], f.channel))
       and case when $view::varchar = 'cash' then f.closed_day between $from and $to
                else f.cohort_day between $from and $to end
 ),

@@ -8,10 +8,6 @@
 -- Columns: stage, stays_n (finished stays), median_days, mean_days (days, fractional),
 --   stage_position; in funnel order
 with
-flt as (
-    select $channels::varchar[] as channels,
-),
-
 pipe as (
     select coalesce(
         $pipeline::varchar,
@@ -35,8 +31,7 @@ stays as (
         epoch_us(s.left_at) - epoch_us(s.entered_at) as micros,
     from fact_deal_stays as s
     join pipe on s.pipeline = pipe.pipeline
-    cross join flt
-    where (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
+    where (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], s.channel))
       and case when $view::varchar = 'cash' then s.entered_day between $from and $to
                else s.cohort_day between $from and $to end
 ),

@@ -36,10 +36,6 @@
 --   row × 100), drop_off_n (previous count − count; null on the first row and on a row larger than
 --   its previous count, so a drop-off is never negative)
 with
-flt as (
-    select $channels::varchar[] as channels,
-),
-
 mode as (
     select $by_channel::boolean as by_channel, $view::varchar as view,
 ),
@@ -85,8 +81,8 @@ spend_kinds as (
         case when m.by_channel then s.channel else '' end as grp,
         bool_or(s.impressions is not null) as has_impressions,
         bool_or(s.clicks is not null) as has_clicks,
-    from spend as s, flt, mode as m
-    where (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
+    from spend as s, mode as m
+    where (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], s.channel))
     group by 1
 ),
 
@@ -95,22 +91,22 @@ spend_in as (
         case when m.by_channel then s.channel else '' end as grp,
         coalesce(sum(s.impressions), 0)::bigint as impressions_n,
         coalesce(sum(s.clicks), 0)::bigint as clicks_n,
-    from spend as s, flt, mode as m
+    from spend as s, mode as m
     where s.date between $from and $to
       and coalesce(s.currency, $currency) = $currency
-      and (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], s.channel))
     group by 1
 ),
 
 sessions_kinds as (
     select distinct case when m.by_channel then s.channel else '' end as grp,
-    from fact_sessions_day as s, flt, mode as m
-    where (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
+    from fact_sessions_day as s, mode as m
+    where (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], s.channel))
     union
     select distinct case when m.by_channel then t.channel else '' end,
-    from traffic as t, flt, mode as m, presence as p
+    from traffic as t, mode as m, presence as p
     where not p.raw_sessions
-      and (len(flt.channels) = 0 or list_contains(flt.channels, t.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], t.channel))
 ),
 
 -- paid channels: the channels whose ad clicks the clicks row counts (a spend row in the period, in
@@ -124,16 +120,16 @@ paid_channels as (
 
 sessions_by_channel as (
     select s.channel, sum(s.sessions_n)::bigint as sessions_n,
-    from fact_sessions_day as s, flt
+    from fact_sessions_day as s
     where s.day between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], s.channel))
     group by 1
     union all
     select t.channel, sum(t.sessions)::bigint,
-    from traffic as t, flt, presence as p
+    from traffic as t, presence as p
     where not p.raw_sessions
       and t.date between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, t.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], t.channel))
     group by 1
 ),
 
@@ -160,9 +156,9 @@ lead_counts as (
         case when m.by_channel then l.channel else '' end as grp,
         sum(l.leads_n)::bigint as leads_n,
         sum(l.leads_n - l.junk_n)::bigint as target_n,
-    from fact_leads_day as l, flt, mode as m
+    from fact_leads_day as l, mode as m
     where l.day between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], l.channel))
     group by 1
 ),
 
@@ -173,11 +169,11 @@ deal_counts as (
         case when m.by_channel then f.channel else '' end as grp,
         f.step,
         sum(f.deals_n)::bigint as deals_n,
-    from fact_funnel_day as f, pipe, flt, mode as m
+    from fact_funnel_day as f, pipe, mode as m
     where f.pipeline = pipe.pipeline
       and f.view = case when m.view = 'cash' then 'cash' else 'cohort' end
       and f.day between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, f.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], f.channel))
       and $reached_by::date is null
     group by 1, 2
     union all
@@ -186,7 +182,7 @@ deal_counts as (
         case when m.by_channel then f.channel else '' end,
         f.step,
         count(*)::bigint,
-    from fact_deal_steps as f, pipe, flt, mode as m
+    from fact_deal_steps as f, pipe, mode as m
     where $reached_by::date is not null
       and m.view <> 'cash'
       and f.pipeline = pipe.pipeline
@@ -195,7 +191,7 @@ deal_counts as (
       and f.reached_at < timezone('UTC', ($reached_by::date + 3)::timestamp)
       and timezone($tz, f.cohort_at)::date between $from and $to
       and timezone($tz, f.reached_at)::date <= $reached_by::date
-      and (len(flt.channels) = 0 or list_contains(flt.channels, f.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], f.channel))
     group by 1, 2
 ),
 

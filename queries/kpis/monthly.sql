@@ -19,10 +19,6 @@
 --   (spend / target leads, in $currency), spend (in $currency), purchases, repeat_purchases,
 --   reviews, positive_reviews
 with
-flt as (
-    select $channels::varchar[] as channels,
-),
-
 months as (
     select
         m::date as month,
@@ -38,9 +34,8 @@ leads_m as (
         sum(l.leads_n)::bigint as leads_n,
         sum(l.junk_n)::bigint as junk_n,
     from fact_leads_day as l
-    cross join flt
     where l.day between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], l.channel))
     group by all
 ),
 
@@ -49,10 +44,9 @@ spend_m as (
         date_trunc('month', s.date)::date as month,
         sum(s.spend)::double as spend_amount,
     from spend as s
-    cross join flt
     where s.date between $from and $to
       and coalesce(s.currency, $currency) = $currency
-      and (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], s.channel))
     group by all
 ),
 
@@ -65,9 +59,8 @@ purchases_m as (
         sum(p.new_clients_n)::bigint as new_clients_n,
         sum(p.repeat_n)::bigint as repeat_n,
     from fact_purchases_day as p
-    cross join flt
     where p.day between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, p.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], p.channel))
     group by all
 ),
 

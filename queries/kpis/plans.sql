@@ -47,7 +47,7 @@ company as (
     from kpi_rows as k
     cross join flt
     where k.channel = ''
-      and (len(flt.channels) = 0 or k.kpi = 'positive_reviews')
+      and (len($channels::varchar[]) = 0 or k.kpi = 'positive_reviews')
 ),
 
 by_channel as (
@@ -61,9 +61,9 @@ by_channel as (
         end as plan,
     from kpi_rows as k
     cross join flt
-    where len(flt.channels) > 0
+    where len($channels::varchar[]) > 0
       and k.kpi <> 'positive_reviews'
-      and list_contains(flt.channels, k.channel)
+      and list_contains($channels::varchar[], k.channel)
     group by k.month, k.kpi
 ),
 

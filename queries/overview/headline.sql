@@ -10,10 +10,6 @@
 --   target_cpl = spend / target leads, in $currency),
 --   value (double; null when that kind of data was never imported), position (display order)
 with
-flt as (
-    select $channels::varchar[] as channels,
-),
-
 presence as (
     select
         (select count(*) from spend) > 0 as has_spend,
@@ -25,33 +21,33 @@ presence as (
 
 spend_in as (
     select coalesce(sum(s.spend), 0)::double as spend_amount,
-    from spend as s, flt
+    from spend as s
     where s.date between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], s.channel))
       and coalesce(s.currency, $currency) = $currency
 ),
 
 sessions_in as (
     select coalesce(sum(s.sessions_n), 0)::double as sessions_n,
-    from fact_sessions_day as s, flt
+    from fact_sessions_day as s
     where s.day between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], s.channel))
 ),
 
 traffic_in as (
     select coalesce(sum(t.sessions), 0)::double as sessions_n,
-    from traffic as t, flt
+    from traffic as t
     where t.date between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, t.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], t.channel))
 ),
 
 leads_in as (
     select
         coalesce(sum(l.leads_n), 0)::double as leads_n,
         coalesce(sum(l.junk_n), 0)::double as junk_n,
-    from fact_leads_day as l, flt
+    from fact_leads_day as l
     where l.day between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], l.channel))
 ),
 
 -- won deals by the day they closed, under the channel the default attribution model (METRICS.md
@@ -61,9 +57,9 @@ won_in as (
         coalesce(sum(w.won_n), 0)::double as won_n,
         coalesce(sum(w.amount) filter (where coalesce(w.currency, $currency) = $currency), 0)::double
             as revenue_amount,
-    from fact_won_day as w, flt
+    from fact_won_day as w
     where w.day between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, w.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], w.channel))
 ),
 
 final as (

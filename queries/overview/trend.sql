@@ -5,10 +5,6 @@
 -- Columns: bucket (date, first day of the bucket), spend (in $currency), leads, target_leads,
 --   won_deals, revenue (in $currency)
 with
-flt as (
-    select $channels::varchar[] as channels,
-),
-
 days as (
     select d::date as day, date_trunc($grain, d::date)::date as bucket,
     from range($from::date, $to::date + interval 1 day, interval 1 day) as r(d)
@@ -16,18 +12,18 @@ days as (
 
 spend_by_day as (
     select s.date as day, sum(s.spend)::double as spend_amount,
-    from spend as s, flt
+    from spend as s
     where s.date between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, s.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], s.channel))
       and coalesce(s.currency, $currency) = $currency
     group by 1
 ),
 
 leads_by_day as (
     select l.day, sum(l.leads_n) as leads_n, sum(l.leads_n - l.junk_n) as target_n,
-    from fact_leads_day as l, flt
+    from fact_leads_day as l
     where l.day between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, l.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], l.channel))
     group by 1
 ),
 
@@ -38,9 +34,9 @@ won_by_day as (
         w.day,
         sum(w.won_n) as won_n,
         sum(w.amount) filter (where coalesce(w.currency, $currency) = $currency)::double as revenue_amount,
-    from fact_won_day as w, flt
+    from fact_won_day as w
     where w.day between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, w.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], w.channel))
     group by 1
 ),
 

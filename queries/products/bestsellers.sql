@@ -18,10 +18,6 @@
 --   revenue_share_pct (of the revenue of all products), median_quantity, median_margin_pct,
 --   promote (boolean)
 with
-flt as (
-    select $channels::varchar[] as channels,
-),
-
 opt as (
     select $margin_pct::double / 100.0 as margin,
 ),
@@ -49,14 +45,13 @@ lines as (
         o.ordered_at > f.first_at as is_repeat,
     from orders as o
     cross join opt
-    cross join flt
     left join lead_channel as lc on lc.deal_id = o.deal_id
     left join first_order as f on f.client_id = o.client_id
     -- a first cut by instant, with a margin wider than any zone's offset, before the exact business day
     where o.ordered_at >= timezone('UTC', ($from::date - 2)::timestamp) and o.ordered_at < timezone('UTC', ($to::date + 3)::timestamp)
       and timezone($tz, o.ordered_at)::date between $from and $to
       and coalesce(o.currency, $currency) = $currency
-      and (len(flt.channels) = 0 or list_contains(flt.channels, coalesce(o.channel, lc.channel, 'unknown')))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], coalesce(o.channel, lc.channel, 'unknown')))
 ),
 
 per_product as (

@@ -10,10 +10,6 @@
 --   (boolean), series_rank (1 = most revenue over the period; other last), revenue ($currency),
 --   quantity (units)
 with
-flt as (
-    select $channels::varchar[] as channels,
-),
-
 -- the channel of each deal's lead ('unknown' for a deal without one), kept per deal in the fact
 -- fact_deal_outcomes (queries/facts/fact_deal_outcomes.sql)
 lead_channel as (
@@ -32,13 +28,12 @@ lines as (
         o.revenue::double as revenue_amount,
         coalesce(o.quantity, 1)::double as quantity_n,
     from orders as o
-    cross join flt
     left join lead_channel as lc on lc.deal_id = o.deal_id
     -- a first cut by instant, with a margin wider than any zone's offset, before the exact business day
     where o.ordered_at >= timezone('UTC', ($from::date - 2)::timestamp) and o.ordered_at < timezone('UTC', ($to::date + 3)::timestamp)
       and timezone($tz, o.ordered_at)::date between $from and $to
       and coalesce(o.currency, $currency) = $currency
-      and (len(flt.channels) = 0 or list_contains(flt.channels, coalesce(o.channel, lc.channel, 'unknown')))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], coalesce(o.channel, lc.channel, 'unknown')))
 ),
 
 ranked as (

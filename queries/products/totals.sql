@@ -11,10 +11,6 @@
 --   without cost, whatever the margin), other_currency_lines (order lines of
 --   the period left out because they are in another currency)
 with
-flt as (
-    select $channels::varchar[] as channels,
-),
-
 opt as (
     select $margin_pct::double / 100.0 as margin,
 ),
@@ -37,13 +33,12 @@ in_period as (
         coalesce(o.currency, $currency) = $currency as in_currency,
         o.ordered_at > f.first_at as is_repeat,
     from orders as o
-    cross join flt
     left join lead_channel as lc on lc.deal_id = o.deal_id
     left join first_order as f on f.client_id = o.client_id
     -- a first cut by instant, with a margin wider than any zone's offset, before the exact business day
     where o.ordered_at >= timezone('UTC', ($from::date - 2)::timestamp) and o.ordered_at < timezone('UTC', ($to::date + 3)::timestamp)
       and timezone($tz, o.ordered_at)::date between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, coalesce(o.channel, lc.channel, 'unknown')))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], coalesce(o.channel, lc.channel, 'unknown')))
 ),
 
 sums as (

@@ -42,10 +42,6 @@
 --   drr_pct — every money ratio null when the row has no spend (organic: nothing to pay back) or its
 --   denominator is 0; is_total (boolean)
 with
-flt as (
-    select $channels::varchar[] as channels,
-),
-
 opt as (
     select
         $by::varchar as by_level,
@@ -206,8 +202,8 @@ keyed as (
         f.channel,
         case when opt.by_level = 'campaign' then coalesce(f.campaign, '') else '' end as campaign,
         f.* exclude (day, channel, campaign),
-    from facts as f, opt, flt
-    where len(flt.channels) = 0 or list_contains(flt.channels, f.channel)
+    from facts as f, opt
+    where len($channels::varchar[]) = 0 or list_contains($channels::varchar[], f.channel)
 ),
 
 -- every bucket of the period gets a total row, even an empty one (charts need the gaps as zeros)

@@ -52,9 +52,9 @@ raw_rows as (
         r.duration_s,
         case when $bounce = 'ga4' then r.bounces_ga4_n else r.bounces_metrica_n end as bounces_n,
         r.converted_n,
-    from traffic_rollup as r, flt, visitor_mode as vm
+    from traffic_rollup as r, visitor_mode as vm
     where r.day between $from and $to
-      and (len(flt.channels) = 0 or list_contains(flt.channels, r.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], r.channel))
 ),
 
 aggregate_rows as (
@@ -71,10 +71,10 @@ aggregate_rows as (
         t.duration_s,
         t.bounces as bounces_n,
         t.conversions as converted_n,
-    from traffic as t, flt
+    from traffic as t
     where t.date between $from and $to
       and $dim <> 'landing_page'
-      and (len(flt.channels) = 0 or list_contains(flt.channels, t.channel))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], t.channel))
       and not exists (select 1 from sessions)
 ),
 
