@@ -263,6 +263,30 @@ def _stays(path: Path, deal: str) -> list[tuple[str, str, str]]:
     return [tuple(r) for r in rows]
 
 
+def test_a_stay_across_a_clock_change_counts_the_hours_that_passed(tmp_path):
+    """A stay from Sat 2026-03-28 12:00 to Mon 2026-03-30 12:00 Berlin time lasted 47 hours (the
+    clocks went forward on the Sunday): 47/24 days, whatever zone the machine's clock is in — here
+    a DuckDB whose own zone is Berlin, where subtracting the two instants gives '2 days'."""
+    path = tmp_path / "dst.duckdb"
+    with db.writer(path, fresh=True) as con:
+        con.execute("""
+            insert into settings values ('business_tz', 'Europe/Berlin'), ('currency', 'EUR');
+            insert into stages (pipeline, stage, position, kind) values
+                ('', 'New', 1, 'open'), ('', 'Meeting', 2, 'open'), ('', 'Won', 3, 'won');
+            insert into deals (deal_id, created_at, stage, status, lead_id, closed_at, amount, currency) values
+                ('D1', '2026-03-28 11:00:00+00', 'Meeting', 'open', null, null, 100, 'EUR');
+            insert into deal_stages (deal_id, stage, entered_at) values
+                ('D1', 'New', '2026-03-28 11:00:00+00'), ('D1', 'Meeting', '2026-03-30 10:00:00+00');
+        """)
+    reader = db.Reader(path)
+    reader.connection().execute("set global TimeZone = 'Europe/Berlin'")
+    f = _filters(date(2026, 3, 23), date(2026, 3, 29), "Europe/Berlin")[0]
+    times = load_all()["stage-time"].func(reader.query, f)
+    assert times["stage"].tolist() == ["New"]
+    assert times["median_days"].tolist() == [47 / 24]
+    assert times["mean_days"].tolist() == [47 / 24]
+
+
 STAYS_SQL = """
 insert into settings values ('business_tz', 'UTC'), ('currency', 'RUB');
 insert into stages (pipeline, stage, position, kind) values

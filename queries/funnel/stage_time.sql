@@ -27,7 +27,9 @@ open_stages as (
 stays as (
     select
         s.stage,
-        epoch(s.left_at - s.entered_at) / 86400.0 as days,
+        -- elapsed time, not a calendar difference: subtracting two instants would count a day that
+        -- crosses a clock change in the connection's zone as 24 h (and is slow)
+        (epoch_us(s.left_at) - epoch_us(s.entered_at)) / 86400000000.0 as days,
         epoch_us(s.left_at) - epoch_us(s.entered_at) as micros,
     from fact_deal_stays as s
     join pipe on s.pipeline = pipe.pipeline
