@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt, periods
-from fullfunnel.charts import bucket_ends, count_axis, incomplete_spans, layer, PALETTE, time_axis, tooltip_day
+from fullfunnel.charts import bucket_ends, count_axis, incomplete_spans, layer, PALETTE, props, time_axis, tooltip_day
 from fullfunnel.i18n import t
 
 def _ru_plural(n: int, one: str, few: str, many: str) -> str:
@@ -91,7 +91,7 @@ def leads_over_time(df: pd.DataFrame, lang: str, grain: str, today: date,
                  alt.Tooltip("channel:N", title=t("ch.chart.channel", lang)),
                  alt.Tooltip("leads:Q", title=t("ch.chart.leads", lang), format=",.0f")],
     ).transform_calculate(channel_rank=f"indexof({order!r}, datum.channel)")
-    return _with_incomplete(bars, data["bucket"].unique(), grain, today, period, lang).properties(height=height)
+    return props(_with_incomplete(bars, data["bucket"].unique(), grain, today, period, lang), height=height)
 
 
 def junk_rate(df: pd.DataFrame, lang: str, grain: str, today: date,
@@ -117,7 +117,7 @@ def junk_rate(df: pd.DataFrame, lang: str, grain: str, today: date,
                  alt.Tooltip("junk_leads:Q", title=t("ch.chart.junk_leads", lang), format=",.0f"),
                  alt.Tooltip("leads:Q", title=t("ch.chart.leads", lang), format=",.0f")],
     )
-    return cells.properties(height=alt.Step(26))  # a readable row per channel, however many
+    return props(cells, height=alt.Step(26))  # a readable row per channel, however many
 
 def alert_markdown(a: dict, lang: str, currency: str) -> str:
     """Status badges (red for dead / burning money, orange for declining) followed by the sentence."""

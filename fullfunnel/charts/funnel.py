@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt
-from fullfunnel.charts import layer
+from fullfunnel.charts import layer, props
 from fullfunnel.i18n import t
 
 SIDE_COLOURS = {"marketing": "#2563eb", "sales": "#16a34a"}
@@ -106,7 +106,7 @@ def funnel(table: pd.DataFrame, labels: dict[str, str], lang: str, height_per_ro
         layers.append(alt.Chart(edge).mark_text(align="right", baseline="top", dy=2, fontSize=11,
                                                 color="#64748b").encode(
             x=alt.X("x1:Q", scale=x_scale, axis=None), y=y_edge, text="note:N"))
-    chart = layer(*layers).properties(height=max(120, height_per_row * len(df)))
+    chart = props(layer(*layers), height=max(120, height_per_row * len(df)))
     return chart.configure_view(strokeWidth=0), log
 
 
@@ -126,4 +126,4 @@ def hbar(df: pd.DataFrame, category: str, value: str, lang: str, value_title: st
               axis=alt.Axis(tickMinStep=1, format="d") if unit == "count" else alt.Axis())
     bars = alt.Chart(d).mark_bar(color=colour, cornerRadius=2).encode(x=x, y=y, tooltip=tooltip)
     text = alt.Chart(d).mark_text(align="left", dx=4, color="#1f2937").encode(x=x, y=y, text="value_txt:N")
-    return layer(bars, text).properties(height=alt.Step(height_per_row))
+    return props(layer(bars, text), height=alt.Step(height_per_row))

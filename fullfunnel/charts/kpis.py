@@ -6,7 +6,7 @@ import pandas as pd
 from babel.dates import format_date
 
 from fullfunnel import fmt
-from fullfunnel.charts import layer
+from fullfunnel.charts import layer, props
 from fullfunnel.i18n import t
 
 _LOCALE = {"en": "en_US", "ru": "ru_RU"}
@@ -53,4 +53,4 @@ def kpi_trend(df: pd.DataFrame, kpi: str, unit: str, lang: str, currency: str, l
         layers.append(alt.Chart(pl).mark_tick(color="#dc2626", thickness=3, size=36).encode(
             x=x, y="value:Q",
             tooltip=[alt.Tooltip("kind:N", title=" "), alt.Tooltip("shown:N", title=label)]))
-    return layer(*layers).properties(height=260)
+    return props(layer(*layers), height=260)

@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt, periods
-from fullfunnel.charts import incomplete_spans, layer, money_axis_labels, PALETTE, tooltip_day
+from fullfunnel.charts import incomplete_spans, layer, money_axis_labels, PALETTE, props, tooltip_day
 from fullfunnel.i18n import t
 
 PROMOTE_COLOUR, REST_COLOUR, OTHER_COLOUR = "#16a34a", "#2563eb", "#94a3b8"
@@ -86,7 +86,7 @@ def promote_scatter(df: pd.DataFrame, lang: str, currency: str, height: int = 44
         align="left", dx=8, dy=dy, fontSize=11, color="#166534").encode(
         x=alt.X("quantity:Q", scale=x_scale), y=alt.Y("margin_pct:Q", scale=y_scale), text="product:N")
         for dy in (-9, 11)]
-    return layer(zone, v_rule, h_rule, points, *names, zone_label, v_label, h_label).properties(height=height)
+    return props(layer(zone, v_rule, h_rule, points, *names, zone_label, v_label, h_label), height=height)
 
 
 def revenue_over_time(df: pd.DataFrame, lang: str, grain: str, today: date, currency: str,
@@ -121,9 +121,9 @@ def revenue_over_time(df: pd.DataFrame, lang: str, grain: str, today: date, curr
     )
     spans = incomplete_spans(data["bucket"].unique(), grain, today, period)
     if not len(spans):
-        return bars.properties(height=height)
+        return props(bars, height=height)
     spans["label"] = t("chart.incomplete", lang)
     shade = alt.Chart(spans).mark_rect(opacity=0.12, color="#64748b").encode(x="start:T", x2="end:T")
     label = alt.Chart(spans).mark_text(align="left", baseline="top", dx=3, dy=3, color="#475569").encode(
         x="start:T", y=alt.value(0), text="label:N")
-    return layer(shade, label, bars).properties(height=height)
+    return props(layer(shade, label, bars), height=height)

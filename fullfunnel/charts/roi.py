@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt, periods
-from fullfunnel.charts import incomplete_spans, layer, money_axis_labels, PALETTE, tooltip_day
+from fullfunnel.charts import incomplete_spans, layer, money_axis_labels, PALETTE, props, tooltip_day
 from fullfunnel.i18n import t
 
 SPEND_COLOR = "#94a3b8"
@@ -54,8 +54,8 @@ def spend_vs_revenue(table: pd.DataFrame, labels: dict[str, str], lang: str, cur
                                                   range=[PROFIT_COLOR, LOSS_COLOR, "#64748b"]), legend=None),
     )
     height = max(120, height_per_channel * max(len(order), 1) * 2)
-    chart = layer(bars, text).resolve_scale(color="independent").properties(height=height)
-    return chart.properties(title=labels["title"]) if labels.get("title") else chart
+    chart = props(layer(bars, text).resolve_scale(color="independent"), height=height)
+    return props(chart, title=labels["title"]) if labels.get("title") else chart
 
 
 def _romi_label(x, labels: dict[str, str], lang: str) -> str:
@@ -106,5 +106,5 @@ def romi_over_time(trend: pd.DataFrame, labels: dict[str, str], lang: str, grain
         label = alt.Chart(spans).mark_text(align="left", baseline="top", dx=3, dy=3, color="#475569").encode(
             x="start:T", y=alt.value(0), text="label:N")
         layers = [shade, label] + layers
-    chart = layer(*layers).properties(height=height)
-    return chart.properties(title=labels["title_time"]) if labels.get("title_time") else chart
+    chart = props(layer(*layers), height=height)
+    return props(chart, title=labels["title_time"]) if labels.get("title_time") else chart

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt, periods
-from fullfunnel.charts import layer, money_axis_labels, PALETTE
+from fullfunnel.charts import layer, money_axis_labels, PALETTE, props
 from fullfunnel.i18n import t
 
 GREY = "#94a3b8"
@@ -71,7 +71,7 @@ def won_over_time(df: pd.DataFrame, measure: str, lang: str, grain: str, today: 
             x=alt.X("label:N", sort=order), y=alt.Y("revenue_plan:Q"),
             tooltip=[alt.Tooltip("label:N", title=t("sales.chart.bucket", lang)),
                      alt.Tooltip("plan_text:N", title=t("sales.chart.plan", lang))]))
-    return layer(*layers).properties(height=height)
+    return props(layer(*layers), height=height)
 
 
 def pace_bullets(df: pd.DataFrame, lang: str, currency: str, names: dict[str, str]) -> alt.Chart:
@@ -101,4 +101,4 @@ def pace_bullets(df: pd.DataFrame, lang: str, currency: str, names: dict[str, st
     label = base.mark_text(align="left", dx=6, fontSize=15, fontWeight="bold").encode(
         x="end:Q", text="pct_text:N",
         color=alt.condition("datum.forecast_pct >= 100", alt.value("#15803d"), alt.value("#b91c1c")))
-    return layer(plan, forecast, so_far, tick, label).properties(height=max(44 * len(data), 120))
+    return props(layer(plan, forecast, so_far, tick, label), height=max(44 * len(data), 120))

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt, periods
-from fullfunnel.charts import incomplete_spans, layer, PALETTE, tooltip_day
+from fullfunnel.charts import incomplete_spans, layer, PALETTE, props, tooltip_day
 from fullfunnel.i18n import t
 
 
@@ -52,5 +52,5 @@ def lines(df: pd.DataFrame, measures: dict[str, str], lang: str, grain: str, tod
         label = alt.Chart(spans).mark_text(align="left", baseline="top", dx=3, dy=3, color="#475569").encode(
             x="start:T", y=alt.value(0), text="label:N")
         chart = layer(shade, label, chart)
-    chart = chart.properties(height=height)
-    return chart.properties(title=title) if title else chart
+    chart = props(chart, height=height)
+    return props(chart, title=title) if title else chart

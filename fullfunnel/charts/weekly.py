@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt
-from fullfunnel.charts import layer
+from fullfunnel.charts import layer, props
 from fullfunnel.charts.channels import leads_word
 from fullfunnel.charts.funnel import SIDE_COLOURS, widths
 from fullfunnel.i18n import t
@@ -97,9 +97,7 @@ def week_bars(df: pd.DataFrame, label: str, value: str, previous: str, text: str
         x=alt.X("_wp:Q", scale=x_scale), y=y, tooltip=tip)
     labels = base.mark_text(align="left", baseline="bottom", dy=-height_per_row * 0.06, fontSize=15,
                             color="#111827").encode(x=alt.value(2), y=y, text=f"{text}:N", tooltip=tip)
-    return (layer(bars, ticks, labels)
-            .properties(height=alt.Step(height_per_row))
-            .configure_view(strokeWidth=0))
+    return props(layer(bars, ticks, labels), height=alt.Step(height_per_row)).configure_view(strokeWidth=0)
 
 
 def side_colours(sides: pd.Series) -> pd.Series:
