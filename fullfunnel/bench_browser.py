@@ -1,6 +1,6 @@
-"""The Weekly meeting page in a real browser: `streamlit run` on the benchmark database, Debian's
-Chromium through Playwright, time from navigation until the page is drawn (its script run over and
-the meeting's cards on screen). Used by `python -m fullfunnel bench`."""
+"""A real `streamlit run` server and Debian's Chromium (through Playwright), for the Weekly meeting
+figure of `python -m fullfunnel bench` and for the browser tests (tests/live.py): time from
+navigation until the page is drawn (its script run over and the meeting's cards on screen)."""
 from __future__ import annotations
 
 import os
@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,10 +22,61 @@ WEEKLY_DRAWN = ("[data-testid='stApp'][data-test-script-state='notRunning'] .st-
                 "[data-testid='stMetric']")
 
 
-def _free_port() -> int:
+class NotHealthy(RuntimeError):
+    pass
+
+
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(db: Path | str, log_path: Path, secrets_file: Path, env: dict | None = None):
+    """`streamlit run app.py` on the database (a file or a ClickHouse URL), bound to 127.0.0.1, with
+    the given secrets file (never the project's own: a configured sign-in would hide every page);
+    yields the base URL once the server answers its health check."""
+    port = free_port()
+    log = open(log_path, "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+         str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--secrets.files", str(secrets_file)],
+        cwd=ROOT, env=dict(env or os.environ, FULLFUNNEL_DB=str(db)), stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise NotHealthy(f"the Streamlit server never became healthy (its log: {log_path})")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@contextmanager
+def chromium():
+    """Debian's Chromium driven by Playwright (Playwright's own browser download is not used)."""
+    if not Path(CHROMIUM).exists():
+        raise FileNotFoundError(f"{CHROMIUM} is missing: `python3 -m fullfunnel test` installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
 
 
 def _ready_ms(pg, url: str, drawn: str = WEEKLY_DRAWN) -> float:
@@ -49,45 +101,18 @@ def weekly_in_browser(path: Path) -> list[tuple[str, float]] | str:
     """(what, ms) for the Weekly meeting page, or a sentence saying why it could not be measured."""
     if not Path(CHROMIUM).exists():
         return f"{CHROMIUM} is missing (python3 -m fullfunnel test installs it)"
-    from playwright.sync_api import sync_playwright
-
-    port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
         no_secrets = Path(tmp) / "secrets.toml"
         no_secrets.write_text("")
-        log = open(Path(tmp) / "server.log", "w")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
-             str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--secrets.files", str(no_secrets)],
-            cwd=ROOT, env=dict(os.environ, FULLFUNNEL_DB=str(path)), stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(240):
-                try:
-                    if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
-                        break
-                except OSError:
-                    time.sleep(0.25)
-            else:
-                return "the Streamlit server never became healthy"
-            with sync_playwright() as p:
-                b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                try:
-                    pg = b.new_page(viewport={"width": 1920, "height": 1080})
-                    first = _ready_ms(pg, f"{base}/weekly")
-                    _ready_ms(pg, f"{base}/kpis", DRAWN)
-                    clicked = _clicked_ms(pg)
-                    loaded = _ready_ms(pg, f"{base}/weekly")
-                finally:
-                    b.close()
-            return [("address opened right after the server started (code loading, every query cold)", first),
-                    ("from another page by its sidebar link (results cached)", clicked),
-                    ("address opened again (a new browser session; results cached)", loaded)]
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            log.close()
+            with streamlit_server(path, Path(tmp) / "server.log", no_secrets) as base, chromium() as b:
+                pg = b.new_page(viewport={"width": 1920, "height": 1080})
+                first = _ready_ms(pg, f"{base}/weekly")
+                _ready_ms(pg, f"{base}/kpis", DRAWN)
+                clicked = _clicked_ms(pg)
+                loaded = _ready_ms(pg, f"{base}/weekly")
+        except NotHealthy as e:
+            return str(e)
+    return [("address opened right after the server started (code loading, every query cold)", first),
+            ("from another page by its sidebar link (results cached)", clicked),
+            ("address opened again (a new browser session; results cached)", loaded)]

@@ -1,21 +1,15 @@
 """Shared by the real-browser tests: a `streamlit run` server on a free port and Debian's Chromium."""
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+from fullfunnel import bench_browser as browser_parts
+from fullfunnel.bench_browser import CHROMIUM, ROOT, free_port  # noqa: F401 (free_port: for the tests)
 
 
 def small_demo(path: Path) -> Path:
@@ -25,57 +19,23 @@ def small_demo(path: Path) -> Path:
     return path
 
 
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 @contextmanager
 def streamlit_server(db_path: Path, log_path: Path, env: dict | None = None):
-    """`streamlit run app.py` on the database, bound to 127.0.0.1; yields the base URL once healthy."""
-    port = free_port()
-    log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
-         str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         # never the project's own .streamlit/secrets.toml: a configured sign-in would hide every page
-         "--secrets.files", str(ROOT / "tests" / "no-secrets.toml")],
-        cwd=ROOT, env=dict(env or os.environ, FULLFUNNEL_DB=str(db_path)), stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    """`streamlit run app.py` on the database, bound to 127.0.0.1; yields the base URL once healthy.
+    Never with the project's own .streamlit/secrets.toml: a configured sign-in would hide every page."""
     try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the Streamlit server never became healthy")
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        with browser_parts.streamlit_server(db_path, log_path, ROOT / "tests" / "no-secrets.toml", env) as base:
+            yield base
+    except browser_parts.NotHealthy as e:
+        pytest.fail(str(e))
 
 
 @contextmanager
 def chromium():
     """Debian's Chromium driven by Playwright (Playwright's own browser download is not used)."""
     assert Path(CHROMIUM).exists(), "Debian's chromium is missing: run the tests with `python3 -m fullfunnel test`"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with browser_parts.chromium() as b:
+        yield b
 
 
 def settle(pg) -> None:
