@@ -8,6 +8,8 @@ from fullfunnel.i18n import t
 from fullfunnel.reports import cohorts
 from fullfunnel.reports import funnel as rep
 
+DRILL_PAGE_ROWS = 1000  # drill-down rows on screen at once; the CSV has them all
+
 s = ui.state()
 f, lang = s.filters, s.lang
 st.title(t("fn.title", lang))
@@ -129,6 +131,19 @@ if choices:
         st.caption(t("fn.drill_none", lang))
     else:
         st.caption(t("fn.drill_count", lang, n=fmt.number(len(items), lang)))
+        # a long list is shown a page at a time (the CSV below has every row): tens of thousands of
+        # leads sent to the browser on every run would cost more than all the rest of the page
+        pages_n = -(-len(items) // DRILL_PAGE_ROWS)
+        page_no = 1
+        if pages_n > 1:
+            page_no = int(st.columns([1, 3])[0].number_input(
+                t("fn.drill_page", lang, pages=fmt.number(pages_n, lang)), min_value=1, max_value=pages_n, value=1,
+                step=1, key=f"drill_page_{view}_{step}"))
+            first = (page_no - 1) * DRILL_PAGE_ROWS
+            st.caption(t("fn.drill_rows", lang, first=fmt.number(first + 1, lang),
+                         last=fmt.number(min(first + DRILL_PAGE_ROWS, len(items)), lang),
+                         n=fmt.number(len(items), lang)))
+        page_items = items.iloc[(page_no - 1) * DRILL_PAGE_ROWS:page_no * DRILL_PAGE_ROWS]
         cfg = {c: st.column_config.Column(t(f"fn.item.{c}", lang)) for c in items.columns}
         cfg["amount"] = st.column_config.NumberColumn(t("fn.item.amount", lang), format="localized")
         cfg["created_date"] = st.column_config.DateColumn(t("fn.item.created_date", lang),
@@ -137,7 +152,7 @@ if choices:
                                                        format="DD.MM.YYYY" if lang == "ru" else "YYYY-MM-DD")
         # columns empty for this kind of row (amounts of leads, reasons of open deals) are left out on
         # screen; the CSV keeps every column
-        shown_items = items[[c for c in items.columns if items[c].notna().any() or c == "item_id"]].copy()
+        shown_items = page_items[[c for c in items.columns if items[c].notna().any() or c == "item_id"]].copy()
         for c in ("item_type", "status", "reason"):
             if c in shown_items:  # each distinct code put in words once, not once per row
                 shown_items[c] = shown_items[c].map({v: code(v) for v in shown_items[c].dropna().unique()})

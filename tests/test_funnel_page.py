@@ -100,3 +100,29 @@ def test_the_leads_bar_says_its_conversion_is_of_all_visits(tmp_path):
     assert "other_sessions" not in rows.index
     assert rows.loc["leads", "text"] == "4\n10.0% of all visits · 4.0% of first"
     assert rows.loc["paid_sessions", "text"] == "8\n80.0% of previous · 8.0% of first"
+
+
+def test_a_long_drill_down_is_shown_a_thousand_rows_at_a_time(monkeypatch, tmp_path):
+    """1,201 leads on 2026-11-03 (L0001 … L1201): page 1 shows L0001 … L1000, page 2 the other 201
+    (the list is in date order, then by id); the count and the CSV are of all 1,201."""
+    path = tmp_path / "many.duckdb"
+    with db.writer(path, fresh=True) as con:
+        con.execute("""
+            insert into settings values ('business_tz', 'UTC'), ('currency', 'RUB');
+            insert into leads (lead_id, created_at, channel, qualification)
+            select 'L' || lpad(i::varchar, 4, '0'), timestamptz '2026-11-03 10:00:00+00', 'seo', 'target'
+            from range(1, 1202) as r(i);
+        """)
+    at = open_funnel(monkeypatch, path, drill_step="leads")
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    captions = " ".join(c.value for c in at.caption)
+    assert "1,201 item(s)" in captions and "Rows 1–1,000 of 1,201, in date order" in captions
+    items = next(d.value for d in at.dataframe if "item_id" in d.value.columns)
+    assert items["item_id"].tolist() == [f"L{i:04d}" for i in range(1, 1001)]
+    pager = next(n for n in at.number_input if n.label == "Page (of 2)")
+    pager.set_value(2).run()
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    items = next(d.value for d in at.dataframe if "item_id" in d.value.columns)
+    assert items["item_id"].tolist() == [f"L{i:04d}" for i in range(1001, 1202)]
+    assert "Rows 1,001–1,201 of 1,201" in " ".join(c.value for c in at.caption)
+    assert len(at.get("download_button")) == 1
