@@ -137,8 +137,8 @@ SCHEMA_VERSION = max(v for v, _ in schema_files())
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The schema version stored in the database; 0 for an empty file."""
-    has_meta = con.execute(
-        "select count(*) from information_schema.tables where table_name = 'ff_meta'"
+    has_meta = con.execute(   # duckdb_tables(), not information_schema: a tenth of the time on a fresh file
+        "select count(*) from duckdb_tables() where table_name = 'ff_meta'"
     ).fetchone()[0]
     if not has_meta:
         return 0

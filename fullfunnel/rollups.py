@@ -103,7 +103,7 @@ order by day, channel, landing_page
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(con.execute(
-        "select count(*) from information_schema.tables where table_name = ?", [name]).fetchone()[0])
+        "select count(*) from duckdb_tables() where table_name = ?", [name]).fetchone()[0])
 
 
 def rollup_tz(con: duckdb.DuckDBPyConnection) -> str:
