@@ -122,3 +122,32 @@ def test_query_results_are_kept_per_file_version_and_each_caller_gets_its_own_co
     import_bytes(b"lead_id,created_at,channel\nL90,2026-11-02 10:00:00+03,seo\n", "leads.csv", db_file=path)
     assert ui.run("leads_n", {"channels": ["seo"]})["n"].tolist() == [4]   # an import is seen at once
     assert asked == ["leads_n", "leads_n"]
+
+
+def _two_layers():
+    frame = pd.DataFrame({"channel": ["seo", "vk_ads"], "leads": [12, 5]})
+    bars = charts.alt.Chart(frame).mark_bar().encode(x="leads:Q", y="channel:N", color=charts.alt.value("#2563eb"))
+    text = charts.alt.Chart(frame).mark_text(dx=4).encode(x="leads:Q", y="channel:N", text="leads:Q")
+    return bars, text
+
+
+def test_charts_layer_and_props_give_the_spec_altair_gives():
+    """The shared frame given once on the layer and the height set in place: the same Vega-Lite."""
+    ours = charts.props(charts.layer(*_two_layers()), height=charts.alt.Step(30), title="Leads").to_dict()
+    altairs = charts.alt.layer(*_two_layers()).properties(height=charts.alt.Step(30), title="Leads").to_dict()
+    assert ours == altairs
+    assert list(ours["datasets"].values()) == [[{"channel": "seo", "leads": 12}, {"channel": "vk_ads", "leads": 5}]]
+
+
+def test_one_converter_per_schema_builds_what_altairs_own_from_dict_builds(monkeypatch):
+    """Shorthand strings and a condition in .encode() go through from_dict: the chart is the same with
+    Altair's own (a converter per call) as with the one kept per schema family."""
+    def build():
+        bars, text = _two_layers()
+        return charts.layer(bars.encode(opacity=charts.alt.condition("datum.leads > 10", charts.alt.value(1.0),
+                                                                     charts.alt.value(0.4)), x2="leads:Q"), text)
+    ours = build().to_dict()
+    monkeypatch.setattr(charts.schemapi.SchemaBase, "from_dict", charts.ALTAIR_FROM_DICT)
+    assert build().to_dict() == ours
+    assert ours["layer"][0]["encoding"]["opacity"] == {"condition": {"test": "datum.leads > 10", "value": 1.0},
+                                                       "value": 0.4}

@@ -19,6 +19,8 @@ def _one_converter_per_schema() -> None:
     base = schemapi.SchemaBase
     if getattr(base.from_dict, "_one_converter", False):
         return
+    global ALTAIR_FROM_DICT
+    ALTAIR_FROM_DICT = base.__dict__["from_dict"]   # Altair's own classmethod, for the test comparing the two
     made: dict = {}
 
     def from_dict(cls, dct, validate: bool = True):
@@ -61,6 +63,7 @@ def layer(*charts: alt.Chart, **kwargs) -> alt.LayerChart:
             c.data = alt.Undefined
         lifted.append(c)
     return alt.layer(*lifted, data=shared, **kwargs)
+
 
 PALETTE = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d", "#94a3b8"]
 
