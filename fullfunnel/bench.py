@@ -299,10 +299,11 @@ def run(args: argparse.Namespace) -> int:
 
         print("Weekly meeting in a real browser (navigation until drawn; target ≤ 1 s):", flush=True)
         shown = weekly_in_browser(path)
-        for what, ms in shown if isinstance(shown, list) else []:
-            print(f"  {ms:6.0f} ms  {what}", flush=True)
         if isinstance(shown, str):
             print(f"  not measured: {shown}", flush=True)
+        else:
+            for what, ms in shown:
+                print(f"  {ms:6.0f} ms  {what}", flush=True)
     print("database:", flush=True)
     fact_sizes(path)
     if not args.skip_import:

@@ -99,19 +99,17 @@ def _clicked_ms(pg) -> float:
 
 def weekly_in_browser(path: Path) -> list[tuple[str, float]] | str:
     """(what, ms) for the Weekly meeting page, or a sentence saying why it could not be measured."""
-    if not Path(CHROMIUM).exists():
-        return f"{CHROMIUM} is missing (python3 -m fullfunnel test installs it)"
     with tempfile.TemporaryDirectory() as tmp:
         no_secrets = Path(tmp) / "secrets.toml"
         no_secrets.write_text("")
-        try:
-            with streamlit_server(path, Path(tmp) / "server.log", no_secrets) as base, chromium() as b:
+        try:   # the browser first: without it no server is started for nothing
+            with chromium() as b, streamlit_server(path, Path(tmp) / "server.log", no_secrets) as base:
                 pg = b.new_page(viewport={"width": 1920, "height": 1080})
                 first = _ready_ms(pg, f"{base}/weekly")
                 _ready_ms(pg, f"{base}/kpis", DRAWN)
                 clicked = _clicked_ms(pg)
                 loaded = _ready_ms(pg, f"{base}/weekly")
-        except NotHealthy as e:
+        except (FileNotFoundError, NotHealthy) as e:
             return str(e)
     return [("address opened right after the server started (code loading, every query cold)", first),
             ("from another page by its sidebar link (results cached)", clicked),

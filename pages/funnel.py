@@ -139,11 +139,11 @@ if choices:
             page_no = int(st.columns([1, 3])[0].number_input(
                 t("fn.drill_page", lang, pages=fmt.number(pages_n, lang)), min_value=1, max_value=pages_n, value=1,
                 step=1, key=f"drill_page_{view}_{step}"))
-            first = (page_no - 1) * DRILL_PAGE_ROWS
+        first = (page_no - 1) * DRILL_PAGE_ROWS
+        page_items = items.iloc[first:first + DRILL_PAGE_ROWS]
+        if pages_n > 1:
             st.caption(t("fn.drill_rows", lang, first=fmt.number(first + 1, lang),
-                         last=fmt.number(min(first + DRILL_PAGE_ROWS, len(items)), lang),
-                         n=fmt.number(len(items), lang)))
-        page_items = items.iloc[(page_no - 1) * DRILL_PAGE_ROWS:page_no * DRILL_PAGE_ROWS]
+                         last=fmt.number(first + len(page_items), lang), n=fmt.number(len(items), lang)))
         cfg = {c: st.column_config.Column(t(f"fn.item.{c}", lang)) for c in items.columns}
         cfg["amount"] = st.column_config.NumberColumn(t("fn.item.amount", lang), format="localized")
         cfg["created_date"] = st.column_config.DateColumn(t("fn.item.created_date", lang),

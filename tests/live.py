@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from fullfunnel import bench_browser as browser_parts
-from fullfunnel.bench_browser import CHROMIUM, ROOT, free_port  # noqa: F401 (free_port: for the tests)
+# Chromium and a free port as the bench has them (tests import them from here)
+from fullfunnel.bench_browser import ROOT, chromium, free_port  # noqa: F401
 
 
 def small_demo(path: Path) -> Path:
@@ -28,14 +29,6 @@ def streamlit_server(db_path: Path, log_path: Path, env: dict | None = None):
             yield base
     except browser_parts.NotHealthy as e:
         pytest.fail(str(e))
-
-
-@contextmanager
-def chromium():
-    """Debian's Chromium driven by Playwright (Playwright's own browser download is not used)."""
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: run the tests with `python3 -m fullfunnel test`"
-    with browser_parts.chromium() as b:
-        yield b
 
 
 def settle(pg) -> None:

@@ -11,7 +11,8 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt, periods
-from fullfunnel.charts import bucket_ends, count_axis, incomplete_spans, layer, PALETTE, props, time_axis, tooltip_day
+from fullfunnel.charts import (PALETTE, bucket_ends, count_axis, incomplete_spans, layer, props, time_axis,
+                               tooltip_day)
 from fullfunnel.i18n import t
 
 def _ru_plural(n: int, one: str, few: str, many: str) -> str:

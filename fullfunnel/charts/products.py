@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt, periods
-from fullfunnel.charts import incomplete_spans, layer, money_axis_labels, PALETTE, props, tooltip_day
+from fullfunnel.charts import PALETTE, incomplete_spans, layer, money_axis_labels, props, tooltip_day
 from fullfunnel.i18n import t
 
 PROMOTE_COLOUR, REST_COLOUR, OTHER_COLOUR = "#16a34a", "#2563eb", "#94a3b8"

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt, periods
-from fullfunnel.charts import incomplete_spans, layer, money_axis_labels, PALETTE, props, tooltip_day
+from fullfunnel.charts import PALETTE, incomplete_spans, layer, money_axis_labels, props, tooltip_day
 from fullfunnel.i18n import t
 
 SPEND_COLOR = "#94a3b8"

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt, periods
-from fullfunnel.charts import layer, money_axis_labels, PALETTE, props
+from fullfunnel.charts import PALETTE, layer, money_axis_labels, props
 from fullfunnel.i18n import t
 
 GREY = "#94a3b8"

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from fullfunnel import fmt, periods
-from fullfunnel.charts import incomplete_spans, layer, PALETTE, props, tooltip_day
+from fullfunnel.charts import PALETTE, incomplete_spans, layer, props, tooltip_day
 from fullfunnel.i18n import t
 
 
