@@ -52,13 +52,15 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, str] | None]] = {
     "fact_deal_outcomes": (("deals", "leads", "deal_stages", "stages"), None),
     "fact_deal_stays": (("deals", "leads", "deal_stages"), None),
     "fact_purchases_day": (("deals", "leads", "sessions", "orders"), None),
+    "fact_won_deals": (("deals", "leads"), None),
 }
 # facts whose rows depend on the business time zone
 ZONED = {"fact_sessions_day", "fact_leads_day", "fact_funnel_day", "fact_won_day", "fact_new_clients_day",
-         "fact_deal_outcomes", "fact_deal_stays", "fact_purchases_day"}
+         "fact_deal_outcomes", "fact_deal_stays", "fact_purchases_day", "fact_won_deals"}
 # facts whose rows for a deal depend only on that deal's deals and deal_stages rows, its lead, its
 # client's leads and sessions, and the stages: their definitions take $fact_deals (only those deals)
-DEAL_KEYED = {"direct_deal_credit", "fact_deal_steps", "fact_deal_shares", "fact_deal_outcomes", "fact_deal_stays"}
+DEAL_KEYED = {"direct_deal_credit", "fact_deal_steps", "fact_deal_shares", "fact_deal_outcomes", "fact_deal_stays",
+              "fact_won_deals"}
 # facts that are sums over a deal-keyed fact, one row of it counted once: the fact, the summed column
 # (their definitions take $fact_deals too: the part of the sums those deals make)
 DEAL_SUMS = {"fact_funnel_day": ("fact_deal_steps", "deals_n")}

@@ -178,6 +178,7 @@ PRESENT_CSS = """<style>
 @st.cache_resource(show_spinner=False)
 def reader(path: str) -> db.Reader:
     """One read-only connection per process and database file; cursors per query."""
+    db.keep_spare_instance()
     return db.Reader(path)
 
 

@@ -1032,14 +1032,22 @@ class Reader:
         self.connection()
         original = sql
         sql, params = facts.resolve(sql, params or {}, self._facts_tz, self.live_facts)
-        used = db.bind(sql, params)
         hand = twin(name) if name else None
         if hand is None:
             ch = translate(sql)
-        elif sql == original:
-            ch = hand
-        else:   # the facts read through their definitions, in front of the hand-written query
-            ch = _with_facts(hand, facts.used_in(original))
+            used = db.bind(sql, params)
+        else:
+            if sql == original:
+                ch = hand
+            else:   # the facts read through their definitions, in front of the hand-written query
+                ch = _with_facts(hand, facts.used_in(original))
+            # the twin's own parameters: it may read some the DuckDB query no longer does (a fact
+            # there holds what the twin computes from the raw tables)
+            names = {n[: -len(_IS_NULL)] if n.endswith(_IS_NULL) else n for n in _PLACEHOLDER.findall(ch)}
+            missing = names - params.keys()
+            if missing:
+                raise KeyError(f"query needs parameters {sorted(missing)}")
+            used = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items() if k in names}
         ch, used = bind(ch, used)
         return to_frame(self.client.arrow(ch, used))
 

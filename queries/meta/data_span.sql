@@ -8,11 +8,8 @@
 -- Columns: first_day (date or null), last_day (date or null), last_import (timestamp in $tz or null)
 with
 days as (
-    select cast(timezone($tz, created_at) as date) as day
-    from leads where created_at < (select min(created_at) from leads) + interval 2 day
-    union all
-    select cast(timezone($tz, created_at) as date)
-    from leads where created_at > (select max(created_at) from leads) - interval 2 day
+    select min(day) as day from fact_leads_day
+    union all select max(day) from fact_leads_day
     union all
     select cast(timezone($tz, created_at) as date)
     from deals where created_at < (select min(created_at) from deals) + interval 2 day
@@ -20,11 +17,9 @@ days as (
     select cast(timezone($tz, created_at) as date)
     from deals where created_at > (select max(created_at) from deals) - interval 2 day
     union all
-    select cast(timezone($tz, started_at) as date)
-    from sessions where started_at < (select min(started_at) from sessions) + interval 2 day
-    union all
-    select cast(timezone($tz, started_at) as date)
-    from sessions where started_at > (select max(started_at) from sessions) - interval 2 day
+    -- sessions and leads by the day facts, which have a row for every business day with any
+    select min(day) from fact_sessions_day
+    union all select max(day) from fact_sessions_day
     union all
     select cast(timezone($tz, ordered_at) as date)
     from orders where ordered_at < (select min(ordered_at) from orders) + interval 2 day

@@ -68,31 +68,22 @@ deal_orders as (
 
 won_all as (
     select
-        d.deal_id,
-        d.closed_at,
-        coalesce(d.client_id, l.client_id, 'deal:' || d.deal_id) as client_key,
-        coalesce(d.client_id, l.client_id) as client_id,
-        l.lead_id,
-        coalesce(l.channel, 'unknown') as own_channel,
-        coalesce(l.campaign, '') as own_campaign,
-        coalesce(l.created_at, d.created_at) as anchor_at,
-        case
-            when opt.view_kind = 'cohort' then timezone($tz, coalesce(l.created_at, d.created_at))::date
-            else timezone($tz, d.closed_at)::date
-        end as day,
-        case when coalesce(d.currency, $currency) = $currency then coalesce(d.amount, 0)::double else 0 end
+        w.deal_id,
+        w.closed_at,
+        w.client_key,
+        w.client_id,
+        case when opt.view_kind = 'cohort' then w.cohort_day else w.closed_day end as day,
+        case when coalesce(w.currency, $currency) = $currency then coalesce(w.amount, 0)::double else 0 end
             as revenue_amount,
-        coalesce(d.currency, $currency) = $currency as in_currency,
-        row_number() over (
-            partition by coalesce(d.client_id, l.client_id, 'deal:' || d.deal_id)
-            order by d.closed_at nulls last, d.deal_id
-        ) as client_deal_n,
-    from deals as d
-    left join leads as l on l.lead_id = d.lead_id
+        coalesce(w.currency, $currency) = $currency as in_currency,
+        row_number() over (partition by w.client_key order by w.closed_at nulls last, w.deal_id)
+            as client_deal_n,
+    -- the won deals with their clients and days, from the fact fact_won_deals (queries/facts/)
+    from fact_won_deals as w
     cross join opt
-    where d.status = 'won'
-      -- a cohort at a given age: only the deals won by $won_by (fullfunnel/reports/cohorts.py)
-      and ($won_by::date is null or timezone($tz, d.closed_at)::date <= $won_by::date)
+    -- a cohort at a given age: only the deals won by $won_by (fullfunnel/reports/cohorts.py); a
+    -- client's deals are numbered in closing order, so leaving out the later ones renumbers none
+    where ($won_by::date is null or w.closed_day <= $won_by::date)
 ),
 
 won_in as (
