@@ -28,20 +28,19 @@ SIGNATURE_KEY = "traffic_rollup_signature"
 
 # Day is the session start in the business time zone ($tz). Bounce and engagement follow
 # METRICS.md; a session converted when its export flag says so, or (flag missing) when its visitor
-# left a lead on the same day.
+# left a lead on the same day. One text for every way the rollup is built: `{keys}` is the visitors
+# whose rows are built (with their keys), `{sessions}` the sessions read (all, or those of newer
+# imports), and `{grouped}` what the previous-day columns are computed over (see `refresh`).
 _BUILD = """
 insert into traffic_rollup
 with
-keys as (
-    select k.visitor_id, k.visitor_key,
-    from visitor_keys as k
-    where not $scoped or k.visitor_id in (select visitor_id from rollup_scope)
-),
+keys as ({keys}),
 
 lead_days as (
-    select distinct visitor_id, timezone($tz, created_at)::date as day,
-    from leads
-    where visitor_id is not null
+    select distinct l.visitor_id, timezone($tz, l.created_at)::date as day,
+    from leads as l
+    {lead_scope}
+    where l.visitor_id is not null
 ),
 
 marked as (
@@ -53,7 +52,7 @@ marked as (
         s.pageviews,
         s.duration_s,
         coalesce(s.converted, ld.visitor_id is not null) as converted,
-    from sessions as s
+    from {sessions} as s
     semi join keys as k0 on k0.visitor_id = s.visitor_id
     left join lead_days as ld
         on s.converted is null
@@ -61,7 +60,7 @@ marked as (
         and ld.day = timezone($tz, s.started_at)::date
 ),
 
-grouped as (
+fresh as (
     select
         m.day,
         m.channel,
@@ -78,6 +77,8 @@ grouped as (
     join keys as k on k.visitor_id = m.visitor_id
     group by all
 ),
+
+grouped as ({grouped}),
 
 lagged as (
     -- rows in day order per visitor: the row before the first row of a day is the last row of the
@@ -99,6 +100,26 @@ select
 from lagged
 order by day, channel, landing_page
 """
+
+# every visitor's rows, or those of the visitors in rollup_scope, from all their sessions
+_BUILD_FROM_SESSIONS = _BUILD.format(
+    keys="select k.visitor_id, k.visitor_key, from visitor_keys as k "
+         "where not $scoped or k.visitor_id in (select visitor_id from rollup_scope)",
+    sessions="sessions", lead_scope="", grouped="select * from fresh")
+
+# the rows of the visitors of the added sessions (scope_keys): their rows as built before (old_rows,
+# sums over their earlier sessions) plus the added sessions, summed per row; the sessions table is
+# read only for the added rows — the visitors' earlier sessions are not looked up among millions
+_SUMS = ("sessions_n", "pageviews_n", "duration_s", "bounces_metrica_n", "bounces_ga4_n", "converted_n")
+_TYPES = {"pageviews_n": "bigint", "duration_s": "bigint"}
+_BUILD_ADDED = _BUILD.format(
+    keys="select visitor_id, visitor_key, from scope_keys",
+    lead_scope="semi join keys as k1 on k1.visitor_id = l.visitor_id",
+    sessions="(select * from sessions where import_id > $since)",
+    grouped="select day, channel, landing_page, visitor_key, "
+            + ", ".join(f"sum({c})::{_TYPES.get(c, 'integer')} as {c}" for c in _SUMS)
+            + " from (select day, channel, landing_page, visitor_key, " + ", ".join(_SUMS)
+            + " from old_rows union all select * from fresh) group by all")
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -211,34 +232,55 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     if not force and row and row[0] == sig:
         return False
     since = None if force or not row else _only_added(con, row[0], sig)
-    # the visitors to rebuild: those of the sessions added after import `since`, or of the rows an
-    # undo took out or put back (none listed = all)
-    scoped = since is not None or (not force and row is not None and _undone_scope(con, row[0], sig))
-    if not scoped or since is not None:
-        con.execute("create or replace temp table rollup_scope as "
-                    "select distinct visitor_id from sessions where ? is not null and import_id > ?", [since, since])
+    if since is not None:
+        _refresh_added(con, tz, since)
+        con.execute("insert or replace into ff_meta values (?, ?)", [SIGNATURE_KEY, sig])
+        return True
+    # the visitors to rebuild: those of the rows an undo took out or put back (none listed = all)
+    scoped = not force and row is not None and _undone_scope(con, row[0], sig)
     if not scoped:  # everything
+        con.execute("create or replace temp table rollup_scope as select null::varchar as visitor_id where false")
         con.execute("delete from traffic_rollup")
         con.execute("delete from visitor_keys")
     else:
         con.execute("delete from traffic_rollup where visitor_key in (select k.visitor_key from visitor_keys as k "
                     "semi join rollup_scope as r on r.visitor_id = k.visitor_id)")
-        if since is None:  # an undo: visitors with no session left keep no key, as a build from scratch
-            con.execute("delete from visitor_keys where visitor_id in (select r.visitor_id from rollup_scope as r "
-                        "anti join sessions as s on s.visitor_id = r.visitor_id)")
+        # an undo: visitors with no session left keep no key, as a build from scratch
+        con.execute("delete from visitor_keys where visitor_id in (select r.visitor_id from rollup_scope as r "
+                    "anti join sessions as s on s.visitor_id = r.visitor_id)")
     if con.execute("select count(*) from sessions").fetchone()[0]:
-        # the visitors that may lack a key: every one, those of the added sessions, or of the sessions
-        # an undo put back (a visitor in the scope without sessions gets none)
+        # the visitors that may lack a key: every one, or those of the sessions an undo put back (a
+        # visitor in the scope without sessions gets none)
         if not scoped:
             source = "sessions"
-        elif since is not None:
-            source = "rollup_scope where visitor_id is not null"
         elif undone := _undone(con, "sessions"):
             source = f"{undone} where sign > 0 and visitor_id is not null"
         else:
             source = "rollup_scope where false"
         con.execute(_NEW_KEYS.format(source=source))
-        con.execute(_BUILD, {"tz": tz, "scoped": scoped})
+        con.execute(_BUILD_FROM_SESSIONS, {"tz": tz, "scoped": scoped})
     con.execute("drop table rollup_scope")
     con.execute("insert or replace into ff_meta values (?, ?)", [SIGNATURE_KEY, sig])
     return True
+
+
+def _refresh_added(con: duckdb.DuckDBPyConnection, tz: str, since: int) -> None:
+    """Rebuild the rows of the visitors of the sessions imported after `since` (only added since the
+    build): from their rows as built and the added sessions, not from all of their sessions."""
+    con.execute("create or replace temp table rollup_scope as select distinct visitor_id from sessions "
+                "where import_id > ? and visitor_id is not null", [since])
+    # their keys in one pass over visitor_keys; visitors seen for the first time get the next numbers
+    con.execute("create or replace temp table scope_keys as select k.visitor_id, k.visitor_key, "
+                "from visitor_keys as k semi join rollup_scope as r on r.visitor_id = k.visitor_id")
+    top = con.execute("select coalesce(max(visitor_key), 0) from visitor_keys").fetchone()[0]
+    con.execute("insert into visitor_keys select n.visitor_id, "
+                "(? + row_number() over (order by n.visitor_id))::integer, "
+                "from rollup_scope as n anti join scope_keys as k on k.visitor_id = n.visitor_id", [top])
+    con.execute("insert into scope_keys select visitor_id, visitor_key, from visitor_keys where visitor_key > ?",
+                [top])
+    con.execute("create or replace temp table old_rows as select r.* from traffic_rollup as r "
+                "semi join scope_keys as k on k.visitor_key = r.visitor_key")
+    con.execute("delete from traffic_rollup where visitor_key in (select visitor_key from scope_keys)")
+    con.execute(_BUILD_ADDED, {"tz": tz, "since": since})
+    for table in ("rollup_scope", "scope_keys", "old_rows"):
+        con.execute(f"drop table {table}")

@@ -254,9 +254,11 @@ def test_an_import_that_only_adds_sessions_rebuilds_just_its_visitors_exactly(tm
                         ("b1", "B", "2026-11-03 10:00+00", 2, 30, "seo", "/")], 1)
     with db.writer(path) as con:
         built = con.execute("select value from ff_meta where key = 'traffic_rollup_signature'").fetchone()[0]
-        # the next day's export: A comes back (and an older visit of A turns up), C is new
+        # the next day's export: A comes back (and an older visit of A turns up, and another visit
+        # on a day, channel and page A already has a row for, which adds to that row), C is new
         _sessions(con, [("a3", "A", "2026-11-04 09:00+00", 1, 3, "seo", "/"),
                         ("a4", "A", "2026-11-06 10:00+00", 1, 8, "seo", "/"),
+                        ("a5", "A", "2026-11-05 18:00+00", 1, 4, "email", "/price"),
                         ("c1", "C", "2026-11-06 11:00+00", 4, 200, "direct", "/")], 2)
         assert rollups._only_added(con, built, rollups.signature(con, "UTC")) == 1
     incremental = duckdb.connect(str(path), read_only=True).execute(ROLLUP_ROWS).fetchall()
@@ -264,8 +266,10 @@ def test_an_import_that_only_adds_sessions_rebuilds_just_its_visitors_exactly(tm
         rollups.refresh(con, force=True)
     full = duckdb.connect(str(path), read_only=True).execute(ROLLUP_ROWS).fetchall()
     assert incremental == full
-    # B was not touched and kept its row; A's rows were rebuilt with the new previous days
+    # B was not touched and kept its row; A's rows were rebuilt with the new previous days, and its
+    # row of 11-05 holds both visits: 2 sessions, 4 pageviews, 94 s, one of them a bounce
     a_rows = [r for r in full if r[3] == "A"]
+    assert [r[4:10] for r in a_rows if str(r[0]) == "2026-11-05"] == [(2, 4, 94, 1, 1, 0)]
     assert [(str(r[0]), str(r[10])) for r in a_rows] == [
         ("2026-11-02", "1900-01-01"), ("2026-11-04", "2026-11-02"), ("2026-11-05", "2026-11-04"),
         ("2026-11-06", "2026-11-05")]
