@@ -8,8 +8,8 @@
 -- Columns: last_day (date or null when nothing is imported)
 with
 days as (
-    select max(cast(timezone($tz, created_at) as date)) as day from leads
-    where created_at >= (select max(created_at) from leads) - interval 2 days
+    -- leads and sessions by their day facts (a row for every business day with any)
+    select max(day) as day from fact_leads_day
     union all select max(cast(timezone($tz, created_at) as date)) from deals
     where created_at >= (select max(created_at) from deals) - interval 2 days
     union all select max(cast(timezone($tz, closed_at) as date)) from deals
@@ -17,8 +17,7 @@ days as (
     union all select max(cast(timezone($tz, entered_at) as date)) from deal_stages
     where entered_at >= (select max(entered_at) from deal_stages) - interval 2 days
     union all select max(date) from spend
-    union all select max(cast(timezone($tz, started_at) as date)) from sessions
-    where started_at >= (select max(started_at) from sessions) - interval 2 days
+    union all select max(day) from fact_sessions_day
     union all select max(date) from traffic
     union all select max(cast(timezone($tz, ordered_at) as date)) from orders
     where ordered_at >= (select max(ordered_at) from orders) - interval 2 days

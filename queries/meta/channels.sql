@@ -2,7 +2,7 @@
 -- Columns: channel
 with
 all_channels as (
-    select distinct channel from leads
+    select distinct channel from fact_leads_day  -- the channels of the leads, from their day fact
     union
     select distinct channel from spend
     union

@@ -6,11 +6,12 @@
 -- Columns: data_start (date; null when nothing is imported)
 with
 firsts as (
-    select timezone($tz, min(created_at))::date as first_day from leads
+    -- leads and sessions by their day facts (a row for every business day with any)
+    select min(day) as first_day from fact_leads_day
     union all
     select min(date) from spend
     union all
-    select timezone($tz, min(started_at))::date from sessions
+    select min(day) from fact_sessions_day
     union all
     select min(date) from traffic
     union all
