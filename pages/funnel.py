@@ -8,8 +8,6 @@ from fullfunnel.i18n import t
 from fullfunnel.reports import cohorts
 from fullfunnel.reports import funnel as rep
 
-DRILL_PAGE_ROWS = 1000  # drill-down rows on screen at once; the CSV has them all
-
 s = ui.state()
 f, lang = s.filters, s.lang
 st.title(t("fn.title", lang))
@@ -126,33 +124,36 @@ if "drill_step" in st.session_state and st.session_state["drill_step"] not in ch
 if choices:
     step = ui.url_choice(st.selectbox, t("fn.drill_step", lang), choices, key="drill_step",
                          default="target_leads" if "target_leads" in choices else choices[0], format_func=label)
-    items = ui.report("funnel-items", step=step, view=view, pipeline=pipeline)
-    if items.empty:
+    # a long list is shown a page at a time (the CSV below has every row): tens of thousands of leads
+    # read and sent to the browser on every run would cost more than all the rest of the page
+    page_key = f"drill_page_{view}_{step}"
+    items = ui.report("funnel-items", step=step, view=view, pipeline=pipeline,
+                      page=int(st.session_state.get(page_key) or 1))
+    total = items.attrs["rows_total"]
+    if not total:
         st.caption(t("fn.drill_none", lang))
     else:
-        st.caption(t("fn.drill_count", lang, n=fmt.number(len(items), lang)))
-        # a long list is shown a page at a time (the CSV below has every row): tens of thousands of
-        # leads sent to the browser on every run would cost more than all the rest of the page
-        pages_n = -(-len(items) // DRILL_PAGE_ROWS)
-        page_no = 1
+        st.caption(t("fn.drill_count", lang, n=fmt.number(total, lang)))
+        pages_n = -(-total // rep.ITEMS_PAGE_ROWS)
+        page_no = items.attrs["page"]
         if pages_n > 1:
-            page_no = int(st.columns([1, 3])[0].number_input(
-                t("fn.drill_page", lang, pages=fmt.number(pages_n, lang)), min_value=1, max_value=pages_n, value=1,
-                step=1, key=f"drill_page_{view}_{step}"))
-        first = (page_no - 1) * DRILL_PAGE_ROWS
-        page_items = items.iloc[first:first + DRILL_PAGE_ROWS]
-        if pages_n > 1:
+            st.session_state[page_key] = page_no   # the page shown: the last one if the list got shorter
+            st.columns([1, 3])[0].number_input(
+                t("fn.drill_page", lang, pages=fmt.number(pages_n, lang)), min_value=1, max_value=pages_n,
+                step=1, key=page_key)
+            first = (page_no - 1) * rep.ITEMS_PAGE_ROWS
             st.caption(t("fn.drill_rows", lang, first=fmt.number(first + 1, lang),
-                         last=fmt.number(first + len(page_items), lang), n=fmt.number(len(items), lang)))
+                         last=fmt.number(first + len(items), lang), n=fmt.number(total, lang)))
         cfg = {c: st.column_config.Column(t(f"fn.item.{c}", lang)) for c in items.columns}
         cfg["amount"] = st.column_config.NumberColumn(t("fn.item.amount", lang), format="localized")
         cfg["created_date"] = st.column_config.DateColumn(t("fn.item.created_date", lang),
                                                           format="DD.MM.YYYY" if lang == "ru" else "YYYY-MM-DD")
         cfg["step_date"] = st.column_config.DateColumn(t("fn.item.step_date", lang),
                                                        format="DD.MM.YYYY" if lang == "ru" else "YYYY-MM-DD")
-        # columns empty for this kind of row (amounts of leads, reasons of open deals) are left out on
-        # screen; the CSV keeps every column
-        shown_items = page_items[[c for c in items.columns if items[c].notna().any() or c == "item_id"]].copy()
+        # columns empty in every row of the list (amounts of leads, reasons of open deals) are left out
+        # on screen; the CSV keeps every column
+        filled = set(items.attrs["filled"])
+        shown_items = items[[c for c in items.columns if c not in rep.ITEM_FILLABLE or c in filled]].copy()
         for c in ("item_type", "status", "reason"):
             if c in shown_items:  # each distinct code put in words once, not once per row
                 shown_items[c] = shown_items[c].map({v: code(v) for v in shown_items[c].dropna().unique()})
@@ -162,7 +163,9 @@ if choices:
         st.dataframe(shown_items, hide_index=True, width="stretch", column_config=cfg, key="drill_table")
         st.download_button(
             # made when the button is clicked, not on every run of the page (a big drill-down takes a second)
-            t("fn.download", lang), lambda: export.csv_bytes(items),
+            t("fn.download", lang),
+            lambda f=f, step=step, view=view, pipeline=pipeline: export.csv_bytes(
+                rep.funnel_items(ui.run, f, step=step, view=view, pipeline=pipeline)),
             file_name=f"funnel_{step}_{f.period.start}_{f.period.end}.csv", mime="text/csv",
             icon=":material/download:", key="drill_csv",
         )

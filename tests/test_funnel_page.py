@@ -6,6 +6,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from fullfunnel import db
+from fullfunnel.filters import Filters
+from fullfunnel.periods import Period
+from fullfunnel.reports.funnel import funnel_items
 
 from test_funnel import FUNNEL_SQL, PAID_PATH_SQL
 
@@ -126,3 +129,14 @@ def test_a_long_drill_down_is_shown_a_thousand_rows_at_a_time(monkeypatch, tmp_p
     assert items["item_id"].tolist() == [f"L{i:04d}" for i in range(1001, 1202)]
     assert "Rows 1,001–1,201 of 1,201" in " ".join(c.value for c in at.caption)
     assert len(at.get("download_button")) == 1
+    # the report behind it: every row without a page (what the CSV holds), one page with one, and
+    # the last page for a page past the end (the list got shorter since the page was chosen)
+    run = db.Reader(path).query
+    week = Filters(Period(date(2026, 11, 2), date(2026, 11, 8)), tz="UTC")
+    assert len(funnel_items(run, week, step="leads")) == 1201
+    second = funnel_items(run, week, step="leads", page=2)
+    assert second["item_id"].tolist() == [f"L{i:04d}" for i in range(1001, 1202)]
+    assert (second.attrs["rows_total"], second.attrs["page"]) == (1201, 2)
+    assert "campaign" not in second.attrs["filled"] and "status" in second.attrs["filled"]
+    past = funnel_items(run, week, step="leads", page=5)
+    assert (past.attrs["page"], len(past), past["item_id"].iloc[0]) == (2, 201, "L1001")

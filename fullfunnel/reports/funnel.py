@@ -130,6 +130,12 @@ def funnel_by_channel(run: Run, f: Filters, view: str = "cohort", pipeline: str 
     }).reset_index(drop=True)
 
 
+ITEMS_PAGE_ROWS = 1000   # rows of the drill-down on screen at once (the CSV has them all)
+_ALL_ROWS = 2 ** 62
+# the item columns that can be empty in every row of a list (e.g. amounts of leads)
+ITEM_FILLABLE = ("campaign", "manager", "amount", "currency", "stage", "status", "reason")
+
+
 def item_steps(run: Run, f: Filters, view: str = "cohort", pipeline: str | None = None) -> list[str]:
     """Steps that have items to list: the lead and deal rows of the funnel, plus junk and lost."""
     shown = [s for s in steps(run, f, view, pipeline)["step"] if s not in AGGREGATE_STEPS]
@@ -145,8 +151,12 @@ def item_steps(run: Run, f: Filters, view: str = "cohort", pipeline: str | None 
         options=(Option("--step", "the funnel row to list, e.g. leads, junk, a stage name, won, lost"),
                  VIEW, PIPELINE))
 def funnel_items(run: Run, f: Filters, step: str | None = None, view: str = "cohort",
-                 pipeline: str | None = None) -> pd.DataFrame:
-    """One row per lead or deal counted in the step, by the date it got there."""
+                 pipeline: str | None = None, page: int | None = None) -> pd.DataFrame:
+    """One row per lead or deal counted in the step, by the date it got there.
+
+    page=N: only the N-th ITEMS_PAGE_ROWS of them (the dashboard shows a long list a page at a time;
+    the last page when N is past the end). The frame's attrs say how many rows the whole list has
+    ("rows_total"), the page it holds ("page") and the columns with a value in any row ("filled")."""
     if not step:
         raise UnknownStep("Choose a funnel step with --step (for example leads, junk, won or lost).")
     if step in AGGREGATE_STEPS:
@@ -156,7 +166,24 @@ def funnel_items(run: Run, f: Filters, step: str | None = None, view: str = "coh
         known = item_steps(run, f, view, pipeline)
         if step not in known:
             raise UnknownStep(f"There is no funnel step '{step}'; choose one of: {', '.join(known) or 'none'}.")
-    return run("funnel/items", params(f, view, pipeline, step=step)).reset_index(drop=True)
+
+    def rows(n: int) -> pd.DataFrame:   # the n-th page, or every row when n is 0
+        size = ITEMS_PAGE_ROWS if n else _ALL_ROWS
+        return run("funnel/items", params(f, view, pipeline, step=step, limit=size, offset=max(n - 1, 0) * size))
+
+    served = page or 0
+    df = rows(served)
+    if df.empty and served > 1:   # past the end of a list that got shorter: its last page
+        df = rows(1)
+        last = -(-int(df["rows_total"].iloc[0]) // ITEMS_PAGE_ROWS) if len(df) else 1
+        served = last
+        if last > 1:
+            df = rows(last)
+    out = df.drop(columns=["rows_total"] + [f"has_{c}" for c in ITEM_FILLABLE]).reset_index(drop=True)
+    out.attrs["rows_total"] = int(df["rows_total"].iloc[0]) if len(df) else 0
+    out.attrs["page"] = max(served, 1)
+    out.attrs["filled"] = [c for c in ITEM_FILLABLE if len(df) and bool(df[f"has_{c}"].iloc[0])]
+    return out
 
 
 @report("junk", "non-target leads of the period by reason: junk_reason, leads, share_pct")

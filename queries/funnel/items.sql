@@ -5,12 +5,13 @@
 -- the period). Impressions, clicks and sessions are aggregates and have no items.
 -- Parameters: $from, $to (dates, inclusive, business time zone); $tz; $channels (varchar[]; empty =
 --   all); $view ('cohort' or 'cash'); $pipeline (varchar or null = the pipeline with most deals);
---   $step (varchar).
+--   $step (varchar); $limit, $offset (bigint: the rows of one page).
 -- Columns: item_id, item_type ('lead' or 'deal'), created_date (date, business zone), step_date
 --   (date the item reached this step: lead created, stage reached, deal won or lost), channel,
 --   campaign, manager, amount (deal amount, in its own currency), currency, stage (the deal's
 --   current stage; for the lost step, the stage where it was lost — null when unknown), status
---   (deal status or lead qualification), reason (junk reason or lost reason)
+--   (deal status or lead qualification), reason (junk reason or lost reason); rows_total (rows of
+--   the whole list), has_campaign … has_reason (the column has a value in some row of the list)
 with
 pipe as (
     select coalesce(
@@ -104,4 +105,18 @@ final as (
     select * from deal_items
 )
 
-select * from final order by step_date, item_id
+-- one page of the list in that order ($limit rows after the first $offset), with the length of the
+-- whole list and whether any row of it has each column that can be empty
+select
+    *,
+    count(*) over () as rows_total,
+    count(campaign) over () > 0 as has_campaign,
+    count(manager) over () > 0 as has_manager,
+    count(amount) over () > 0 as has_amount,
+    count(currency) over () > 0 as has_currency,
+    count(stage) over () > 0 as has_stage,
+    count(status) over () > 0 as has_status,
+    count(reason) over () > 0 as has_reason,
+from final
+order by step_date, item_id
+limit $limit offset $offset
