@@ -46,13 +46,13 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, str] | None]] = {
     "fact_leads_day": (("leads",), ("leads", "created_at")),
     "fact_deal_steps": (("deals", "leads", "deal_stages", "stages"), None),
     "fact_funnel_day": (("deals", "leads", "deal_stages", "stages"), None),
+    "fact_won_deals": (("deals", "leads"), None),
     "fact_won_day": (("deals", "leads", "sessions"), None),
     "fact_deal_shares": (("deals", "leads", "sessions"), None),
     "fact_new_clients_day": (("deals", "leads", "sessions", "orders"), None),
     "fact_deal_outcomes": (("deals", "leads", "deal_stages", "stages"), None),
     "fact_deal_stays": (("deals", "leads", "deal_stages"), None),
     "fact_purchases_day": (("deals", "leads", "sessions", "orders"), None),
-    "fact_won_deals": (("deals", "leads"), None),
 }
 # facts whose rows depend on the business time zone
 ZONED = {"fact_sessions_day", "fact_leads_day", "fact_funnel_day", "fact_won_day", "fact_new_clients_day",

@@ -15,26 +15,36 @@ lead_keys as (
     from leads as l
 ),
 
+-- the credited channel and campaign of the deals a purchase can be: the won ones (with their
+-- leads' channels, from the fact fact_won_deals) and the others that orders name
 deal_keys as (
     select
+        w.deal_id,
+        coalesce(c.channel, w.lead_channel, 'unknown') as channel,
+        coalesce(c.campaign, w.lead_campaign, '') as campaign,
+    from fact_won_deals as w
+    left join direct_deal_credit as c on c.deal_id = w.deal_id
+    union all
+    select
         d.deal_id,
-        coalesce(c.channel, k.channel, 'unknown') as channel,
-        coalesce(c.campaign, k.campaign, '') as campaign,
+        coalesce(c.channel, k.channel, 'unknown'),
+        coalesce(c.campaign, k.campaign, ''),
     from deals as d
     left join lead_keys as k on k.lead_id = d.lead_id
     left join direct_deal_credit as c on c.deal_id = d.deal_id
+    where d.status <> 'won' and d.deal_id in (select o.deal_id from orders as o)
 ),
 
 purchases as (
     select
-        coalesce(d.client_id, 'deal:' || d.deal_id) as client_key,
-        d.closed_at as bought_at,
+        coalesce(w.deal_client_id, 'deal:' || w.deal_id) as client_key,
+        w.closed_at as bought_at,
         0 as kind_order,
         coalesce(k.channel, 'unknown') as channel,
         coalesce(k.campaign, '') as campaign,
-    from deals as d
-    left join deal_keys as k on k.deal_id = d.deal_id
-    where d.status = 'won' and d.closed_at is not null
+    from fact_won_deals as w
+    left join deal_keys as k on k.deal_id = w.deal_id
+    where w.closed_at is not null
     union all
     select
         o.client_id,

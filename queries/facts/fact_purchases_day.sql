@@ -20,22 +20,29 @@ credited as (
     select deal_id, channel, from direct_deal_credit
 ),
 
+-- the credited channel of the deals a purchase can be: the won ones (with their leads' channels,
+-- from the fact fact_won_deals) and the others that orders name
 deal_channel as (
-    select d.deal_id, coalesce(c.channel, k.channel, 'unknown') as channel,
+    select w.deal_id, coalesce(c.channel, w.lead_channel, 'unknown') as channel,
+    from fact_won_deals as w
+    left join credited as c on c.deal_id = w.deal_id
+    union all
+    select d.deal_id, coalesce(c.channel, k.channel, 'unknown'),
     from deals as d
     left join lead_channel as k on k.lead_id = d.lead_id
     left join credited as c on c.deal_id = d.deal_id
+    where d.status <> 'won' and d.deal_id in (select o.deal_id from orders as o)
 ),
 
 won_deals as (
     select
-        d.deal_id,
-        coalesce(d.client_id, 'deal:' || d.deal_id) as client_key,
-        d.closed_at,
+        w.deal_id,
+        coalesce(w.deal_client_id, 'deal:' || w.deal_id) as client_key,
+        w.closed_at,
         k.channel,
-    from deals as d
-    join deal_channel as k on k.deal_id = d.deal_id
-    where d.status = 'won' and d.closed_at is not null
+    from fact_won_deals as w
+    join deal_channel as k on k.deal_id = w.deal_id
+    where w.closed_at is not null
 ),
 
 order_rows as (

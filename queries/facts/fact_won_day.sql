@@ -7,15 +7,15 @@
 -- Parameters: $tz
 -- Columns: day, channel, campaign ('' when none), currency (null when the deal had none), won_n,
 --   amount (sum of the amounts; null when every amount was empty)
+-- The won deals with their days and their leads' channels come from the fact fact_won_deals.
 select
-    timezone($tz, d.closed_at)::date as day,
-    coalesce(c.channel, l.channel, 'unknown') as channel,
-    coalesce(c.campaign, l.campaign, '') as campaign,
-    d.currency,
+    w.closed_day as day,
+    coalesce(c.channel, w.lead_channel, 'unknown') as channel,
+    coalesce(c.campaign, w.lead_campaign, '') as campaign,
+    w.currency,
     count(*)::bigint as won_n,
-    sum(d.amount) as amount,
-from deals as d
-left join leads as l on l.lead_id = d.lead_id
-left join direct_deal_credit as c on c.deal_id = d.deal_id
-where d.status = 'won' and d.closed_at is not null
+    sum(w.amount) as amount,
+from fact_won_deals as w
+left join direct_deal_credit as c on c.deal_id = w.deal_id
+where w.closed_at is not null
 group by all
