@@ -1,6 +1,7 @@
 """Altair chart builders: a DataFrame in, a chart out. No data access, no Streamlit. One module per area; common ones here."""
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 
 import altair as alt
@@ -37,6 +38,13 @@ def _one_converter_per_schema() -> None:
 
 
 _one_converter_per_schema()
+
+# Altair checks every schema object against the JSON schema as it is made ("debug mode", on by
+# default), a fifth of building a page's charts. Where the finished specs are checked
+# (FULLFUNNEL_VALIDATE_CHARTS=1, fullfunnel/ui.py: the tests) the check as they are made stays on
+# too, so a malformed chart still fails a test; a user's page run does without either.
+if os.environ.get("FULLFUNNEL_VALIDATE_CHARTS") != "1":
+    schemapi.disable_debug_mode()
 
 
 def props(chart, **kwargs):
