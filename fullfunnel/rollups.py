@@ -48,12 +48,12 @@ marked as (
         timezone($tz, s.started_at)::date as day,
         s.channel,
         coalesce(s.landing_page, '') as landing_page,
-        s.visitor_id,
+        k.visitor_key,
         s.pageviews,
         s.duration_s,
         coalesce(s.converted, ld.visitor_id is not null) as converted,
     from {sessions} as s
-    semi join keys as k0 on k0.visitor_id = s.visitor_id
+    join keys as k on k.visitor_id = s.visitor_id
     left join lead_days as ld
         on s.converted is null
         and ld.visitor_id = s.visitor_id
@@ -65,7 +65,7 @@ fresh as (
         m.day,
         m.channel,
         m.landing_page,
-        k.visitor_key,
+        m.visitor_key,
         count(*)::integer as sessions_n,
         sum(m.pageviews)::bigint as pageviews_n,
         sum(m.duration_s)::bigint as duration_s,
@@ -74,7 +74,6 @@ fresh as (
             as bounces_ga4_n,
         count(*) filter (where m.converted)::integer as converted_n,
     from marked as m
-    join keys as k on k.visitor_id = m.visitor_id
     group by all
 ),
 

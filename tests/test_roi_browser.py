@@ -11,8 +11,10 @@ def test_roi_page_draws_and_switches_model(server, page):
     settle(page)
     assert errors_on(page) == []
     expect(page.locator(CHARTS)).to_have_count(2, timeout=30_000)   # both drawn (Vega draws after the run)
+    # a fresh tab can report "not running" before its first run has started: wait for the cards too
+    expect(page.locator("[data-testid='stMetric']")).to_have_count(8, timeout=30_000)
     metrics = page.query_selector_all("[data-testid='stMetric']")
-    assert len(metrics) == 8 and all(m.inner_text().strip() for m in metrics)
+    assert all(m.inner_text().strip() for m in metrics)
     assert page.query_selector("[data-testid='stDataFrame']") is not None
     assert "last non-direct touch" in page.inner_text("[data-testid='stAlert']")
 
