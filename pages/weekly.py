@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from fullfunnel import fmt, ui
+from fullfunnel import fmt, reports, ui
 from fullfunnel.charts import channels as channel_charts
 from fullfunnel.charts import weekly as wc
 from fullfunnel.digest import download
@@ -65,6 +65,12 @@ channels_txt = (t("wk.channels", lang, list=ui.md(", ".join(f.channels))) if f.c
 st.caption(t("wk.caption", lang, prev=wc.week_days(prev_monday, lang), channels=channels_txt)
            + ("" if s.present else " · " + t("wk.ignores_period", lang)))
 
+# the sections below read their tables while the cards' are read and drawn (ui.ahead)
+soon_movers = ui.ahead(W.movers_scored, ui.run, f, code)
+soon_alerts = ui.ahead(W.alerts, ui.run, f, code)
+soon_funnel = ui.ahead(W.funnel, ui.run, f, code)
+soon_managers = ui.ahead(reports.get("weekly-managers").func, ui.run, f, week=code)
+
 # ---------------------------------------------------------------- 1. headline numbers
 table = ui.report("weekly", week=code).set_index("metric")
 have = ui.presence()
@@ -120,7 +126,7 @@ for note in notes:
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader(t("wk.changed", lang), help=t("wk.changed_help", lang))
-    movers = W.movers_scored(ui.run, f, code)
+    movers = soon_movers.result()
     with st.container(key="wk_movers"):
         if movers.empty:
             st.caption(t("wk.no_movers", lang))
@@ -128,7 +134,7 @@ with left:
             st.markdown(wc.mover_sentence(row, lang, cur))
 with right:
     st.subheader(t("wk.alerts", lang), help=t("wk.alerts_help", lang))
-    alerts = W.alerts(ui.run, f, code)
+    alerts = soon_alerts.result()
     with st.container(key="wk_alerts"):
         if not alerts:
             st.success(t("wk.no_alerts", lang), icon=":material/check_circle:")
@@ -139,7 +145,7 @@ with right:
 left, right = st.columns([5, 4], gap="large")
 with left:
     st.subheader(t("wk.funnel", lang), help=t("wk.funnel_help", lang))
-    fun = W.funnel(ui.run, f, code)
+    fun = soon_funnel.result()
     if fun.empty or (fun["count"].sum() == 0 and fun["previous_count"].fillna(0).sum() == 0):
         st.caption(t("wk.no_funnel", lang))
     else:
@@ -163,7 +169,7 @@ with left:
             st.caption(t("wk.funnel_log", lang))
 with right:
     st.subheader(t("wk.managers", lang), help=t("wk.managers_help", lang, currency=cur))
-    mgr = ui.report("weekly-managers", week=code)
+    mgr = soon_managers.result()
     if mgr.empty:
         st.caption(t("wk.no_managers", lang) if have.get("deals") else t("wk.missing.deals", lang))
     else:
