@@ -34,9 +34,6 @@ if R.totals(ui.run, f, margin)["no_cost_revenue"]:  # the margin matters only fo
     margin = c1.number_input(t("pr.margin", lang), min_value=0.0, max_value=100.0, value=margin,
                              step=5.0, format="%.0f", key="pr_margin", help=t("pr.margin_help", lang))
 
-# the bestsellers are read while the cards are (ui.ahead)
-soon_board = ui.ahead(R.bestsellers_with_change, ui.run, f, margin)
-
 # ---------------------------------------------------------------- cards
 summary = ui.report("products-summary", margin_pct=margin)
 tot = R.totals(ui.run, f, margin)
@@ -64,7 +61,7 @@ if tot["no_cost_revenue"]:
                      margin=fmt.pct(margin, lang, 0)))
 
 # ---------------------------------------------------------------- bestsellers
-board = soon_board.result()
+board = R.bestsellers_with_change(ui.run, f, margin)
 has_cmp = f.comparison_period is not None
 CHANGE_AFTER = {"quantity", "revenue", "gross_profit"}
 cols = ["rank"] + (["rank_prev"] if has_cmp else []) + ["product", "promote"]

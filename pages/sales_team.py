@@ -35,13 +35,6 @@ if not have.get("leads") and not have.get("deals") and not have.get("activities"
 if f.channels:
     st.info(t("st.no_channel_filter", lang), icon=":material/info:")
 
-# the plan pace and the won deals over time are read while the team's table is (ui.ahead)
-today = ui.today()
-month_start = today.replace(day=1)
-show_pace = have.get("plans") and f.period.start <= today and f.period.end >= month_start
-soon_pace = ui.ahead(R.pace, ui.run, f, today) if show_pace else None
-soon_series = ui.ahead(R.won_over_time, ui.run, f)
-
 board = R.team_with_change(ui.run, f)
 names = {"": t("st.no_manager", lang)}
 total = board[board["is_total"]].iloc[0]
@@ -126,8 +119,10 @@ st.dataframe(styler, column_config=config, hide_index=True, width="stretch",
 st.caption(t("st.table_note", lang) + " " + t("st.cohort_note", lang))
 
 # ---------------------------------------------------------------- plan pace (the current month)
-if show_pace:
-    pace = soon_pace.result()
+today = ui.today()
+month_start = today.replace(day=1)
+if have.get("plans") and f.period.start <= today and f.period.end >= month_start:
+    pace = R.pace(ui.run, f, today)
     month = f"{MONTHS[lang][today.month - 1]} {today.year}"
     st.subheader(t("st.pace", lang, month=month), help=t("st.pace_help", lang))
     team = pace[pace["is_total"]].iloc[0]
@@ -145,7 +140,7 @@ if show_pace:
 
 # ---------------------------------------------------------------- won over time
 st.subheader(t("st.over_time", lang))
-series = soon_series.result()
+series = R.won_over_time(ui.run, f)
 if series.empty or series["won_deals"].sum() == 0:
     st.info(t("st.no_wins", lang))
 else:
