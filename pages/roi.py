@@ -67,25 +67,17 @@ if age is not None:
                                           cutoff=fmt.day(age.cutoff, lang)))
 
 
-def previous(by: str):
-    """The comparison period's table, started now in a worker thread (ui.ahead); None without one."""
-    return ui.ahead(report, ui.run, f.shifted(cmp), by=by, won_by=age.cutoff if age else None, **opts) if cmp else None
-
-
-def tables(by: str, soon_prev) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def tables(by: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """This period's table with its changes, and the comparison period's table (None without one)."""
     cur = ui.report("roi", by=by, **opts)
-    prev = soon_prev.result() if soon_prev is not None else None
+    prev = report(ui.run, f.shifted(cmp), by=by, won_by=age.cutoff if age else None, **opts) if cmp else None
     return R.with_change(cur, prev, CHANGE), prev
 
 
 try:
-    # the comparison tables and the trend are read while this period's table is (ui.ahead)
-    soon_prev = {by: previous(by) for by in ("channel", "campaign") if by == "channel" or show_campaigns}
-    soon_trend = ui.report_ahead("roi_trend", **opts)
-    by_channel, prev_channel = tables("channel", soon_prev["channel"])
-    by_campaign = tables("campaign", soon_prev["campaign"])[0] if show_campaigns else None
-    trend = soon_trend.result()
+    by_channel, prev_channel = tables("channel")
+    by_campaign = tables("campaign")[0] if show_campaigns else None
+    trend = ui.report("roi_trend", **opts)
 except Exception as e:  # a user-fixable problem is one sentence; anything else is a bug
     ui.show_error(e)
     st.stop()

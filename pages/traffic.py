@@ -41,13 +41,9 @@ bounce = ui.url_choice(c1.segmented_control, t("tr.bounce", lang), R.BOUNCE_DEFI
                        help=t("tr.bounce_help", lang), disabled=not raw)
 c2.caption(t(f"tr.bounce_in_use.{bounce}", lang) if raw else t("tr.bounce_as_exported", lang))
 
-# the series and the breakdowns are read while the summary is (ui.ahead)
-soon_series = ui.report_ahead("traffic", bounce=bounce)
-soon_breakdown = {by: ui.report_ahead("traffic-breakdown", by=by, bounce=bounce)
-                  for by in R.BREAKDOWNS if raw or by != "landing_page"}
 try:
     summary = ui.report("traffic-summary", bounce=bounce)
-    series = soon_series.result()
+    series = ui.report("traffic", bounce=bounce)
 except FullfunnelError as e:
     ui.show_error(e)
     st.stop()
@@ -96,7 +92,7 @@ for tab, by in zip(tabs, R.BREAKDOWNS):
         if by == "landing_page" and not raw:
             st.info(t("tr.no_landing", lang))
             continue
-        df = soon_breakdown[by].result()
+        df = ui.report("traffic-breakdown", by=by, bounce=bounce)
         if by == "landing_page":
             df = df[df["landing_page"] != ""]
             if df.empty:
