@@ -13,7 +13,6 @@ import pickle
 import threading
 import time
 from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -213,55 +212,12 @@ def run(name: str, params: dict[str, Any]) -> pd.DataFrame:
         if hit is not None and now - hit[0] < _RESULTS_TTL:
             _RESULTS.move_to_end(key)
             return hit[1].copy()
-        # the same query already running in another thread (see `ahead`): wait for its result
-        running = _RUNNING.get(key)
-        if running is None:
-            mine = _RUNNING[key] = Future()
-    if running is not None:
-        return running.result().copy()
-    try:
-        df = r.query(name, params)
-    except BaseException as e:
-        with _RESULTS_LOCK:
-            _RUNNING.pop(key, None)
-        mine.set_exception(e)
-        raise
+    df = r.query(name, params)
     with _RESULTS_LOCK:
         _RESULTS[key] = (now, df)
-        _RUNNING.pop(key, None)
         while len(_RESULTS) > _RESULTS_MAX:
             _RESULTS.popitem(last=False)
-    mine.set_result(df)
     return df.copy()
-
-
-# A page's sections each ask for their own tables one after the other; most queries are small and
-# spend their time planning in one thread, so on a cold page the next section's queries can run
-# while this one's do. `ahead` starts a data function (a report: reads through `run`, draws
-# nothing) in a worker thread that carries this script run's context; the page takes `.result()`
-# where it draws that section, so what the user sees and its order do not change.
-_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fullfunnel-ahead")
-_RUNNING: dict[tuple, Future] = {}
-
-
-def ahead(fn, *args, **kwargs) -> Future:
-    """fn(*args, **kwargs) started now in a worker thread; its result (or exception) by `.result()`."""
-    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-
-    def call():
-        add_script_run_ctx(threading.current_thread(), ctx)
-        return fn(*args, **kwargs)
-
-    return _WORKERS.submit(call)
-
-
-def report_ahead(name: str, **options) -> Future:
-    """`report(name, **options)` started now in a worker thread (see `ahead`)."""
-    from fullfunnel import reports
-
-    return ahead(reports.get(name).func, run, state().filters, **options)
 
 
 def clear_cache() -> None:

@@ -43,14 +43,6 @@ if len(pipes) > 1:
 
 st.caption(ui.period_caption(s) + " · " + t("fn.maturing" if view == "cohort" else "fn.cash_note", lang))
 
-# the tabs below read their tables while the funnel and the drill-down are read and drawn (ui.ahead)
-soon = {}
-if presence.get("leads"):
-    soon["junk-by-channel"], soon["junk"] = ui.report_ahead("junk-by-channel"), ui.report_ahead("junk")
-soon["funnel-by-channel"] = ui.report_ahead("funnel-by-channel", view=view, pipeline=pipeline, top="5")
-if presence.get("deals"):
-    for name in ("lost", "deal-cycle", "stage-time"):
-        soon[name] = ui.report_ahead(name, view=view, pipeline=pipeline)
 table = rep.with_change(ui.report("funnel", view=view, pipeline=pipeline))
 if table.empty:
     st.info(t("fn.empty", lang), icon=":material/upload_file:")
@@ -189,14 +181,14 @@ with tab_junk:
     elif "target_leads" not in set(table["step"]):
         st.info(t("fn.no_qualification", lang))
     else:
-        by_channel = soon["junk-by-channel"].result()
+        by_channel = ui.report("junk-by-channel")
         leads_n, junk_n = int(by_channel["leads"].sum()), int(by_channel["junk_leads"].sum())
         c1, c2, _ = st.columns([1, 1, 2])
         c1.metric(t("fn.junk_leads", lang), fmt.number(junk_n, lang), border=True,
                   help=t("fn.help.junk_leads", lang))
         c2.metric(t("fn.junk_rate", lang), fmt.pct(100.0 * junk_n / leads_n if leads_n else None, lang),
                   border=True, help=t("fn.help.junk_rate", lang))
-        reasons = soon["junk"].result()
+        reasons = ui.report("junk")
         if reasons.empty:
             st.caption(t("fn.no_junk", lang))
         else:
@@ -220,7 +212,7 @@ with tab_junk:
             }), hide_index=True, width="stretch")
 
 with tab_lost:
-    lost = soon["lost"].result() if presence.get("deals") else pd.DataFrame()
+    lost = ui.report("lost", view=view, pipeline=pipeline) if presence.get("deals") else pd.DataFrame()
     if lost.empty:
         st.caption(t("fn.no_lost", lang) if presence.get("deals") else t("fn.hidden_deals", lang))
     else:
@@ -242,7 +234,7 @@ with tab_lost:
 
 with tab_channels:
     st.caption(t("fn.channels_intro", lang))
-    multi = soon["funnel-by-channel"].result()
+    multi = ui.report("funnel-by-channel", view=view, pipeline=pipeline, top="5")
     if multi.empty:
         st.caption(t("fn.no_channels", lang))
     else:
@@ -260,7 +252,7 @@ with tab_channels:
         st.dataframe(grid, width="stretch")
 
 with tab_time:
-    cycle = soon["deal-cycle"].result() if presence.get("deals") else pd.DataFrame()
+    cycle = ui.report("deal-cycle", view=view, pipeline=pipeline) if presence.get("deals") else pd.DataFrame()
     if cycle.empty:
         st.caption(t("fn.hidden_deals", lang))
     else:
@@ -273,7 +265,7 @@ with tab_time:
         c2.metric(t("fn.cycle_median", lang), fmt.DASH if pd.isna(row["median_days"])
                   else t("fn.days", lang, n=fmt.number(row["median_days"], lang, 1)),
                   border=True, help=t("fn.help.cycle_median", lang, n=n))
-        times = soon["stage-time"].result()
+        times = ui.report("stage-time", view=view, pipeline=pipeline)
         if times.empty:
             st.caption(t("fn.no_history", lang))
         else:

@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from fullfunnel import fmt, reports, ui
+from fullfunnel import fmt, ui
 from fullfunnel.charts import channels as channel_charts
 from fullfunnel.charts import weekly as wc
 from fullfunnel.digest import download
@@ -65,12 +65,6 @@ channels_txt = (t("wk.channels", lang, list=ui.md(", ".join(f.channels))) if f.c
 st.caption(t("wk.caption", lang, prev=wc.week_days(prev_monday, lang), channels=channels_txt)
            + ("" if s.present else " · " + t("wk.ignores_period", lang)))
 
-# the sections below read their tables while the cards' are read and drawn (ui.ahead)
-soon_movers = ui.ahead(W.movers_scored, ui.run, f, code)
-soon_alerts = ui.ahead(W.alerts, ui.run, f, code)
-soon_funnel = ui.ahead(W.funnel, ui.run, f, code)
-soon_managers = ui.ahead(reports.get("weekly-managers").func, ui.run, f, week=code)
-
 # ---------------------------------------------------------------- 1. headline numbers
 table = ui.report("weekly", week=code).set_index("metric")
 have = ui.presence()
@@ -126,7 +120,7 @@ for note in notes:
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader(t("wk.changed", lang), help=t("wk.changed_help", lang))
-    movers = soon_movers.result()
+    movers = W.movers_scored(ui.run, f, code)
     with st.container(key="wk_movers"):
         if movers.empty:
             st.caption(t("wk.no_movers", lang))
@@ -134,7 +128,7 @@ with left:
             st.markdown(wc.mover_sentence(row, lang, cur))
 with right:
     st.subheader(t("wk.alerts", lang), help=t("wk.alerts_help", lang))
-    alerts = soon_alerts.result()
+    alerts = W.alerts(ui.run, f, code)
     with st.container(key="wk_alerts"):
         if not alerts:
             st.success(t("wk.no_alerts", lang), icon=":material/check_circle:")
@@ -145,7 +139,7 @@ with right:
 left, right = st.columns([5, 4], gap="large")
 with left:
     st.subheader(t("wk.funnel", lang), help=t("wk.funnel_help", lang))
-    fun = soon_funnel.result()
+    fun = W.funnel(ui.run, f, code)
     if fun.empty or (fun["count"].sum() == 0 and fun["previous_count"].fillna(0).sum() == 0):
         st.caption(t("wk.no_funnel", lang))
     else:
@@ -169,7 +163,7 @@ with left:
             st.caption(t("wk.funnel_log", lang))
 with right:
     st.subheader(t("wk.managers", lang), help=t("wk.managers_help", lang, currency=cur))
-    mgr = soon_managers.result()
+    mgr = ui.report("weekly-managers", week=code)
     if mgr.empty:
         st.caption(t("wk.no_managers", lang) if have.get("deals") else t("wk.missing.deals", lang))
     else:
