@@ -40,7 +40,7 @@ def streamlit_server(db: Path | str, log_path: Path, secrets_file: Path, env: di
     port = free_port()
     log = open(log_path, "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "fullfunnel.streamlit_run", "run", "app.py", "--server.headless", "true", "--server.port",
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
          str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--secrets.files", str(secrets_file)],
         cwd=ROOT, env=dict(env or os.environ, FULLFUNNEL_DB=str(db)), stdout=log, stderr=subprocess.STDOUT)

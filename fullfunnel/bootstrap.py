@@ -76,7 +76,7 @@ def up(args: list[str]) -> int:
     compile_catalogs(py)
     subprocess.run([str(py), "-m", "fullfunnel", "demo", "--if-missing"], check=True, cwd=ROOT)
     say("starting the dashboard: streamlit run app.py (Ctrl+C to stop)")
-    return subprocess.call([str(py), "-m", "fullfunnel.streamlit_run", "run", "app.py", *args], cwd=ROOT)
+    return subprocess.call([str(py), "-m", "streamlit", "run", "app.py", *args], cwd=ROOT)
 
 
 def test(args: list[str]) -> int:

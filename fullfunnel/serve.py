@@ -38,7 +38,7 @@ def plan(host: str, port: int, trusted_network: bool, secrets_path=None) -> tupl
             "or pass --trusted-network if every device on that network may see everything.")
     if not 0 < port < 65536:
         raise RefusedToListen(f"The port {port} is not between 1 and 65535.")
-    cmd = [sys.executable, "-m", "fullfunnel.streamlit_run", "run", str(db.ROOT / "app.py"),
+    cmd = [sys.executable, "-m", "streamlit", "run", str(db.ROOT / "app.py"),
            "--server.address", host, "--server.port", str(port), "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--secrets.files", str(secrets.path(secrets_path))]
     shown = f"[{host}]" if ":" in host else host
