@@ -351,7 +351,11 @@ def query_text(name: str) -> str:
 
 def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     """Exactly the parameters the SQL uses (DuckDB refuses extras); a missing one is a bug."""
-    used = set(_PARAM.findall(_COMMENT.sub(" ", sql)))
+    return pick(set(_PARAM.findall(_COMMENT.sub(" ", sql))), params)
+
+
+def pick(used: set[str], params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters named in `used`, lists for tuples; a name without a value is a bug."""
     missing = used - params.keys()
     if missing:
         raise KeyError(f"query needs parameters {sorted(missing)}")

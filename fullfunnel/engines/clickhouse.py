@@ -1043,11 +1043,7 @@ class Reader:
                 ch = _with_facts(hand, facts.used_in(original))
             # the twin's own parameters: it may read some the DuckDB query no longer does (a fact
             # there holds what the twin computes from the raw tables)
-            names = {n[: -len(_IS_NULL)] if n.endswith(_IS_NULL) else n for n in _PLACEHOLDER.findall(ch)}
-            missing = names - params.keys()
-            if missing:
-                raise KeyError(f"query needs parameters {sorted(missing)}")
-            used = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items() if k in names}
+            used = db.pick({n.removesuffix(_IS_NULL) for n in _PLACEHOLDER.findall(ch)}, params)
         ch, used = bind(ch, used)
         return to_frame(self.client.arrow(ch, used))
 
