@@ -68,17 +68,21 @@ def _best_worst(col: pd.Series, lower_better: bool):
     return out
 
 
-formatters = {m: ui.cell(UNITS[m], lang, f.currency) for m in METRICS}
-if has_cmp:
-    formatters.update({f"{m}_change_pct": ui.change_cell(lang) for m in METRICS})
-styler = table.style.format(formatters)  # one call: a second .format() would reset the first
-for m in METRICS:
-    if m == "spend":
-        styler = styler.map(lambda _: NUM, subset=[m])  # spend is neither good nor bad by itself
-        continue
-    styler = styler.apply(lambda c, m=m: _best_worst(c, m in R.LOWER_IS_BETTER), subset=[m])
+def style(table: pd.DataFrame, lang: str, currency: str, has_cmp: bool):
+    formatters = {m: ui.cell(UNITS[m], lang, currency) for m in METRICS}
     if has_cmp:
-        styler = styler.apply(lambda c, m=m: ui.change_colours(c, m in R.LOWER_IS_BETTER), subset=[f"{m}_change_pct"])
+        formatters.update({f"{m}_change_pct": ui.change_cell(lang) for m in METRICS})
+    styler = table.style.format(formatters)  # one call: a second .format() would reset the first
+    for m in METRICS:
+        if m == "spend":
+            styler = styler.map(lambda _: NUM, subset=[m])  # spend is neither good nor bad by itself
+            continue
+        styler = styler.apply(lambda c, m=m: _best_worst(c, m in R.LOWER_IS_BETTER), subset=[m])
+        if has_cmp:
+            styler = styler.apply(lambda c, m=m: ui.change_colours(c, m in R.LOWER_IS_BETTER),
+                                  subset=[f"{m}_change_pct"])
+    return styler
+
 
 help_change = t("ch.help.change", lang)
 config = {
@@ -91,8 +95,8 @@ for m in METRICS:
     config[m] = st.column_config.Column(t(f"ch.col.{m}", lang), help=t(f"ch.help.{m}", lang, currency=f.currency))
     if has_cmp:
         config[f"{m}_change_pct"] = st.column_config.Column("Δ", help=help_change, width="small")
-st.dataframe(styler, column_config=config, hide_index=True, width="stretch",
-             height=min(38 * (len(table) + 1) + 4, 600))
+ui.table(st, style, table, lang, f.currency, has_cmp, column_config=config, hide_index=True, width="stretch",
+         height=min(38 * (len(table) + 1) + 4, 600))
 st.caption(t("ch.table_note", lang, cmp=t("ch.cmp_period", lang)))
 
 # ---------------------------------------------------------------- leads over time

@@ -77,23 +77,27 @@ for c in cols:
         table[c] = pd.to_numeric(table[c], errors="coerce").astype("float64")
 
 
-def _fmt(c):
+def _fmt(c, lang: str, currency: str):
     if c.endswith("_change_pct"):
         return lambda x: fmt.pct(round(x) or 0.0, lang, 0, signed=True) if pd.notna(x) else fmt.DASH
     if c in ("rank", "rank_prev"):
         return lambda x: fmt.DASH if pd.isna(x) else str(int(x))
-    return lambda x: fmt.value(x, R.UNITS[c], lang, f.currency)
+    return lambda x: fmt.value(x, R.UNITS[c], lang, currency)
 
 
 def _promote_row(r):
     return ["background-color: #f0fdf4" if r["promote"] else NUM] * len(r)
 
 
-numeric = [c for c in cols if c not in ("product", "promote")]
-styler = table.style.format({c: _fmt(c) for c in numeric}, na_rep=fmt.DASH).apply(_promote_row, axis=1)
-for c in cols:
-    if c.endswith("_change_pct"):
-        styler = styler.apply(ui.change_colours, subset=[c])
+def style(table: pd.DataFrame, lang: str, currency: str):
+    numeric = [c for c in table.columns if c not in ("product", "promote")]
+    styler = table.style.format({c: _fmt(c, lang, currency) for c in numeric}, na_rep=fmt.DASH).apply(
+        _promote_row, axis=1)
+    for c in table.columns:
+        if c.endswith("_change_pct"):
+            styler = styler.apply(ui.change_colours, subset=[c])
+    return styler
+
 
 config = {
     "rank": st.column_config.Column(t("pr.col.rank", lang), help=t("pr.help.rank", lang), width=40),
@@ -108,8 +112,8 @@ for c in cols:
     else:
         config[c] = st.column_config.Column(t(f"pr.col.{c}", lang), help=t(COLUMN_HELP[c], lang, currency=f.currency))
 st.subheader(t("pr.bestsellers", lang))
-st.dataframe(styler, column_config=config, hide_index=True, width="stretch", placeholder=fmt.DASH,
-             height=min(38 * (len(table) + 1) + 4, 560))
+ui.table(st, style, table, lang, f.currency, column_config=config, hide_index=True, width="stretch",
+         placeholder=fmt.DASH, height=min(38 * (len(table) + 1) + 4, 560))
 st.caption(t("pr.table_note", lang))
 
 export = table.rename(columns={c: (f"{t('pr.col.' + c[:-len('_change_pct')], lang)} Δ %" if c.endswith("_change_pct")

@@ -137,33 +137,35 @@ for c in shown_cols:
     table[headers[c]] = pd.to_numeric(shown[c], errors="coerce").to_numpy()
 
 
-def formatter(c):
+def formatter(c, lang: str, currency: str):
     if c.endswith("_change_pct"):
         return lambda x: fmt.pct(x, lang, signed=True)
     unit = R.UNITS[c]
     if unit == "share":
         return lambda x: fmt.number(x, lang, 0 if pd.isna(x) or float(x).is_integer() else 1)
-    return lambda x: fmt.value(x, unit, lang, f.currency)
+    return lambda x: fmt.value(x, unit, lang, currency)
 
 
 GOOD, BAD, WARN, TOTAL_BG = "#dcfce7", "#fee2e2", "#fef3c7", "#e2e8f0"
 
 
-def row_style(r):
-    i = r.name
-    src = shown.iloc[i]
+def row_css(src) -> str:
+    """The style of every cell of a row of the table, from its row of `shown`."""
     if src["level"] == 2:
-        return ["font-weight: bold; background-color: " + TOTAL_BG] * len(r)
-    stt = R.status(src)
-    bg = {"profitable": GOOD, "unprofitable": BAD, "no_results": BAD, "unknown": WARN}.get(stt)
-    style = f"background-color: {bg}" if bg else ""
+        return "font-weight: bold; background-color: " + TOTAL_BG
+    bg = {"profitable": GOOD, "unprofitable": BAD, "no_results": BAD, "unknown": WARN}.get(R.status(src))
+    css = f"background-color: {bg}" if bg else ""
     if src["level"] == 1:
-        style += "; color: #475569"
-    return [style] * len(r)
+        css += "; color: #475569"
+    return css
 
 
-styler = table.style.format({headers[c]: formatter(c) for c in shown_cols}, na_rep=fmt.DASH).apply(
-    row_style, axis=1)
+def style(table: pd.DataFrame, rows_css: list[str], columns: dict[str, str], lang: str, currency: str):
+    """columns: header → column of R.COLUMNS (or its change)."""
+    return table.style.format({h: formatter(c, lang, currency) for h, c in columns.items()},
+                              na_rep=fmt.DASH).apply(lambda r: [rows_css[r.name]] * len(r), axis=1)
+
+
 column_config = {t("roi.col.name", lang): st.column_config.TextColumn(pinned=True, width=210),
                  t("roi.col.status", lang): st.column_config.TextColumn(width=150)}
 for c in value_cols:
@@ -171,13 +173,14 @@ for c in value_cols:
     if c in RATIOS:
         help_text += " " + t("roi.help.no_spend", lang)
     column_config[headers[c]] = st.column_config.Column(
-        help=help_text, width=ui.fit_width([headers[c]] + [formatter(c)(x) for x in table[headers[c]]]))
+        help=help_text, width=ui.fit_width([headers[c]] + [formatter(c, lang, f.currency)(x) for x in table[headers[c]]]))
 for c in change_cols:
     column_config[headers[c]] = st.column_config.Column(
         help=t("roi.change_help", lang),
-        width=ui.fit_width([headers[c]] + [formatter(c)(x) for x in table[headers[c]]]))
-st.dataframe(styler, hide_index=True, column_config=column_config, width="stretch", placeholder=fmt.DASH,
-             height=min(38 * (len(table) + 1) + 4, 720))
+        width=ui.fit_width([headers[c]] + [formatter(c, lang, f.currency)(x) for x in table[headers[c]]]))
+ui.table(st, style, table, [row_css(r) for _, r in shown.iterrows()], {headers[c]: c for c in shown_cols},
+         lang, f.currency, hide_index=True, column_config=column_config, width="stretch", placeholder=fmt.DASH,
+         height=min(38 * (len(table) + 1) + 4, 720))
 
 d1, d2, _ = st.columns([1, 1, 4])
 stem = f"roi_{f.period.start.isoformat()}_{f.period.end.isoformat()}_{model}_{view}"

@@ -97,25 +97,29 @@ def _plan_colour(col: pd.Series):
             for v in vals]
 
 
-formatters = {m: ui.cell(UNITS[m], lang, f.currency) for m in TABLE}
-if has_cmp:
-    formatters.update({f"{m}_change_pct": ui.change_cell(lang) for m in TABLE_CHANGED})
-styler = table.style.format(formatters)  # one call: a second .format() would reset the first
-styler = styler.map(lambda _: NUM, subset=NUMERIC)
-if "plan_pct" in TABLE:
-    styler = styler.apply(_plan_colour, subset=["plan_pct"])
-if has_cmp:
-    styler = styler.apply(ui.change_colours, subset=[f"{m}_change_pct" for m in TABLE_CHANGED])
-total_idx = board.index[board["is_total"]]
-styler = styler.apply(lambda r: [BOLD] * len(r) if r.name in total_idx else [""] * len(r), axis=1)
+
+
+def style(table: pd.DataFrame, shown: list[str], changed: list[str], totals: list[int], lang: str, currency: str):
+    """shown: the metrics of the table; changed: those with a change column; totals: the total rows."""
+    formatters = {m: ui.cell(UNITS[m], lang, currency) for m in shown}
+    formatters.update({f"{m}_change_pct": ui.change_cell(lang) for m in changed})
+    styler = table.style.format(formatters)  # one call: a second .format() would reset the first
+    styler = styler.map(lambda _: NUM, subset=list(table.columns[1:]))
+    if "plan_pct" in shown:
+        styler = styler.apply(_plan_colour, subset=["plan_pct"])
+    if changed:
+        styler = styler.apply(ui.change_colours, subset=[f"{m}_change_pct" for m in changed])
+    return styler.apply(lambda r: [BOLD] * len(r) if r.name in totals else [""] * len(r), axis=1)
+
 
 config = {"manager": st.column_config.TextColumn(t("st.col.manager", lang), pinned=True)}
 for m in TABLE:
     config[m] = st.column_config.Column(t(f"st.col.{m}", lang), help=t(f"st.help.{m}", lang, currency=f.currency))
     if has_cmp and m in TABLE_CHANGED:
         config[f"{m}_change_pct"] = st.column_config.Column("Δ", help=t("st.help.change", lang), width="small")
-st.dataframe(styler, column_config=config, hide_index=True, width="stretch",
-             height=min(38 * (len(table) + 1) + 4, 640))
+ui.table(st, style, table, TABLE, TABLE_CHANGED if has_cmp else [], board.index[board["is_total"]].tolist(),
+         lang, f.currency, column_config=config, hide_index=True, width="stretch",
+         height=min(38 * (len(table) + 1) + 4, 640))
 st.caption(t("st.table_note", lang) + " " + t("st.cohort_note", lang))
 
 # ---------------------------------------------------------------- plan pace (the current month)

@@ -85,6 +85,14 @@ else:
         st.caption(t("tr.series_note", lang))
 
 # ---------------------------------------------------------------- breakdowns
+
+
+def style(df: pd.DataFrame, lang: str):
+    styler = df.style.format({m: (lambda x, u=UNITS[m]: show(x, u, lang)) for m in UNITS})
+    # Streamlit shows a Styler's formatted text only on cells that carry a style
+    return styler.map(lambda _: "font-variant-numeric: tabular-nums", subset=list(UNITS))
+
+
 st.subheader(t("tr.breakdown", lang))
 tabs = st.tabs([t("tr.by.channel", lang), t("tr.by.landing_page", lang)])
 for tab, by in zip(tabs, R.BREAKDOWNS):
@@ -103,12 +111,9 @@ for tab, by in zip(tabs, R.BREAKDOWNS):
                 df = df.head(LANDING_TOP)
         # Streamlit draws an empty number cell as "None" whatever the Styler says: store +∞, show "—"
         df = df.assign(**{m: pd.to_numeric(df[m], errors="coerce").astype("float64").fillna(math.inf) for m in UNITS})
-        styler = df.style.format({m: (lambda x, u=UNITS[m]: show(x, u, lang)) for m in UNITS})
-        # Streamlit shows a Styler's formatted text only on cells that carry a style
-        styler = styler.map(lambda _: "font-variant-numeric: tabular-nums", subset=list(UNITS))
         config = {by: st.column_config.TextColumn(t(f"tr.col.{by}", lang), pinned=True)}
         for m in UNITS:
             key = "visitor_days" if (m == "visitors" and visitor_days) else m
             config[m] = st.column_config.Column(t(f"tr.{key}", lang), help=t(f"tr.help.{key}", lang))
-        st.dataframe(styler, column_config=config, hide_index=True, width="stretch",
-                     height=min(38 * (len(df) + 1) + 4, 520))
+        ui.table(st, style, df, lang, column_config=config, hide_index=True, width="stretch",
+                 height=min(38 * (len(df) + 1) + 4, 520))

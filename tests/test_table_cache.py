@@ -1,0 +1,73 @@
+"""Styled tables are styled once per distinct data: a rerun with the same frame shows the same table,
+colours included, without styling it again; any change of a number, an argument of the styling or
+the language styles it anew (never a stale table), and an import (ui.clear_cache) forgets them."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from fullfunnel import ui
+
+
+@pytest.fixture(autouse=True)
+def _forget():
+    ui.clear_cache()   # the styled tables are kept per process: each test starts without any
+
+
+def _script():
+    import pandas as pd
+    import streamlit as st
+
+    from fullfunnel import ui
+
+    def style(frame, currency):
+        st.session_state["styled"] = st.session_state.get("styled", 0) + 1
+        return frame.style.format({"spend": lambda x: f"{x:,.0f} {currency}"}).map(
+            lambda v: "background-color: #fee2e2" if v > 100 else "", subset=["spend"])
+
+    if st.session_state.get("forget"):
+        st.session_state["forget"] = False
+        ui.clear_cache()
+    frame = pd.DataFrame({"channel": ["ads", "seo"], "spend": [150.0, st.session_state.get("seo", 40.0)]})
+    left, _ = st.columns(2)
+    ui.table(left, style, frame, st.session_state.get("currency", "RUB"), hide_index=True)
+
+
+def _shown(at: AppTest) -> tuple[list[float], str]:
+    """The numbers of the table drawn in the first column, and its styles (CSS)."""
+    (table,) = at.columns[0].dataframe
+    return list(table.value["spend"]), table.proto.arrow_data.styler.styles
+
+
+def test_a_styled_table_is_styled_once_and_shown_again_from_the_cache():
+    at = AppTest.from_function(_script).run()
+    assert not at.exception
+    spend, css = _shown(at)
+    assert spend == [150.0, 40.0] and "#fee2e2" in css
+    assert at.session_state["styled"] == 1
+    for _ in range(2):   # reruns: the same table, in the same column, colours and all
+        at.run()
+        assert _shown(at) == (spend, css)
+    assert at.session_state["styled"] == 1
+
+    at.session_state["seo"] = 400.0   # one number changed: styled anew, the new number shown
+    at.run()
+    assert _shown(at)[0] == [150.0, 400.0] and at.session_state["styled"] == 2
+
+    at.session_state["currency"] = "USD"   # an argument of the styling changed
+    at.run()
+    assert at.session_state["styled"] == 3
+    display = at.columns[0].dataframe[0].proto.arrow_data.styler.display_values
+    assert b"USD" in display and b"RUB" not in display
+
+    at.session_state["forget"] = True   # an import forgets the styled tables with the results
+    at.run()
+    assert at.session_state["styled"] == 4 and _shown(at)[0] == [150.0, 400.0]
+
+
+def test_another_language_styles_the_table_anew():
+    at = AppTest.from_function(_script).run()
+    at.session_state["lang"] = "ru"
+    at.run()
+    assert not at.exception
+    assert at.session_state["styled"] == 2
