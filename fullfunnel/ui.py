@@ -265,7 +265,22 @@ def report(name: str, **options) -> pd.DataFrame:
     """A registered report for the current filters: the same table `fullfunnel report NAME` prints."""
     from fullfunnel import reports
 
-    return reports.get(name).func(run, state().filters, **options)
+    # kept like the results it is made of (the pandas work on them is a third of a warm page run)
+    f = state().filters
+    r = reader(str(db.db_path()))
+    key = (str(r.path), r.stamp(), "report", name, f, _freeze(options))
+    now = time.monotonic()
+    with _RESULTS_LOCK:
+        hit = _RESULTS.get(key)
+        if hit is not None and now - hit[0] < _RESULTS_TTL:
+            _RESULTS.move_to_end(key)
+            return hit[1].copy()
+    df = reports.get(name).func(run, f, **options)
+    with _RESULTS_LOCK:
+        _RESULTS[key] = (now, df)
+        while len(_RESULTS) > _RESULTS_MAX:
+            _RESULTS.popitem(last=False)
+    return df.copy()
 
 
 # ---------------------------------------------------------------- filters

@@ -1,4 +1,4 @@
-"""Styled tables are styled once per distinct data: a rerun with the same frame shows the same table,
+"""Styled tables and reports are kept per distinct data. Styled tables are styled once per distinct data: a rerun with the same frame shows the same table,
 colours included, without styling it again; any change of a number, an argument of the styling or
 the language styles it anew (never a stale table), and an import (ui.clear_cache) forgets them."""
 from __future__ import annotations
@@ -71,3 +71,26 @@ def test_another_language_styles_the_table_anew():
     at.run()
     assert not at.exception
     assert at.session_state["styled"] == 2
+
+
+def test_a_kept_report_never_hides_an_import(monkeypatch, tmp_path, tiny_db):
+    """The Funnel's table is kept per filters and file stamp: opened again after another process added
+    a lead (no ui.clear_cache in this one), it counts the new lead."""
+    import shutil
+
+    from fullfunnel import db
+    from test_app import open_page
+
+    path = tmp_path / "ff.duckdb"
+    shutil.copyfile(tiny_db, path)
+
+    def leads(at: AppTest) -> str:
+        table = at.dataframe[0].value
+        return table.loc[table["Step"] == "Leads", "Count"].iloc[0]
+
+    before = leads(open_page(monkeypatch, path, "funnel.py"))
+    assert leads(open_page(monkeypatch, path, "funnel.py")) == before   # kept: the same table
+    with db.writer(path) as con:
+        con.execute("insert into leads (lead_id, created_at, channel) "
+                    "select 'L-new', max(created_at), 'seo' from leads")
+    assert int(leads(open_page(monkeypatch, path, "funnel.py"))) == int(before) + 1
