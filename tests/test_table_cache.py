@@ -1,6 +1,7 @@
-"""Styled tables and reports are kept per distinct data. Styled tables are styled once per distinct data: a rerun with the same frame shows the same table,
-colours included, without styling it again; any change of a number, an argument of the styling or
-the language styles it anew (never a stale table), and an import (ui.clear_cache) forgets them."""
+"""What a page keeps between runs, never stale. Styled tables are styled once per distinct data: a
+rerun with the same frame shows the same table, colours included, without styling it again; any change
+of a number, an argument of the styling or the language styles it anew, and an import
+(ui.clear_cache) forgets them. Reports are kept per file stamp: another process's import shows."""
 from __future__ import annotations
 
 import pytest
