@@ -77,11 +77,22 @@ def _compile_once() -> None:
 def bench_pages(path, repeat_warm: int = 2, detail: int = 0,
                 pages: list[str] | None = None) -> list[tuple[str, float, float, float, float]]:
     """(page, cold ms, warm ms, cold SQL ms, warm SQL ms) per page."""
+    import logging
+
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     from fullfunnel import db, ui
 
+    # AppTest runs without a server: Streamlit says so on every run ("missing ScriptRunContext",
+    # "No runtime found"); not the page's doing, and it buries the figures
+    class _Quiet(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            text = record.getMessage()
+            return "missing ScriptRunContext" not in text and "No runtime found" not in text
+
+    for name in ("streamlit.runtime.scriptrunner_utils.script_run_context", "streamlit.runtime.caching.cache_data_api"):
+        logging.getLogger(name).addFilter(_Quiet())
     os.environ["FULLFUNNEL_DB"] = str(path)
     _scan_components_once()
     _compile_once()

@@ -13,6 +13,7 @@ import pickle
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -227,29 +228,48 @@ _RESULTS_MAX = 512
 _RESULTS_TTL = 3600.0
 
 
-def run(name: str, params: dict[str, Any]) -> pd.DataFrame:
-    """Run queries/<name>.sql, cached on its scalar arguments and on the file's identity.
-
-    The file stamp changes whenever an import lands, so new data never hides behind the cache.
-    """
-    r = reader(str(db.db_path()))
-    key = (str(r.path), r.stamp(), name, _freeze(params))
-    try:
-        hash(key)
-    except TypeError:   # a parameter of another kind (a dict): by its text
-        key = key[:3] + (repr(key[3]),)
+def _kept(key: tuple, make, wait: bool = True):
+    """The value kept under key, else the one a worker is making (wait=True), else make() — kept and
+    returned. Each caller gets its own copy."""
     now = time.monotonic()
     with _RESULTS_LOCK:
         hit = _RESULTS.get(key)
         if hit is not None and now - hit[0] < _RESULTS_TTL:
             _RESULTS.move_to_end(key)
-            return hit[1].copy()
-    df = r.query(name, params)
+            return _copy(hit[1])
+        pending = _PENDING.get(key) if wait else None
+    if pending is not None:
+        try:
+            return _copy(pending.result())
+        except Exception:   # the worker failed: made here again, so the error is this run's, with its page
+            pass
+    value = make()
     with _RESULTS_LOCK:
-        _RESULTS[key] = (now, df)
+        _RESULTS[key] = (now, value)
         while len(_RESULTS) > _RESULTS_MAX:
             _RESULTS.popitem(last=False)
-    return df.copy()
+    return _copy(value)
+
+
+def _copy(value):
+    return value.copy() if isinstance(value, pd.DataFrame) else copy.deepcopy(value)
+
+
+def _query(r: db.Reader, name: str, params: dict[str, Any]) -> pd.DataFrame:
+    key = (str(r.path), r.stamp(), name, _freeze(params))
+    try:
+        hash(key)
+    except TypeError:   # a parameter of another kind (a dict): by its text
+        key = key[:3] + (repr(key[3]),)
+    return _kept(key, lambda: r.query(name, params), wait=False)
+
+
+def run(name: str, params: dict[str, Any]) -> pd.DataFrame:
+    """Run queries/<name>.sql, cached on its scalar arguments and on the file's identity.
+
+    The file stamp changes whenever an import lands, so new data never hides behind the cache.
+    """
+    return _query(reader(str(db.db_path())), name, params)
 
 
 def clear_cache() -> None:
@@ -261,26 +281,75 @@ def clear_cache() -> None:
     _drawn_table.clear()
 
 
+# What a page shows lower down is read while its upper sections are drawn: `ahead(func, ...)` starts
+# func(run, ...) — a report function of fullfunnel/reports, pure in its arguments — in a worker thread,
+# and `call(func, ...)` where the section is drawn takes its result (waiting for it if need be), or
+# makes it then when nothing was started. The workers touch no Streamlit state: they get the reader
+# and every argument from the page's thread, and only run queries and pandas (DuckDB lets go of
+# Python's lock while it works, so a query and the page's chart building overlap on two cores).
+# Results are kept like the queries' (per file stamp and arguments) and shared between sessions.
+_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ff-ahead")
+_PENDING: dict[tuple, Future] = {}
+
+
+def _call_key(r, func, args: tuple, kwargs: dict) -> tuple:
+    return (str(r.path), r.stamp(), "call", func.__module__, func.__qualname__, args, _freeze(kwargs))
+
+
+def ahead(func, *args, **kwargs) -> None:
+    """Start func(run, *args, **kwargs) in a worker, for a later `call` with the same arguments."""
+    r = reader(str(db.db_path()))
+    if type(r) is not db.Reader:   # another engine's client is not shared between threads
+        return
+    key = _call_key(r, func, args, kwargs)
+    try:
+        hash(key)
+    except TypeError:   # an argument that cannot be a key (a frame): made where it is asked for
+        return
+    with _RESULTS_LOCK:
+        if key in _RESULTS or key in _PENDING:
+            return
+        future = _PENDING[key] = _WORKERS.submit(_work, r, key, func, args, kwargs)
+    future.add_done_callback(lambda _: _forget_pending(key))
+
+
+def _work(r, key: tuple, func, args: tuple, kwargs: dict):
+    value = func(lambda name, params: _query(r, name, params), *args, **kwargs)
+    with _RESULTS_LOCK:
+        _RESULTS[key] = (time.monotonic(), value)
+        while len(_RESULTS) > _RESULTS_MAX:
+            _RESULTS.popitem(last=False)
+    return value
+
+
+def _forget_pending(key: tuple) -> None:
+    with _RESULTS_LOCK:
+        _PENDING.pop(key, None)
+
+
+def call(func, *args, **kwargs):
+    """func(run, *args, **kwargs), kept per file stamp and arguments; started earlier by `ahead`, or now."""
+    r = reader(str(db.db_path()))
+    key = _call_key(r, func, args, kwargs)
+    try:
+        hash(key)
+    except TypeError:   # an argument that cannot be a key (a frame): not kept
+        return func(run, *args, **kwargs)
+    return _kept(key, lambda: func(run, *args, **kwargs))
+
+
 def report(name: str, **options) -> pd.DataFrame:
     """A registered report for the current filters: the same table `fullfunnel report NAME` prints."""
     from fullfunnel import reports
 
-    # kept like the results it is made of (the pandas work on them is a third of a warm page run)
-    f = state().filters
-    r = reader(str(db.db_path()))
-    key = (str(r.path), r.stamp(), "report", name, f, _freeze(options))
-    now = time.monotonic()
-    with _RESULTS_LOCK:
-        hit = _RESULTS.get(key)
-        if hit is not None and now - hit[0] < _RESULTS_TTL:
-            _RESULTS.move_to_end(key)
-            return hit[1].copy()
-    df = reports.get(name).func(run, f, **options)
-    with _RESULTS_LOCK:
-        _RESULTS[key] = (now, df)
-        while len(_RESULTS) > _RESULTS_MAX:
-            _RESULTS.popitem(last=False)
-    return df.copy()
+    return call(reports.get(name).func, state().filters, **options)
+
+
+def report_ahead(name: str, **options) -> None:
+    """Start `report(name, **options)` in a worker (see `ahead`)."""
+    from fullfunnel import reports
+
+    ahead(reports.get(name).func, state().filters, **options)
 
 
 # ---------------------------------------------------------------- filters

@@ -43,6 +43,14 @@ if len(pipes) > 1:
 
 st.caption(ui.period_caption(s) + " · " + t("fn.maturing" if view == "cohort" else "fn.cash_note", lang))
 
+# the tabs' tables are read in worker threads while the funnel above is read and drawn (ui.ahead)
+ui.report_ahead("funnel-by-channel", view=view, pipeline=pipeline, top="5")
+if presence.get("deals"):
+    for name in ("stage-time", "deal-cycle", "lost"):
+        ui.report_ahead(name, view=view, pipeline=pipeline)
+if presence.get("leads"):
+    ui.report_ahead("junk")
+    ui.report_ahead("junk-by-channel")
 table = rep.with_change(ui.report("funnel", view=view, pipeline=pipeline))
 if table.empty:
     st.info(t("fn.empty", lang), icon=":material/upload_file:")

@@ -66,6 +66,11 @@ st.caption(t("wk.caption", lang, prev=wc.week_days(prev_monday, lang), channels=
            + ("" if s.present else " · " + t("wk.ignores_period", lang)))
 
 # ---------------------------------------------------------------- 1. headline numbers
+# the lower sections' tables are read in worker threads while the numbers above are drawn (ui.ahead)
+ui.ahead(W.movers_scored, f, code)
+ui.ahead(W.alerts, f, code)
+ui.ahead(W.funnel, f, code)
+ui.report_ahead("weekly-managers", week=code)
 table = ui.report("weekly", week=code).set_index("metric")
 have = ui.presence()
 notes = []
@@ -120,7 +125,7 @@ for note in notes:
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader(t("wk.changed", lang), help=t("wk.changed_help", lang))
-    movers = W.movers_scored(ui.run, f, code)
+    movers = ui.call(W.movers_scored, f, code)
     with st.container(key="wk_movers"):
         if movers.empty:
             st.caption(t("wk.no_movers", lang))
@@ -128,7 +133,7 @@ with left:
             st.markdown(wc.mover_sentence(row, lang, cur))
 with right:
     st.subheader(t("wk.alerts", lang), help=t("wk.alerts_help", lang))
-    alerts = W.alerts(ui.run, f, code)
+    alerts = ui.call(W.alerts, f, code)
     with st.container(key="wk_alerts"):
         if not alerts:
             st.success(t("wk.no_alerts", lang), icon=":material/check_circle:")
@@ -139,7 +144,7 @@ with right:
 left, right = st.columns([5, 4], gap="large")
 with left:
     st.subheader(t("wk.funnel", lang), help=t("wk.funnel_help", lang))
-    fun = W.funnel(ui.run, f, code)
+    fun = ui.call(W.funnel, f, code)
     if fun.empty or (fun["count"].sum() == 0 and fun["previous_count"].fillna(0).sum() == 0):
         st.caption(t("wk.no_funnel", lang))
     else:

@@ -95,3 +95,43 @@ def test_a_kept_report_never_hides_an_import(monkeypatch, tmp_path, tiny_db):
         con.execute("insert into leads (lead_id, created_at, channel) "
                     "select 'L-new', max(created_at), 'seo' from leads")
     assert int(leads(open_page(monkeypatch, path, "funnel.py"))) == int(before) + 1
+
+
+_THREADS: list[str] = []   # where each _leads_by_channel ran
+
+
+def _leads_by_channel(run, f, fail: bool = False):
+    """A report function as pages use them: from `run` and its arguments only."""
+    import threading
+
+    _THREADS.append(threading.current_thread().name)
+    if fail:
+        raise ValueError("no such channel")
+    return run("meta/channels", {})
+
+
+def test_a_section_read_ahead_is_read_once_in_a_worker_and_each_caller_gets_its_own_copy(monkeypatch, tiny_db):
+    monkeypatch.setenv("FULLFUNNEL_DB", str(tiny_db))
+    threads = _THREADS
+    threads.clear()
+    ui.ahead(_leads_by_channel, "week")
+    ui.ahead(_leads_by_channel, "week")   # already on its way: not started twice
+    first = ui.call(_leads_by_channel, "week")
+    assert len(threads) == 1 and threads[0].startswith("ff-ahead")
+    assert not first.empty and list(first.columns) == list(ui.run("meta/channels", {}).columns)
+    first.iloc[0, 0] = "changed by the page"
+    again = ui.call(_leads_by_channel, "week")
+    assert len(threads) == 1 and again.iloc[0, 0] != "changed by the page"
+    ui.call(_leads_by_channel, "month")   # other arguments: made again, in the page's thread
+    assert len(threads) == 2 and not threads[1].startswith("ff-ahead")
+
+
+def test_a_worker_that_failed_leaves_the_error_to_the_page(monkeypatch, tiny_db):
+    monkeypatch.setenv("FULLFUNNEL_DB", str(tiny_db))
+    threads = _THREADS
+    threads.clear()
+    ui.ahead(_leads_by_channel, "week", fail=True)
+    with pytest.raises(ValueError, match="no such channel"):
+        ui.call(_leads_by_channel, "week", fail=True)
+    # tried in the worker, then again where the page asked, so the page shows its own error
+    assert len(threads) == 2 and threads[0].startswith("ff-ahead") and not threads[1].startswith("ff-ahead")
