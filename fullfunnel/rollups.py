@@ -97,7 +97,9 @@ select
     case when lag_channel is distinct from day then coalesce(lag_channel, date '1900-01-01') else day end,
     case when lag_landing is distinct from day then coalesce(lag_landing, date '1900-01-01') else day end,
 from lagged
-order by day, channel, landing_page
+-- in day order, so a period's query skips the row groups of other days (their min/max day); a finer
+-- order (channel, page) made no smaller file nor faster page and cost a fifth of a full build's time
+order by day
 """
 
 # every visitor's rows, or those of the visitors in rollup_scope, from all their sessions
