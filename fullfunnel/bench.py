@@ -2,7 +2,9 @@
 
 Builds (or reuses) a demo database of the given scale outside the repository, then prints
   1. per page: server time of one page run under Streamlit's AppTest, cold (caches empty, as after
-     a start or an import) and warm (the same page again), and the part of it spent in SQL;
+     a start or an import) and warm (the same page again), and the time its queries took (summed
+     over the page's threads: Weekly and Funnel read their lower sections in workers, ui.ahead, so
+     theirs can exceed the page's time);
   2. the peak memory of this process while it ran the pages;
   3. the database file size, and how much of it the fact tables (fullfunnel/facts.py) take;
   4. an incremental import of one day of sessions, leads, deals and spend into a copy of the big
