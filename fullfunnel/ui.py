@@ -405,6 +405,14 @@ def _sync_url(values: dict[str, str | None]) -> None:
             qp[key] = value
 
 
+def choice_ahead(key: str, options, default):
+    """What url_choice(…, options, key, default) will most likely return later in this run (the
+    session's choice, else the URL's, else the default), for reading its data ahead."""
+    _seed(key, default, valid=list(options))
+    value = st.session_state.get(key)
+    return value if value in options else default
+
+
 def url_choice(widget, label: str, options, key: str, default, **kwargs):
     """A page's own choice widget (st.segmented_control, st.radio, st.selectbox…) kept in the URL.
 

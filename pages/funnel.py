@@ -51,6 +51,14 @@ if presence.get("deals"):
 if presence.get("leads"):
     ui.report_ahead("junk")
     ui.report_ahead("junk-by-channel")
+# and the drill-down's list, for the step its picker will most likely show (a click on the chart can
+# pick another: then that one is read where it is drawn)
+choices = rep.item_steps(ui.run, f, view, pipeline)
+default_step = "target_leads" if "target_leads" in choices else choices[0] if choices else None
+if choices:
+    likely = ui.choice_ahead("drill_step", choices, default_step)
+    ui.report_ahead("funnel-items", step=likely, view=view, pipeline=pipeline,
+                    page=int(st.session_state.get(f"drill_page_{view}_{likely}") or 1))
 table = rep.with_change(ui.report("funnel", view=view, pipeline=pipeline))
 if table.empty:
     st.info(t("fn.empty", lang), icon=":material/upload_file:")
@@ -116,7 +124,6 @@ st.dataframe(
 # ---------------------------------------------------------------- drill-down
 
 st.subheader(t("fn.drill", lang))
-choices = rep.item_steps(ui.run, f, view, pipeline)
 picked = None
 if event is not None:
     points = (event.get("selection") or {}).get(fchart.SELECTION) or []
@@ -131,7 +138,7 @@ if "drill_step" in st.session_state and st.session_state["drill_step"] not in ch
     st.session_state.pop("drill_step", None)
 if choices:
     step = ui.url_choice(st.selectbox, t("fn.drill_step", lang), choices, key="drill_step",
-                         default="target_leads" if "target_leads" in choices else choices[0], format_func=label)
+                         default=default_step, format_func=label)
     # a long list is shown a page at a time (the CSV below has every row): tens of thousands of leads
     # read and sent to the browser on every run would cost more than all the rest of the page
     page_key = f"drill_page_{view}_{step}"
