@@ -293,7 +293,11 @@ _PENDING: dict[tuple, Future] = {}
 
 
 def _call_key(r, func, args: tuple, kwargs: dict) -> tuple:
-    return (str(r.path), r.stamp(), "call", func.__module__, func.__qualname__, args, _freeze(kwargs))
+    # and the day it is in the business zone: a report may count "up to today" (the same-age cohort,
+    # the month so far) though its arguments are the same, as with a custom period after midnight
+    tz = next((a.tz for a in args if isinstance(a, Filters)), "UTC")
+    return (str(r.path), r.stamp(), periods.today_in(tz), "call", func.__module__, func.__qualname__, args,
+            _freeze(kwargs))
 
 
 def ahead(func, *args, **kwargs) -> None:

@@ -135,3 +135,21 @@ def test_a_worker_that_failed_leaves_the_error_to_the_page(monkeypatch, tiny_db)
         ui.call(_leads_by_channel, "week", fail=True)
     # tried in the worker, then again where the page asked, so the page shows its own error
     assert len(threads) == 2 and threads[0].startswith("ff-ahead") and not threads[1].startswith("ff-ahead")
+
+
+def test_a_kept_section_is_made_again_the_next_day(monkeypatch, tiny_db):
+    """A report may count "up to today" with the same arguments (a custom period, after midnight)."""
+    from datetime import date
+
+    from fullfunnel import periods
+
+    monkeypatch.setenv("FULLFUNNEL_DB", str(tiny_db))
+    _THREADS.clear()
+    day = [date(2026, 12, 4)]
+    monkeypatch.setattr(periods, "today_in", lambda tz, now=None: day[0])
+    ui.call(_leads_by_channel, "week")
+    ui.call(_leads_by_channel, "week")
+    assert len(_THREADS) == 1
+    day[0] = date(2026, 12, 5)
+    ui.call(_leads_by_channel, "week")
+    assert len(_THREADS) == 2
