@@ -50,3 +50,4 @@ try:
     st.navigation(pages).run()
 except db.DatabaseBroken as e:   # a damaged file or a full disk met halfway through a page
     st.error(ui.md(e.text(lang)))
+ui.settle_memory()

@@ -307,6 +307,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"  slowest cold {max(p[1] for p in pages):.0f} ms, slowest warm {max(p[2] for p in pages):.0f} ms "
           "(targets 300 ms and 50 ms)")
     print(f"peak memory of this process: {_mib(peak)} (target ≤ 1024 MiB)", flush=True)
+    import gc
+
+    t = time.perf_counter()
+    gc.collect()
+    print(f"a full garbage collection after the pages: {(time.perf_counter() - t) * 1000:.0f} ms "
+          f"({len(gc.get_objects()):,} objects walked; {gc.get_freeze_count():,} set aside after the first "
+          "run, ui.settle_memory)", flush=True)
     if not args.skip_browser:
         from fullfunnel.bench_browser import weekly_in_browser
 
