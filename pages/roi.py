@@ -173,7 +173,8 @@ for c in value_cols:
     if c in RATIOS:
         help_text += " " + t("roi.help.no_spend", lang)
     column_config[headers[c]] = st.column_config.Column(
-        help=help_text, width=ui.fit_width([headers[c]] + [formatter(c, lang, f.currency)(x) for x in table[headers[c]]]))
+        help=help_text,
+        width=ui.fit_width([headers[c]] + [formatter(c, lang, f.currency)(x) for x in table[headers[c]]]))
 for c in change_cols:
     column_config[headers[c]] = st.column_config.Column(
         help=t("roi.change_help", lang),

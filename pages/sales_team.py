@@ -97,8 +97,6 @@ def _plan_colour(col: pd.Series):
             for v in vals]
 
 
-
-
 def style(table: pd.DataFrame, shown: list[str], changed: list[str], totals: list[int], lang: str, currency: str):
     """shown: the metrics of the table; changed: those with a change column; totals: the total rows."""
     formatters = {m: ui.cell(UNITS[m], lang, currency) for m in shown}
