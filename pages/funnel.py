@@ -43,12 +43,16 @@ if len(pipes) > 1:
 
 st.caption(ui.period_caption(s) + " · " + t("fn.maturing" if view == "cohort" else "fn.cash_note", lang))
 
-# the tabs' tables are read in worker threads while the funnel above is read and drawn (ui.ahead)
-ui.report_ahead("funnel-by-channel", view=view, pipeline=pipeline, top="5")
-if presence.get("deals"):
-    for name in ("stage-time", "deal-cycle", "lost"):
+# the open tab's tables (see the tabs below) are read in worker threads while the funnel above is read
+# and drawn (ui.ahead)
+TABS = ("junk", "lost", "channels", "time")
+open_tab = {t(f"fn.tab.{k}", lang): k for k in TABS}.get(st.session_state.get("fn_tab"), TABS[0])
+if open_tab == "channels":
+    ui.report_ahead("funnel-by-channel", view=view, pipeline=pipeline, top="5")
+elif open_tab in ("lost", "time") and presence.get("deals"):
+    for name in ("lost",) if open_tab == "lost" else ("deal-cycle", "stage-time"):
         ui.report_ahead(name, view=view, pipeline=pipeline)
-if presence.get("leads"):
+elif open_tab == "junk" and presence.get("leads"):
     ui.report_ahead("junk")
     ui.report_ahead("junk-by-channel")
 # and the drill-down's list, for the step its picker will most likely show (a click on the chart can
@@ -187,10 +191,8 @@ if choices:
 
 # ---------------------------------------------------------------- junk, lost, channels, time
 
-tab_junk, tab_lost, tab_channels, tab_time = st.tabs(
-    [t("fn.tab.junk", lang), t("fn.tab.lost", lang), t("fn.tab.channels", lang), t("fn.tab.time", lang)])
 
-with tab_junk:
+def _junk_tab() -> None:
     if not presence.get("leads"):
         st.info(t("fn.empty", lang))
     elif "target_leads" not in set(table["step"]):
@@ -226,7 +228,8 @@ with tab_junk:
                 t("fn.col.junk_rate", lang): [fmt.pct(x, lang) for x in by_channel["junk_rate_pct"]],
             }), hide_index=True, width="stretch")
 
-with tab_lost:
+
+def _lost_tab() -> None:
     lost = ui.report("lost", view=view, pipeline=pipeline) if presence.get("deals") else pd.DataFrame()
     if lost.empty:
         st.caption(t("fn.no_lost", lang) if presence.get("deals") else t("fn.hidden_deals", lang))
@@ -247,7 +250,8 @@ with tab_lost:
             t("fn.col.deals", lang): [fmt.number(x, lang) for x in lost["deals"]],
         }), hide_index=True, width="stretch")
 
-with tab_channels:
+
+def _channels_tab() -> None:
     st.caption(t("fn.channels_intro", lang))
     multi = ui.report("funnel-by-channel", view=view, pipeline=pipeline, top="5")
     if multi.empty:
@@ -266,7 +270,8 @@ with tab_channels:
         grid.index.name = t("fn.col.step", lang)
         st.dataframe(grid, width="stretch")
 
-with tab_time:
+
+def _time_tab() -> None:
     cycle = ui.report("deal-cycle", view=view, pipeline=pipeline) if presence.get("deals") else pd.DataFrame()
     if cycle.empty:
         st.caption(t("fn.hidden_deals", lang))
@@ -294,3 +299,11 @@ with tab_time:
                 t("fn.col.median_days", lang): [fmt.number(x, lang, 1) for x in times["median_days"]],
                 t("fn.col.mean_days", lang): [fmt.number(x, lang, 1) for x in times["mean_days"]],
             }), hide_index=True, width="stretch")
+
+
+# Only the open tab is read and drawn: a click on another reruns the page, by when the rest is kept.
+tabs = st.tabs([t(f"fn.tab.{k}", lang) for k in TABS], key="fn_tab", on_change="rerun")
+for tab, draw in zip(tabs, (_junk_tab, _lost_tab, _channels_tab, _time_tab)):
+    if tab.open:
+        with tab:
+            draw()

@@ -94,8 +94,11 @@ def style(df: pd.DataFrame, lang: str):
 
 
 st.subheader(t("tr.breakdown", lang))
-tabs = st.tabs([t("tr.by.channel", lang), t("tr.by.landing_page", lang)])
+# only the open breakdown is read and drawn: a click on the other reruns the page
+tabs = st.tabs([t("tr.by.channel", lang), t("tr.by.landing_page", lang)], key="tr_tab", on_change="rerun")
 for tab, by in zip(tabs, R.BREAKDOWNS):
+    if not tab.open:
+        continue
     with tab:
         if by == "landing_page" and not raw:
             st.info(t("tr.no_landing", lang))

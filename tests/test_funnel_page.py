@@ -140,3 +140,22 @@ def test_a_long_drill_down_is_shown_a_thousand_rows_at_a_time(monkeypatch, tmp_p
     assert "campaign" not in second.attrs["filled"] and "status" in second.attrs["filled"]
     past = funnel_items(run, week, step="leads", page=5)
     assert (past.attrs["page"], len(past), past["item_id"].iloc[0]) == (2, 201, "L1001")
+
+
+def test_only_the_open_tab_is_read_and_drawn(monkeypatch, funnel_db):
+    """The tabs under the funnel are drawn when opened (a click reruns the page): a page load reads
+    and draws the first one only; the one chosen later is drawn in full, the others left empty."""
+    at = open_funnel(monkeypatch, funnel_db)
+    assert not at.exception
+    drawn = {tab.label: len(tab.children) for tab in at.tabs}
+    assert list(drawn) == ["Junk leads", "Lost deals", "By channel", "Time in stage"]
+    assert drawn["Junk leads"] > 0 and drawn["Lost deals"] == drawn["By channel"] == drawn["Time in stage"] == 0
+    assert [m.label for m in at.metric] == ["Junk leads", "Junk rate"]
+
+    at = open_funnel(monkeypatch, funnel_db, fn_tab="Lost deals")
+    assert not at.exception
+    junk, lost, by_channel, time_in_stage = at.tabs
+    assert len(junk.children) == len(by_channel.children) == len(time_in_stage.children) == 0
+    assert not at.metric   # the junk cards are not drawn
+    (table,) = lost.dataframe
+    assert list(table.value.columns) == ["Stage where lost", "Lost reason", "Deals"] and len(table.value) > 0

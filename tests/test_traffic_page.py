@@ -21,9 +21,11 @@ def _db(path, extra=""):
     return path
 
 
-def _open(path, monkeypatch):
+def _open(path, monkeypatch, **widgets):
     monkeypatch.setenv("FULLFUNNEL_DB", str(path))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in widgets.items():
+        at.session_state[key] = value
     at.switch_page("pages/traffic.py")
     at.run()
     assert not at.exception
@@ -58,3 +60,23 @@ def test_daily_aggregates_say_visitor_days(tmp_path, monkeypatch):
     labels = {m.label: m.value for m in at.metric}
     assert labels["Visitor-days"] == "7" and labels["Sessions"] == "10"
     assert any("visitor-days" in i.value for i in at.info)
+
+
+def test_only_the_open_breakdown_is_read_and_drawn(tmp_path, monkeypatch):
+    """By channel on a page load; by landing page once its tab is opened (a click reruns the page)."""
+    path = _db(tmp_path / "b.duckdb")
+    with db.writer(path) as con:   # a third visit, on a landing page (the rollup is rebuilt with it)
+        con.execute("insert into sessions (session_id, visitor_id, started_at, pageviews, duration_s, channel, "
+                    "landing_page) select 'S3', 'V3', started_at, 2, 30, 'seo', '/price' from sessions "
+                    "where session_id = 'S1'")
+    at = _open(path, monkeypatch)
+    by_channel, by_landing = at.tabs
+    assert [tab.label for tab in at.tabs] == ["By channel", "By landing page"]
+    assert len(by_channel.children) == 1 and len(by_landing.children) == 0
+    (table,) = at.dataframe
+    assert table.value["channel"].tolist() == ["seo"]
+    at = _open(path, monkeypatch, tr_tab="By landing page")
+    by_channel, by_landing = at.tabs
+    assert len(by_channel.children) == 0 and len(by_landing.children) == 1
+    (table,) = at.dataframe
+    assert table.value["landing_page"].tolist() == ["/price"]
