@@ -246,11 +246,15 @@ def _kept(key: tuple, make, wait: bool = True):
         except Exception:   # the worker failed: made here again, so the error is this run's, with its page
             pass
     value = make()
+    _keep(key, value, now)
+    return _copy(value)
+
+
+def _keep(key: tuple, value, when: float) -> None:
     with _RESULTS_LOCK:
-        _RESULTS[key] = (now, value)
+        _RESULTS[key] = (when, value)
         while len(_RESULTS) > _RESULTS_MAX:
             _RESULTS.popitem(last=False)
-    return _copy(value)
 
 
 def _copy(value):
@@ -294,12 +298,18 @@ _WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ff-ahead")
 _PENDING: dict[tuple, Future] = {}
 
 
-def _call_key(r, func, args: tuple, kwargs: dict) -> tuple:
+def _call_key(r, func, args: tuple, kwargs: dict) -> tuple | None:
+    """The key a call is kept under; None for an argument that cannot be one (a frame): not kept."""
     # and the day it is in the business zone: a report may count "up to today" (the same-age cohort,
     # the month so far) though its arguments are the same, as with a custom period after midnight
     tz = next((a.tz for a in args if isinstance(a, Filters)), "UTC")
-    return (str(r.path), r.stamp(), periods.today_in(tz), "call", func.__module__, func.__qualname__, args,
-            _freeze(kwargs))
+    key = (str(r.path), r.stamp(), periods.today_in(tz), "call", func.__module__, func.__qualname__, args,
+           _freeze(kwargs))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def ahead(func, *args, **kwargs) -> None:
@@ -308,9 +318,7 @@ def ahead(func, *args, **kwargs) -> None:
     if type(r) is not db.Reader:   # another engine's client is not shared between threads
         return
     key = _call_key(r, func, args, kwargs)
-    try:
-        hash(key)
-    except TypeError:   # an argument that cannot be a key (a frame): made where it is asked for
+    if key is None:   # made where it is asked for
         return
     with _RESULTS_LOCK:
         if key in _RESULTS or key in _PENDING:
@@ -321,10 +329,7 @@ def ahead(func, *args, **kwargs) -> None:
 
 def _work(r, key: tuple, func, args: tuple, kwargs: dict):
     value = func(lambda name, params: _query(r, name, params), *args, **kwargs)
-    with _RESULTS_LOCK:
-        _RESULTS[key] = (time.monotonic(), value)
-        while len(_RESULTS) > _RESULTS_MAX:
-            _RESULTS.popitem(last=False)
+    _keep(key, value, time.monotonic())
     return value
 
 
@@ -337,9 +342,7 @@ def call(func, *args, **kwargs):
     """func(run, *args, **kwargs), kept per file stamp and arguments; started earlier by `ahead`, or now."""
     r = reader(str(db.db_path()))
     key = _call_key(r, func, args, kwargs)
-    try:
-        hash(key)
-    except TypeError:   # an argument that cannot be a key (a frame): not kept
+    if key is None:
         return func(run, *args, **kwargs)
     return _kept(key, lambda: func(run, *args, **kwargs))
 

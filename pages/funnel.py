@@ -45,8 +45,8 @@ st.caption(ui.period_caption(s) + " · " + t("fn.maturing" if view == "cohort" e
 
 # the open tab's tables (see the tabs below) are read in worker threads while the funnel above is read
 # and drawn (ui.ahead)
-TABS = ("junk", "lost", "channels", "time")
-open_tab = {t(f"fn.tab.{k}", lang): k for k in TABS}.get(st.session_state.get("fn_tab"), TABS[0])
+TABS = {t(f"fn.tab.{k}", lang): k for k in ("junk", "lost", "channels", "time")}   # label → tab
+open_tab = TABS.get(st.session_state.get("fn_tab"), "junk")
 if open_tab == "channels":
     ui.report_ahead("funnel-by-channel", view=view, pipeline=pipeline, top="5")
 elif open_tab in ("lost", "time") and presence.get("deals"):
@@ -302,7 +302,7 @@ def _time_tab() -> None:
 
 
 # Only the open tab is read and drawn: a click on another reruns the page, by when the rest is kept.
-tabs = st.tabs([t(f"fn.tab.{k}", lang) for k in TABS], key="fn_tab", on_change="rerun")
+tabs = st.tabs(list(TABS), key="fn_tab", on_change="rerun")
 for tab, draw in zip(tabs, (_junk_tab, _lost_tab, _channels_tab, _time_tab)):
     if tab.open:
         with tab:
