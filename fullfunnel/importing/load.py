@@ -265,7 +265,7 @@ class _Plan:
 
 def _raw(idx: list[int], clean: bool = False) -> str:
     # `clean`: read_csv already turned the blank markers (--, n/a, ...) into NULL: trimming is enough
-    parts = [f"nullif(trim(c{i}), '')" if clean else f"ff_text(c{i})" for i in idx]
+    parts = [f"nullif(ff_trim(c{i}), '')" if clean else f"ff_text(c{i})" for i in idx]
     return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
 
 

@@ -28,10 +28,15 @@ def _lit(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+# ff_trim is trim (DuckDB strips every Unicode space, category Zs) without its cost for the usual
+# cell: one that starts with a printable ASCII character (bytes compare: '!' <= x < U+0080), does not
+# end with a space and is all ASCII (bytes = characters) has nothing to strip and is kept as it is.
 MACROS = rf"""
+create or replace temp macro ff_trim(x) as
+    case when x >= '!' and x < chr(128) and not suffix(x, ' ') and strlen(x) = length(x) then x else trim(x) end;
 create or replace temp macro ff_text(x) as
-    case when trim(x) in ({", ".join("'" + b.replace("'", "''") + "'" for b in BLANKS)}) then null
-         else trim(x) end;
+    case when ff_trim(x) in ({", ".join("'" + b.replace("'", "''") + "'" for b in BLANKS)}) then null
+         else ff_trim(x) end;
 create or replace temp macro ff_num_clean(t) as regexp_replace(t, {_lit(_NUM_JUNK)}, '', 'g');
 create or replace temp macro ff_num_dot(t) as
     case when t is null then null
@@ -147,6 +152,14 @@ def number(col: Col, t: str, decimal: str, times: str | None = None, scale: floa
     return num
 
 
+# The usual ISO cell (2026-05-01 10:00:00, 2026-05-01) is read by DuckDB's cast before the general
+# path tries offsets, Unix seconds and the other shapes: a cell of exactly this shape that starts with a
+# digit has no offset and is year-first, so the general path would read it with the same cast (checked on
+# millions of random and near-valid cells); anything else, and any cell the cast refuses, goes on to it.
+def _iso(t: str, shape: str) -> str:
+    return f"case when {t} like '{shape}' and {t} >= '0' and {t} < ':' then try_cast({t} as timestamp) end"
+
+
 def typed(col: Col, t: str, fmts: list[str], num: str = "", tz: str = "$tz") -> str:
     """SQL for the typed value of template column `col` from its text `t` (and its number column `num`).
 
@@ -155,11 +168,13 @@ def typed(col: Col, t: str, fmts: list[str], num: str = "", tz: str = "$tz") -> 
     """
     ty = col.type
     if ty == "ts":
-        return (f"case when ff_has_offset({t}) then try_cast(regexp_replace({t}, '\\s+([+-]\\d)', '\\1') as timestamptz) "
-                f"when regexp_full_match({t}, '1\\d{{9}}') then to_timestamp({t}::bigint) "
-                f"else timezone({tz}, {naive_ts(t, fmts)}) end")
+        general = (f"case when ff_has_offset({t}) then try_cast(regexp_replace({t}, '\\s+([+-]\\d)', '\\1') as timestamptz) "
+                   f"when regexp_full_match({t}, '1\\d{{9}}') then to_timestamp({t}::bigint) "
+                   f"else timezone({tz}, {naive_ts(t, fmts)}) end")
+        return f"coalesce(timezone({tz}, {_iso(t, '____-__-__ __:__:__')}), {general})"
     if ty == "date":
-        return f"cast({naive_ts(t, fmts)} as date)"
+        general = f"cast({naive_ts(t, fmts)} as date)"
+        return f"coalesce(cast({_iso(t, '____-__-__')} as date), {general})"
     if ty == "month":
         return (f"case when regexp_full_match({t}, '\\d{{4}}-\\d{{1,2}}') then try_strptime({t} || '-01', '%Y-%m-%d')::date "
                 f"when regexp_full_match({t}, '\\d{{1,2}}[./]\\d{{4}}') then try_strptime('01.' || replace({t}, '/', '.'), '%d.%m.%Y')::date "
