@@ -69,7 +69,7 @@ def _parse_margin(value, what: str) -> float:
 
 
 def _params(run: Run, f: Filters, by: str, attribution: str, view: str, margin, bucketed: bool,
-            won_by: date | None = None) -> dict:
+            won_by: date | None = None, whole: bool = False) -> dict:
     if by not in BY:
         raise FullfunnelError(f"Unknown grouping {by!r}: use one of {', '.join(BY)}.")
     if attribution not in MODELS:
@@ -77,7 +77,8 @@ def _params(run: Run, f: Filters, by: str, attribution: str, view: str, margin, 
     if view not in VIEWS:
         raise FullfunnelError(f"Unknown view {view!r}: use one of {', '.join(VIEWS)}.")
     m, _ = margin_pct(run, margin)
-    return f.params(by=by, attribution=attribution, view=view, margin_pct=m, bucketed=bucketed, won_by=won_by)
+    return f.params(by=by, attribution=attribution, view=view, margin_pct=m, bucketed=bucketed, won_by=won_by,
+                    whole=whole)
 
 
 OPTIONS = (
@@ -101,11 +102,20 @@ def roi(run: Run, f: Filters, by: str = "channel", attribution: str = "last_non_
         view: str = "cohort", margin_pct: float | str | None = None, won_by: date | None = None) -> pd.DataFrame:
     """One row per channel (or channel × campaign), then a 'total' row whose additive columns are the sums.
     won_by: count only the deals won by that day (a comparison cohort at the same age)."""
-    df = run(QUERY, _params(run, f, by, attribution, view, margin_pct, bucketed=False, won_by=won_by))
+    if by == "channel" and won_by is None:
+        # the run roi_trend makes (buckets and the whole period at once): the ROI page reads it once
+        df = _trend_run(run, f, attribution, view, margin_pct)
+        df = df[df["is_whole"]]
+    else:
+        df = run(QUERY, _params(run, f, by, attribution, view, margin_pct, bucketed=False, won_by=won_by))
     rows = df[~df["is_total"]]
     total = df[df["is_total"]]
     out = pd.concat([rows, total], ignore_index=True)[COLUMNS]
     return out.reset_index(drop=True)
+
+
+def _trend_run(run: Run, f: Filters, attribution: str, view: str, margin_pct) -> pd.DataFrame:
+    return run(QUERY, _params(run, f, "channel", attribution, view, margin_pct, bucketed=True, whole=True))
 
 
 @report(
@@ -117,7 +127,8 @@ def roi(run: Run, f: Filters, by: str = "channel", attribution: str = "last_non_
 def roi_trend(run: Run, f: Filters, attribution: str = "last_non_direct", view: str = "cohort",
               margin_pct: float | str | None = None) -> pd.DataFrame:
     """One row per bucket × channel with spend or revenue, plus a 'total' row for every bucket."""
-    df = run(QUERY, _params(run, f, "channel", attribution, view, margin_pct, bucketed=True))
+    df = _trend_run(run, f, attribution, view, margin_pct)
+    df = df[~df["is_whole"]]
     cols = ["bucket", "channel", "spend", "revenue", "gross_profit", "won_deals", "romi_pct",
             "profit_romi_pct", "roas"]
     return df[cols].reset_index(drop=True)

@@ -12,6 +12,7 @@ WITH flt AS (
     CAST({attribution: } AS Nullable(String)) AS model,
     CAST({view: } AS Nullable(String)) AS view_kind,
     CAST({bucketed: } AS Nullable(Bool)) AS bucketed,
+    CAST({bucketed: } AS Nullable(Bool)) AND CAST({whole: } AS Nullable(Bool)) AS whole,
     CAST({grain: } AS Nullable(String)) AS grain,
     CAST({from: } AS Nullable(DATE)) AS from_day,
     CAST({to: } AS Nullable(DATE)) AS to_day,
@@ -255,6 +256,7 @@ WITH flt AS (
     k.channel AS "channel",
     k.campaign AS "campaign",
     toBool(GROUPING(k.channel) = 1) AS is_total,
+    toBool(GROUPING(k.bucket) = 1) AS is_whole,
     CAST(SUM(k.spend_amount) AS Nullable(Float64)) AS spend,
     CAST(SUM(k.impressions_n) AS Nullable(Int64)) AS impressions,
     CAST(SUM(k.clicks_n) AS Nullable(Int64)) AS clicks,
@@ -271,18 +273,32 @@ WITH flt AS (
       (k.bucket, k.channel, k.campaign),
       (
         k.bucket
+      ),
+      (k.channel, k.campaign),
+      ()
+    )
+  HAVING
+    (
+      GROUPING(k.bucket) = 0 OR (
+        SELECT
+          whole
+        FROM opt
       )
     )
+    AND COUNT(*) > 0
 ), with_empty_totals AS (
   SELECT
-    *
-  FROM sums
+    CASE WHEN s.is_whole THEN opt.from_day ELSE s.bucket END AS "bucket",
+    s.channel, s.campaign, s.is_total, s.is_whole, s.spend, s.impressions, s.clicks, s.sessions, s.leads,
+    s.target_leads, s.won_deals, s.new_clients, s.revenue, s.gross_profit
+  FROM sums AS s, opt
   UNION ALL
   SELECT
     b.bucket AS "bucket",
     NULL,
     NULL,
     TRUE,
+    FALSE,
     0,
     0,
     0,
@@ -299,11 +315,37 @@ WITH flt AS (
       bucket
     FROM sums
     WHERE
-      is_total
+      is_total AND NOT is_whole
   ) AS s
     ON s.bucket = b.bucket
   WHERE
     s.bucket IS NULL
+  UNION ALL
+  SELECT
+    opt.from_day,
+    NULL,
+    NULL,
+    TRUE,
+    TRUE,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0
+  FROM opt, (
+    SELECT
+      COUNT(*) AS n
+    FROM sums
+    WHERE
+      is_total AND is_whole
+  ) AS w
+  WHERE
+    opt.whole AND w.n = 0
 ), final AS (
   SELECT
     s.bucket AS "bucket",
@@ -332,13 +374,15 @@ WITH flt AS (
     ) / s.spend END AS profit_romi_pct,
     CASE WHEN s.spend > 0 THEN s.revenue / s.spend END AS roas,
     CASE WHEN s.revenue > 0 AND s.spend > 0 THEN 100.0 * s.spend / s.revenue END AS drr_pct,
-    s.is_total AS "is_total"
+    s.is_total AS "is_total",
+    s.is_whole AS "is_whole"
   FROM with_empty_totals AS s
 )
 SELECT
   *
 FROM final
 ORDER BY
+  is_whole,
   bucket,
   is_total,
   spend DESC,

@@ -1,7 +1,8 @@
 -- End-to-end ROI ("сквозная аналитика"): one row per channel (or channel × campaign when
 -- $by = 'campaign'), per bucket of $grain when $bucketed (else one bucket starting at $from),
 -- plus one row per bucket with channel 'total' whose additive columns are the sums of the rows and
--- whose ratios are computed from those sums.
+-- whose ratios are computed from those sums. $bucketed and $whole: the rows of the whole period too
+-- (is_whole, bucket $from), after the buckets' — the ROI page's table and its trend in one run.
 --
 -- Spend, impressions, clicks count on their own date; sessions on their start; leads on their
 -- creation, under their own channel (sessions and leads from the day facts fact_sessions_day and
@@ -29,7 +30,7 @@
 -- New client: the deal is the client's first won deal and no order of theirs came earlier.
 --
 -- Parameters: $from, $to (dates, inclusive, business time zone); $tz; $grain ('day', 'week',
---   'month'; whitelisted by the caller); $bucketed (boolean); $by ('channel' | 'campaign');
+--   'month'; whitelisted by the caller); $bucketed (boolean); $whole (boolean); $by ('channel' | 'campaign');
 --   $attribution ('last_non_direct' | 'first' | 'linear'); $view ('cohort' | 'cash');
 --   $margin_pct (double, 0…100); $channels (varchar[]; empty = all; applied to the row's channel);
 --   $currency (money in other currencies is left out: a spend row in another currency with its
@@ -40,7 +41,7 @@
 --   won_deals (attributed; fractional under linear), new_clients (same), revenue ($currency),
 --   gross_profit ($currency), cpl, cpo, cac ($currency), romi_pct, profit_romi_pct, roas (ratio),
 --   drr_pct — every money ratio null when the row has no spend (organic: nothing to pay back) or its
---   denominator is 0; is_total (boolean)
+--   denominator is 0; is_total (boolean); is_whole (boolean: a row of the whole period)
 with
 opt as (
     select
@@ -48,6 +49,7 @@ opt as (
         $attribution::varchar as model,
         $view::varchar as view_kind,
         $bucketed::boolean as bucketed,
+        $bucketed::boolean and $whole::boolean as whole,
         $grain::varchar as grain,
         $from::date as from_day,
         $to::date as to_day,
@@ -210,6 +212,7 @@ sums as (
         k.channel,
         k.campaign,
         grouping(k.channel) = 1 as is_total,
+        grouping(k.bucket) = 1 as is_whole,
         sum(k.spend_amount)::double as spend,
         sum(k.impressions_n)::bigint as impressions,
         sum(k.clicks_n)::bigint as clicks,
@@ -221,15 +224,22 @@ sums as (
         sum(k.revenue_amount)::double as revenue,
         sum(k.profit_amount)::double as gross_profit,
     from keyed as k
-    group by grouping sets ((k.bucket, k.channel, k.campaign), (k.bucket))
+    group by grouping sets ((k.bucket, k.channel, k.campaign), (k.bucket), (k.channel, k.campaign), ())
+    -- the whole period's rows only when asked; and no total of nothing (an empty period's () row is all
+    -- nulls: the zeros below stand in, as for an empty bucket)
+    having (grouping(k.bucket) = 0 or (select whole from opt)) and count(*) > 0
 ),
 
 with_empty_totals as (
-    select * from sums
+    select s.* replace (coalesce(s.bucket, opt.from_day) as bucket), from sums as s, opt
     union all
-    select b.bucket, null, null, true, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    select b.bucket, null, null, true, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     from all_buckets as b
-    where not exists (select 1 from sums as s where s.is_total and s.bucket = b.bucket)
+    where not exists (select 1 from sums as s where s.is_total and not s.is_whole and s.bucket = b.bucket)
+    union all
+    select opt.from_day, null, null, true, true, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    from opt
+    where opt.whole and not exists (select 1 from sums as s where s.is_total and s.is_whole)
 ),
 
 final as (
@@ -257,8 +267,9 @@ final as (
         case when s.spend > 0 then s.revenue / s.spend end as roas,
         case when s.revenue > 0 and s.spend > 0 then 100.0 * s.spend / s.revenue end as drr_pct,
         s.is_total,
+        s.is_whole,
     from with_empty_totals as s
 )
 
 select * from final
-order by bucket, is_total, spend desc, revenue desc, leads desc, channel, campaign
+order by is_whole, bucket, is_total, spend desc, revenue desc, leads desc, channel, campaign
