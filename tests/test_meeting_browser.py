@@ -230,3 +230,29 @@ def test_at_phone_width_two_cards_share_a_row_and_nothing_is_cut(server, browser
             assert pg.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         ctx.close()
+
+
+def test_the_bench_reads_when_the_weekly_cards_were_drawn_from_the_page_itself(server, browser):
+    """`bench` times the Weekly page by the page's own clock: from the navigation's start for its
+    address, from the click for its sidebar link (not from the earlier page's start)."""
+    import time
+
+    from fullfunnel import bench_browser as bb
+
+    ctx, pg = open_page(browser, 1920, 1080)
+    try:
+        bb.recording(pg)
+        t = time.perf_counter()
+        opened, seen = bb._ready_ms(pg, f"{server}/weekly")
+        elapsed = (time.perf_counter() - t) * 1000
+        assert 0 < opened <= elapsed and 0 < seen <= elapsed
+        assert pg.locator(".st-key-wk_cards [data-testid='stMetric']").count() == 8
+        bb._ready_ms(pg, f"{server}/kpis", bb.DRAWN)
+        pg.wait_for_timeout(1500)   # the KPIs page has been on screen a while before the click
+        t = time.perf_counter()
+        clicked, seen = bb._clicked_ms(pg)
+        elapsed = (time.perf_counter() - t) * 1000
+        assert 0 < clicked <= elapsed and 0 < seen <= elapsed
+        assert "/weekly" in pg.url
+    finally:
+        ctx.close()
