@@ -38,9 +38,21 @@ def _params(run: Run, f: Filters, margin, **extra) -> dict:
     return f.params(margin_pct=m, **extra)
 
 
+PERIOD = "products/period"
+# the columns of its product rows, and those its total row adds
+BESTSELLERS = ["rank", "product", "quantity", "orders", "revenue", "cost", "gross_profit", "margin_pct", "avg_check",
+               "estimated_cost", "repeat_orders", "repeat_pct", "revenue_share_pct", "median_quantity",
+               "median_margin_pct", "promote"]
+PERIOD_TOTALS = ["revenue", "cost", "gross_profit", "margin_pct", "orders", "avg_check", "quantity", "products",
+                 "repeat_orders", "estimated_cost", "no_cost_revenue", "other_currency_lines"]
+
+
 def bestsellers(run: Run, f: Filters, margin=None) -> pd.DataFrame:
-    """queries/products/bestsellers.sql for the filters (all its columns; see its header)."""
-    return run("products/bestsellers", _params(run, f, margin))
+    """The product rows of queries/products/period.sql for the filters (see its header)."""
+    df = run(PERIOD, _params(run, f, margin))
+    out = df[~df["is_total"]][BESTSELLERS].reset_index(drop=True)
+    out["rank"] = out["rank"].astype("int64")
+    return out
 
 
 def bestsellers_with_change(run: Run, f: Filters, margin=None) -> pd.DataFrame:
@@ -77,10 +89,11 @@ def products(run: Run, f: Filters, margin_pct: float | str | None = None) -> pd.
 
 
 def totals(run: Run, f: Filters, margin=None) -> dict:
-    """queries/products/totals.sql as a dict (one row; see its header)."""
-    df = run("products/totals", _params(run, f, margin))
+    """The total row of queries/products/period.sql as a dict (see its header)."""
+    df = run(PERIOD, _params(run, f, margin))
+    row = df[df["is_total"]][PERIOD_TOTALS].iloc[0]
     return {k: _num(v) if k not in ("orders", "products", "repeat_orders", "other_currency_lines") else int(v)
-            for k, v in df.iloc[0].items()}
+            for k, v in row.items()}
 
 
 @report("products-summary", "product totals (Products cards): metric (revenue, gross_profit, margin_pct, "

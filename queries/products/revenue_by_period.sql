@@ -2,7 +2,7 @@
 -- $grain × series, for every bucket of the period; a series is one of the $top products with the
 -- most revenue over the whole period, or 'other' (is_other) for all the rest together (present
 -- only when there are more than $top products). Zeros where nothing was sold.
--- Same order lines as products/bestsellers.sql: ordered_at in the business time zone, $currency
+-- Same order lines as products/period.sql: ordered_at in the business time zone, $currency
 -- only (null currency counts as $currency), channel filter, a line without quantity is one unit.
 -- Parameters: $from, $to (dates, inclusive); $tz; $grain ('day', 'week', 'month'); $channels
 --   (varchar[]; empty = all); $currency; $top (integer ≥ 1).
