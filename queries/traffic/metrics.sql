@@ -91,8 +91,6 @@ grouped as (
         sum(sessions_n)::bigint as sessions,
         -- a visitor counts on its first row in the bucket (whole period: in the period)
         count(*) filter (where prev_day < greatest(coalesce(bucket, $from::date), $from::date)) as first_rows_n,
-        count(distinct distinct_key) as distinct_visitors_n,
-        max(distinct_key) is not null as counted_distinct,
         sum(raw_n) as raw_rows_n,
         sum(visitor_days_n)::bigint as visitor_days_n,
         sum(pageviews_n)::bigint as pageviews,
@@ -103,14 +101,23 @@ grouped as (
     group by bucket, dim
 ),
 
+-- distinct visitors where the visitor mode needs them (several channels, landing pages of some): apart,
+-- so that the other modes pay nothing for a distinct count over keys that are all null
+distinct_counts as (
+    select bucket, dim, count(distinct distinct_key) as distinct_visitors_n,
+    from all_rows
+    where distinct_key is not null
+    group by bucket, dim
+),
+
 final as (
     select
-        bucket,
-        dim,
+        g.bucket,
+        g.dim,
         sessions,
         case
             when raw_rows_n = 0 then visitor_days_n
-            when counted_distinct then distinct_visitors_n
+            when d.distinct_visitors_n is not null then d.distinct_visitors_n
             else first_rows_n
         end as visitors,
         case when raw_rows_n > 0 then 'visitors' else 'visitor_days' end as visitors_kind,
@@ -122,7 +129,8 @@ final as (
         sessions - converted_n as exits_without_conversion,
         100.0 * (sessions - converted_n) / nullif(sessions, 0) as exit_without_conversion_pct,
         case when raw_rows_n > 0 then 'sessions' else 'traffic' end as source,
-    from grouped
+    from grouped as g
+    left join distinct_counts as d on d.bucket is not distinct from g.bucket and d.dim = g.dim
 )
 
 select * from final order by bucket nulls first, sessions desc, dim
