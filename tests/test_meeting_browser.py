@@ -246,7 +246,7 @@ def test_the_bench_reads_when_the_weekly_cards_were_drawn_from_the_page_itself(s
         opened, seen = bb._ready_ms(pg, f"{server}/weekly")
         elapsed = (time.perf_counter() - t) * 1000
         assert 0 < opened <= elapsed and 0 < seen <= elapsed
-        assert pg.locator(".st-key-wk_cards [data-testid='stMetric']").count() == 8
+        expect(pg.locator(".st-key-wk_cards [data-testid='stMetric']")).to_have_count(8)   # the Weekly page it is
         bb._ready_ms(pg, f"{server}/kpis", bb.DRAWN)
         pg.wait_for_timeout(1500)   # the KPIs page has been on screen a while before the click
         t = time.perf_counter()
