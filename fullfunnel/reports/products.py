@@ -47,9 +47,14 @@ PERIOD_TOTALS = ["revenue", "cost", "gross_profit", "margin_pct", "orders", "avg
                  "repeat_orders", "estimated_cost", "no_cost_revenue", "other_currency_lines"]
 
 
+def _period(run: Run, f: Filters, margin) -> pd.DataFrame:
+    """queries/products/period.sql for the filters: the one run the bestsellers and the totals share."""
+    return run(PERIOD, _params(run, f, margin))
+
+
 def bestsellers(run: Run, f: Filters, margin=None) -> pd.DataFrame:
     """The product rows of queries/products/period.sql for the filters (see its header)."""
-    df = run(PERIOD, _params(run, f, margin))
+    df = _period(run, f, margin)
     out = df[~df["is_total"]][BESTSELLERS].reset_index(drop=True)
     out["rank"] = out["rank"].astype("int64")
     return out
@@ -90,7 +95,7 @@ def products(run: Run, f: Filters, margin_pct: float | str | None = None) -> pd.
 
 def totals(run: Run, f: Filters, margin=None) -> dict:
     """The total row of queries/products/period.sql as a dict (see its header)."""
-    df = run(PERIOD, _params(run, f, margin))
+    df = _period(run, f, margin)
     row = df[df["is_total"]][PERIOD_TOTALS].iloc[0]
     return {k: _num(v) if k not in ("orders", "products", "repeat_orders", "other_currency_lines") else int(v)
             for k, v in row.items()}
